@@ -1,0 +1,163 @@
+"""Validated shape of one registry entry (pydantic models, strict: unknown keys are errors)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from portal_etl.models import ITEM_TYPES
+
+SOURCE_ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,62}$")  # becomes part of a DAG id
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Politeness(_Strict):
+    min_interval_seconds: float = Field(2.0, ge=0)
+    concurrency: int = Field(1, ge=1, le=16)
+
+
+class FetchOptions(_Strict):
+    timeout_seconds: float = Field(20, gt=0, le=300)
+    max_bytes: int = Field(5_000_000, gt=1024)
+    max_retries: int = Field(3, ge=0, le=10)
+    backoff_seconds: float = Field(2.0, ge=0)
+    max_list_pages: int = Field(400, ge=1)
+
+
+class Approval(_Strict):
+    min_words: int = Field(80, ge=0)
+    window_start: date = date(2023, 3, 29)
+
+
+class Section(_Strict):
+    path: str  # category alias (NukeViet) or section path (newspaper), no leading slash
+    name: str
+    integrate: bool = True
+    item_type: str | None = None  # forces the type of every item in the section
+
+    @field_validator("path")
+    @classmethod
+    def _path_shape(cls, value: str) -> str:
+        if not value or value.startswith("/") or " " in value:
+            raise ValueError("must be a relative path without spaces, e.g. 'chinh-tri'")
+        return value
+
+    @field_validator("item_type")
+    @classmethod
+    def _known_type(cls, value: str | None) -> str | None:
+        if value is not None and value not in ITEM_TYPES:
+            raise ValueError(f"must be one of {', '.join(ITEM_TYPES)}")
+        return value
+
+
+class Source(_Strict):
+    id: str
+    name: str
+    base_url: str | None
+    allowed_domains: list[str] = []
+    adapter: Literal["nukeviet", "baodongnai"]
+    live_since: date
+    timezone: str = "Asia/Ho_Chi_Minh"
+    language: str = "vi"
+    schedule: Literal["monthly", "daily"] = "monthly"
+    enabled: bool = True
+    adapter_options: dict[str, Any] = {}
+    rss: list[str] = []
+    sections: list[Section]
+    politeness: Politeness = Politeness()
+    fetch: FetchOptions = FetchOptions()
+    approval: Approval = Approval()
+    article_min_words: int = Field(500, ge=1)
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        if not SOURCE_ID_RE.match(value):
+            raise ValueError("must be lower-case letters, digits and '_' (it becomes a DAG id)")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz_exists(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _url_shape(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an absolute http(s) URL")
+        return value.rstrip("/")
+
+    @field_validator("sections")
+    @classmethod
+    def _sections_unique(cls, value: list[Section]) -> list[Section]:
+        paths = [s.path for s in value]
+        dupes = sorted({p for p in paths if paths.count(p) > 1})
+        if dupes:
+            raise ValueError(f"duplicate section paths: {', '.join(dupes)}")
+        if not value:
+            raise ValueError("at least one section is needed")
+        return value
+
+    @model_validator(mode="after")
+    def _base_url_domain_allowed(self) -> Source:
+        if self.base_url is not None:
+            netloc = urlsplit(self.base_url).netloc.lower()
+            if netloc not in [d.lower() for d in self.allowed_domains]:
+                raise ValueError(f"base_url host {netloc!r} is not in allowed_domains")
+        return self
+
+    # Derived views -------------------------------------------------------------------------
+
+    @property
+    def configured(self) -> bool:
+        """A channel whose base URL is unknown (the Party portal) cannot be crawled yet."""
+        return self.enabled and self.base_url is not None
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def section(self, path: str | None) -> Section | None:
+        for section in self.sections:
+            if section.path == path:
+                return section
+        return None
+
+
+class Registry(_Strict):
+    sources: list[Source]
+
+    @field_validator("sources")
+    @classmethod
+    def _ids_unique(cls, value: list[Source]) -> list[Source]:
+        ids = [s.id for s in value]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"duplicate source ids: {', '.join(dupes)}")
+        return value
+
+    def get(self, source_id: str) -> Source:
+        for source in self.sources:
+            if source.id == source_id:
+                return source
+        raise KeyError(f"no source {source_id!r} in the registry (known: {', '.join(self.ids)})")
+
+    @property
+    def ids(self) -> list[str]:
+        return [s.id for s in self.sources]
