@@ -1,0 +1,201 @@
+"""``portal-etl``: the operators' and engineers' command line.
+
+Every command has ``--help``. Commands that touch the database read DATABASE_URL (or the
+Airflow connection ``portal_etl_db``); the setup script writes both into var/local.env.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+
+from portal_etl import localenv
+
+
+def _cmd_sources(args: argparse.Namespace) -> int:
+    from portal_etl.registry.loader import load_registry_result
+
+    result = load_registry_result()
+    for source in result.registry.sources:
+        state = "ready" if source.configured else "NOT CONFIGURED (no base_url)"
+        print(f"{source.id:<16} {source.adapter:<10} {source.base_url or '-':<40} {state}")
+    for error in result.errors:
+        print(f"ERROR {error}", file=sys.stderr)
+    return 1 if result.errors else 0
+
+
+def _cmd_db_migrate(args: argparse.Namespace) -> int:
+    from portal_etl.db import migrate
+    from portal_etl.settings import database_url, redact
+
+    applied = migrate()
+    print(f"{redact(database_url())}: " + (", ".join(applied) if applied else "up to date"))
+    return 0
+
+
+def _cmd_extract(args: argparse.Namespace) -> int:
+    from portal_etl.adapters import get_adapter
+    from portal_etl.fetch import decode_html
+    from portal_etl.models import ParseError
+    from portal_etl.registry import load_registry
+
+    source = load_registry().get(args.source)
+    adapter = get_adapter(source)
+    raw = Path(args.page).read_bytes()
+    text, encoding = decode_html(raw, args.content_type)
+    url = args.url or f"{source.base_url or 'http://localhost'}/{Path(args.page).name}"
+    if args.list:
+        section = source.section(args.section) or source.sections[0]
+        listing = adapter.parse_list(text, url, section)
+        payload = {
+            "encoding": encoding,
+            "next_url": listing.next_url,
+            "entries": [
+                {"url": e.url, "title": e.title, "native_id": e.native_id,
+                 "published_at": e.published_at.isoformat() if e.published_at else None,
+                 "date_only": e.date_only}
+                for e in listing.entries
+            ],
+        }
+    else:
+        try:
+            item = adapter.parse_article(text, url)
+        except ParseError as exc:
+            print(json.dumps({"error": exc.reason, "detail": exc.detail}, ensure_ascii=False))
+            return 2
+        payload = {
+            "encoding": encoding,
+            **{k: v for k, v in vars(item).items() if k not in ("images", "published_at")},
+            "published_at": item.published_at.isoformat(),
+            "images": [{"src": i.src, "caption": i.caption} for i in item.images],
+        }
+        if not args.full:
+            payload["body_html"] = f"<{len(item.body_html)} characters>"
+    print(json.dumps(payload, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _cmd_replica_generate(args: argparse.Namespace) -> int:
+    from portal_etl.replica.generator import ScenarioParams, generate
+
+    params = ScenarioParams(
+        seed=args.seed,
+        start=date.fromisoformat(args.start),
+        end=date.fromisoformat(args.end),
+        window_start=date.fromisoformat(args.window_start),
+        target_end=date.fromisoformat(args.target_end),
+        target_integrated=args.target,
+        party_live=date.fromisoformat(args.party_live),
+        scale=args.scale,
+    )
+    expected = generate(params, Path(args.out))
+    print(json.dumps(expected, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _cmd_replica_serve(args: argparse.Namespace) -> int:
+    from portal_etl.replica.server import serve_forever
+
+    overrides = Path(args.overrides) if args.overrides else Path(args.dir) / "overrides.yaml"
+    serve_forever(Path(args.dir), args.host, args.port, overrides)
+    return 0
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from portal_etl.orchestration import runner
+    from portal_etl.registry import load_registry
+    from portal_etl.reporting.staged_counts import print_staged_counts
+
+    registry = load_registry()
+    source_ids = args.source or [s.id for s in registry.sources if s.configured]
+    months = runner.month_range(runner.parse_month(args.from_month), runner.parse_month(args.to_month))
+    today = date.today()
+    for source_id in source_ids:
+        source = registry.get(source_id)
+        if not source.configured:
+            print(f"error: source {source_id!r} is not configured (no base_url)", file=sys.stderr)
+            return 2
+        runner.validate_range(months, source.live_since, today)
+
+    def show(outcome: runner.RunOutcome) -> None:
+        print(f"  {outcome.month:%Y-%m}  {outcome.dag_id:<28} {outcome.state}", flush=True)
+
+    print(f"running {len(months)} month(s) × {len(source_ids)} source(s) through Airflow")
+    outcomes = runner.run_months([f"ingest_{s}" for s in source_ids], months, show)
+    print_staged_counts(source_ids, months[0], runner.next_month(months[-1]))
+    failed = [o for o in outcomes if o.state != "success"]
+    return 1 if failed else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="portal-etl", description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("sources", help="list the registry's sources and validate it")
+    p.set_defaults(func=_cmd_sources)
+
+    db = sub.add_parser("db", help="database maintenance").add_subparsers(dest="db_cmd", required=True)
+    p = db.add_parser("migrate", help="apply pending SQL migrations from sql/")
+    p.set_defaults(func=_cmd_db_migrate)
+
+    p = sub.add_parser("extract", help="print the fields an adapter extracts from a saved page, as JSON")
+    p.add_argument("--source", required=True, help="registry source id, e.g. baodongnai")
+    p.add_argument("page", help="path of a saved HTML page")
+    p.add_argument("--url", help="the page's original URL (for canonical and relative links)")
+    p.add_argument("--content-type", help="HTTP Content-Type header the page was served with")
+    p.add_argument("--list", action="store_true", help="parse as a list (category) page")
+    p.add_argument("--section", help="with --list: the section path the page belongs to")
+    p.add_argument("--full", action="store_true", help="include the body HTML in the output")
+    p.set_defaults(func=_cmd_extract)
+
+    replica = sub.add_parser("replica", help="the offline replica of the source sites")
+    rsub = replica.add_subparsers(dest="replica_cmd", required=True)
+    p = rsub.add_parser("generate", help="generate a deterministic scenario and its ground truth")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--seed", type=int, default=20240528)
+    p.add_argument("--start", default="2023-03-01", help="first local day with items")
+    p.add_argument("--end", default="2024-06-30", help="last local day with items")
+    p.add_argument("--window-start", default="2023-03-29", help="national portal integration start")
+    p.add_argument("--target-end", default="2024-04-30", help="last day counted in --target")
+    p.add_argument("--target", type=int, default=2555, help="integrated stories up to --target-end")
+    p.add_argument("--party-live", default="2023-10-09", help="Party portal launch day")
+    p.add_argument("--scale", type=float, default=1.0, help="volume multiplier")
+    p.set_defaults(func=_cmd_replica_generate)
+    p = rsub.add_parser("serve", help="serve a generated replica on 127.0.0.1 (one port per channel)")
+    p.add_argument("--dir", required=True, help="folder written by 'replica generate'")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8701, help="first port (one per channel)")
+    p.add_argument("--overrides", help="where to write the registry overrides (default DIR/overrides.yaml)")
+    p.set_defaults(func=_cmd_replica_serve)
+
+    p = sub.add_parser("ingest", help="run the ingest DAGs through Airflow for a range of months")
+    p.add_argument("--from", dest="from_month", required=True, metavar="YYYY-MM")
+    p.add_argument("--to", dest="to_month", required=True, metavar="YYYY-MM")
+    p.add_argument("--source", action="append", metavar="ID", help="limit to these sources (repeatable)")
+    p.set_defaults(func=_cmd_ingest)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    localenv.apply()
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return args.func(args)
+    except Exception as exc:  # noqa: BLE001 - one readable line for operators, not a traceback
+        if args.verbose:
+            raise
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

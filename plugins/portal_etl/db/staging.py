@@ -1,0 +1,302 @@
+"""Reads and writes of the staging schema. Every write is an upsert so re-runs add nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import hashlib
+import json
+import unicodedata
+from datetime import datetime
+from typing import Any
+
+from psycopg2.extras import Json, execute_values
+
+from portal_etl.models import ExtractedItem, ListEntry, ParseError
+from portal_etl.registry import Registry
+
+
+def nfc(value: str | None) -> str | None:
+    return unicodedata.normalize("NFC", value) if value is not None else None
+
+
+def sync_sources(cur, registry: Registry) -> None:
+    """Mirror the registry into staging.source so SQL readers see names and live dates."""
+    rows = [
+        (
+            s.id,
+            s.name,
+            s.base_url,
+            s.adapter,
+            s.live_since,
+            Json(s.model_dump(mode="json")),
+        )
+        for s in registry.sources
+    ]
+    execute_values(
+        cur,
+        """INSERT INTO staging.source (source_id, display_name, base_url, adapter, live_since, config)
+           VALUES %s
+           ON CONFLICT (source_id) DO UPDATE SET
+             display_name = EXCLUDED.display_name, base_url = EXCLUDED.base_url,
+             adapter = EXCLUDED.adapter, live_since = EXCLUDED.live_since,
+             config = EXCLUDED.config, updated_at = now()
+           WHERE (staging.source.display_name, staging.source.base_url, staging.source.adapter,
+                  staging.source.live_since, staging.source.config)
+             IS DISTINCT FROM (EXCLUDED.display_name, EXCLUDED.base_url, EXCLUDED.adapter,
+                  EXCLUDED.live_since, EXCLUDED.config)""",
+        rows,
+    )
+
+
+# Raw captures and conditional-GET state ------------------------------------------------------
+
+
+def save_capture(cur, content: bytes, content_type: str | None) -> str:
+    sha = hashlib.sha256(content).hexdigest()
+    cur.execute(
+        """INSERT INTO staging.raw_capture (sha256, content_gz, size_bytes, content_type)
+           VALUES (%s, %s, %s, %s) ON CONFLICT (sha256) DO NOTHING""",
+        (sha, gzip.compress(content, compresslevel=6, mtime=0), len(content), content_type),
+    )
+    return sha
+
+
+def load_capture(cur, sha256: str) -> tuple[bytes, str | None] | None:
+    cur.execute(
+        "SELECT content_gz, content_type FROM staging.raw_capture WHERE sha256 = %s", (sha256,)
+    )
+    row = cur.fetchone()
+    if row is None:
+        return None
+    return gzip.decompress(bytes(row[0])), row[1]
+
+
+def load_page_state(cur, url: str) -> dict[str, Any] | None:
+    cur.execute(
+        "SELECT etag, last_modified, content_sha256 FROM staging.page_state WHERE url = %s",
+        (url,),
+    )
+    row = cur.fetchone()
+    if row is None:
+        return None
+    return {"etag": row[0], "last_modified": row[1], "content_sha256": row[2]}
+
+
+def save_page_state(
+    cur,
+    url: str,
+    source_id: str,
+    *,
+    etag: str | None,
+    last_modified: str | None,
+    content_sha256: str | None,
+    status: int | None,
+    fetched_at: datetime,
+) -> None:
+    cur.execute(
+        """INSERT INTO staging.page_state
+             (url, source_id, etag, last_modified, content_sha256, last_status, last_fetched_at)
+           VALUES (%s, %s, %s, %s, %s, %s, %s)
+           ON CONFLICT (url) DO UPDATE SET etag = EXCLUDED.etag,
+             last_modified = EXCLUDED.last_modified, content_sha256 = EXCLUDED.content_sha256,
+             last_status = EXCLUDED.last_status, last_fetched_at = EXCLUDED.last_fetched_at""",
+        (url, source_id, etag, last_modified, content_sha256, status, fetched_at),
+    )
+
+
+def record_fetch_event(cur, run_id: str, source_id: str, purpose: str, result, outcome: str | None = None) -> None:
+    cur.execute(
+        """INSERT INTO staging.fetch_event (run_id, source_id, url, final_url, purpose, status,
+             outcome, bytes, duration_ms, attempts, content_sha256, error)
+           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)""",
+        (
+            run_id,
+            source_id,
+            result.url,
+            result.final_url,
+            purpose,
+            result.status,
+            outcome or result.outcome,
+            result.bytes_read,
+            result.duration_ms,
+            result.attempts,
+            result.sha256,
+            result.error,
+        ),
+    )
+
+
+# List entries ------------------------------------------------------------------------------
+
+
+def upsert_list_entries(cur, source_id: str, section: str, entries: list[ListEntry]) -> None:
+    if not entries:
+        return
+    rows = {
+        e.url: (source_id, e.url, section, nfc(e.title), e.published_at, e.date_only, e.native_id)
+        for e in entries
+    }
+    execute_values(
+        cur,
+        """INSERT INTO staging.list_entry
+             (source_id, url, section, title, listed_at, listed_date_only, native_id)
+           VALUES %s
+           ON CONFLICT (source_id, url) DO UPDATE SET section = EXCLUDED.section,
+             title = EXCLUDED.title, listed_at = EXCLUDED.listed_at,
+             listed_date_only = EXCLUDED.listed_date_only, native_id = EXCLUDED.native_id
+           WHERE (staging.list_entry.section, staging.list_entry.title,
+                  staging.list_entry.listed_at, staging.list_entry.native_id)
+             IS DISTINCT FROM (EXCLUDED.section, EXCLUDED.title, EXCLUDED.listed_at,
+                  EXCLUDED.native_id)""",
+        list(rows.values()),
+    )
+
+
+def list_candidates(cur, source_id: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """Article URLs that list pages dated inside [start, end), oldest first."""
+    cur.execute(
+        """SELECT url, section, title, listed_at, listed_date_only, native_id
+             FROM staging.list_entry
+            WHERE source_id = %s AND listed_at >= %s AND listed_at < %s
+            ORDER BY listed_at, url""",
+        (source_id, start, end),
+    )
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+# Staged items ------------------------------------------------------------------------------
+
+
+def _item_fields(item: ExtractedItem) -> dict[str, Any]:
+    return {
+        "canonical_url": item.canonical_url,
+        "native_id": item.native_id,
+        "title": nfc(item.title),
+        "sapo": nfc(item.sapo),
+        "body_text": nfc(item.body_text),
+        "body_html": nfc(item.body_html),
+        "published_at": item.published_at,
+        "author": nfc(item.author),
+        "section": item.section,
+        "item_type": item.item_type,
+        "language": item.language,
+        "tags": [nfc(t) for t in item.tags],
+        "images": [
+            {"src": i.src, "caption": nfc(i.caption)} for i in item.images
+        ],
+        "video_url": item.video_url,
+        "field_sources": dict(sorted(item.field_sources.items())),
+    }
+
+
+def _content_hash(fields: dict[str, Any]) -> str:
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def staged_raw_sha(cur, source_id: str, page_url: str) -> str | None:
+    cur.execute(
+        "SELECT raw_sha256 FROM staging.item WHERE source_id = %s AND page_url = %s",
+        (source_id, page_url),
+    )
+    row = cur.fetchone()
+    return row[0] if row else None
+
+
+def upsert_item(
+    cur,
+    source_id: str,
+    page_url: str,
+    outcome: ExtractedItem | ParseError,
+    raw_sha256: str | None,
+) -> str:
+    """Stage one page. Returns 'new', 'updated' or 'unchanged'.
+
+    An unchanged page leaves its row untouched (same xmin), which is what makes a re-run of
+    an interval a no-op.
+    """
+    if isinstance(outcome, ParseError):
+        fields: dict[str, Any] = {
+            "status": "parse_error",
+            "parse_error": outcome.reason,
+            "parse_error_detail": nfc(outcome.detail)[:2000],
+        }
+        fields.update({k: None for k in ("canonical_url", "native_id", "title", "sapo",
+                                          "body_text", "body_html", "published_at", "author",
+                                          "section", "item_type", "language", "video_url")})
+        fields.update({"tags": [], "images": [], "field_sources": {}})
+    else:
+        fields = {"status": "staged", "parse_error": None, "parse_error_detail": None}
+        fields.update(_item_fields(outcome))
+    content_hash = _content_hash(fields)
+    fields["raw_sha256"] = raw_sha256
+    fields["content_hash"] = content_hash
+    columns = list(fields)
+    values = [Json(v) if k in ("images", "field_sources") else v for k, v in fields.items()]
+    assignments = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns)
+    cur.execute(
+        f"""INSERT INTO staging.item (source_id, page_url, {", ".join(columns)})
+            VALUES (%s, %s, {", ".join(["%s"] * len(columns))})
+            ON CONFLICT (source_id, page_url) DO UPDATE SET {assignments}, updated_at = now()
+            WHERE staging.item.content_hash IS DISTINCT FROM EXCLUDED.content_hash
+            RETURNING (xmax = 0) AS inserted""",
+        [source_id, page_url, *values],
+    )
+    row = cur.fetchone()
+    if row is None:
+        return "unchanged"
+    return "new" if row[0] else "updated"
+
+
+# Run metrics -------------------------------------------------------------------------------
+
+METRIC_COLUMNS = (
+    "list_pages", "listed", "fetched", "not_modified", "unchanged", "parsed", "parse_errors",
+    "fetch_errors", "new_items", "updated_items",
+)
+
+
+def upsert_metrics(
+    cur,
+    *,
+    dag_id: str,
+    run_id: str,
+    source_id: str,
+    interval_start: datetime,
+    interval_end: datetime,
+    counts: dict[str, int],
+    finished: bool = False,
+    last_error: str | None = None,
+) -> None:
+    unknown = set(counts) - set(METRIC_COLUMNS)
+    if unknown:
+        raise ValueError(f"unknown metric columns: {sorted(unknown)}")
+    cols = list(counts)
+    set_clause = ", ".join(f"{c} = EXCLUDED.{c}" for c in cols) or "interval_end = EXCLUDED.interval_end"
+    cur.execute(
+        f"""INSERT INTO staging.run_metrics (dag_id, run_id, source_id, interval_start,
+               interval_end, {"".join(c + ", " for c in cols)} finished_at, last_error)
+            VALUES (%s, %s, %s, %s, %s, {"".join("%s, " for _ in cols)} %s, %s)
+            ON CONFLICT (dag_id, run_id, source_id) DO UPDATE SET {set_clause},
+              finished_at = COALESCE(EXCLUDED.finished_at, staging.run_metrics.finished_at),
+              last_error = COALESCE(EXCLUDED.last_error, staging.run_metrics.last_error)""",
+        [dag_id, run_id, source_id, interval_start, interval_end,
+         *[counts[c] for c in cols], datetime.now().astimezone() if finished else None, last_error],
+    )
+
+
+def read_metrics(cur, dag_id: str, run_id: str, source_id: str) -> dict[str, Any] | None:
+    cur.execute(
+        "SELECT * FROM staging.run_metrics WHERE dag_id = %s AND run_id = %s AND source_id = %s",
+        (dag_id, run_id, source_id),
+    )
+    row = cur.fetchone()
+    if row is None:
+        return None
+    return dict(zip([d[0] for d in cur.description], row, strict=True))
+
+
+def as_dict(obj: Any) -> dict[str, Any]:
+    return dataclasses.asdict(obj)

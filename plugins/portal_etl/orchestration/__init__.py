@@ -1,0 +1,1 @@
+"""Airflow DAG factories: thin declarations over the pipeline package (no logic here)."""

@@ -1,0 +1,271 @@
+"""Ingest one source for one data interval: walk list pages, then fetch and stage articles.
+
+These functions are what the Airflow tasks call; they know nothing of Airflow, so they can be
+run and tested without a scheduler. Every write is an upsert and each page is committed on its
+own, so a killed or retried task resumes without doubling or losing anything.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from portal_etl.adapters import get_adapter
+from portal_etl.db import connect
+from portal_etl.db import staging as st
+from portal_etl.fetch import Fetcher, FetchResult, PageState, decode_html, looks_like_html
+from portal_etl.models import ExtractedItem, ListEntry, ParseError
+from portal_etl.normalize.urls import canonicalize_url
+from portal_etl.registry import Registry, Source, load_registry
+
+log = logging.getLogger("portal_etl.ingest")
+
+
+class SourceNotConfigured(RuntimeError):
+    """The registry entry cannot be crawled (no base URL, or disabled)."""
+
+
+@dataclass
+class RunContext:
+    source: Source
+    dag_id: str
+    run_id: str
+    start: datetime
+    end: datetime
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def bump(self, name: str, by: int = 1) -> None:
+        self.counts[name] = self.counts.get(name, 0) + by
+
+
+@dataclass
+class Page:
+    """A fetched (or cached) page body, ready to parse."""
+
+    result: FetchResult
+    content: bytes
+    content_type: str | None
+    raw_sha256: str
+    from_cache: bool  # 304 / unchanged: the body came from raw_capture
+
+
+def _check_configured(source: Source) -> None:
+    if not source.enabled:
+        raise SourceNotConfigured(f"source {source.id!r} is disabled in the registry")
+    if source.base_url is None:
+        raise SourceNotConfigured(
+            f"source {source.id!r} ({source.name}) has no base_url: set it in an overrides file "
+            "named by PORTAL_ETL_SOURCES_OVERRIDES"
+        )
+
+
+def _fetch(conn, fetcher: Fetcher, ctx: RunContext, url: str, purpose: str) -> Page | None:
+    """GET with conditional headers; record the event; keep the raw bytes. None on failure."""
+    with conn.cursor() as cur:
+        state = st.load_page_state(cur, url)
+    result = fetcher.get(url, PageState(**state) if state else None)
+    with conn, conn.cursor() as cur:
+        if result.outcome in ("not_modified", "unchanged") and state and state["content_sha256"]:
+            cached = st.load_capture(cur, state["content_sha256"])
+            st.record_fetch_event(cur, ctx.run_id, ctx.source.id, purpose, result)
+            if cached is not None:
+                if result.outcome == "not_modified":
+                    ctx.bump("not_modified")
+                else:
+                    ctx.bump("unchanged_bodies")
+                return Page(result, cached[0], cached[1], state["content_sha256"], True)
+            # state without its capture cannot happen through this code; refetch plainly
+            result = fetcher.get(url, None)
+        if not result.ok:
+            st.record_fetch_event(cur, ctx.run_id, ctx.source.id, purpose, result)
+            ctx.bump("fetch_errors")
+            log.warning(
+                "fetch failed: source=%s purpose=%s url=%s outcome=%s status=%s error=%s",
+                ctx.source.id, purpose, url, result.outcome, result.status, result.error,
+            )
+            return None
+        if not looks_like_html(result.content, result.content_type) and purpose != "feed":
+            st.record_fetch_event(cur, ctx.run_id, ctx.source.id, purpose, result, "not_html")
+            ctx.bump("fetch_errors")
+            log.warning("not an HTML page: source=%s url=%s content-type=%s",
+                        ctx.source.id, url, result.content_type)
+            return None
+        sha = st.save_capture(cur, result.content, result.content_type)
+        st.record_fetch_event(cur, ctx.run_id, ctx.source.id, purpose, result)
+        st.save_page_state(
+            cur, url, ctx.source.id,
+            etag=result.headers.get("etag"),
+            last_modified=result.headers.get("last-modified"),
+            content_sha256=sha, status=result.status, fetched_at=datetime.now(UTC),
+        )
+    ctx.bump("fetched")
+    return Page(result, result.content, result.content_type, sha, False)
+
+
+def _in_interval(entry: ListEntry, start: datetime, end: datetime) -> bool:
+    if entry.published_at is None:
+        return False
+    return start <= entry.published_at < end
+
+
+def _older_than(entry: ListEntry, start: datetime) -> bool:
+    return entry.published_at is not None and entry.published_at < start
+
+
+def discover(
+    source_id: str,
+    start: datetime,
+    end: datetime,
+    *,
+    dag_id: str,
+    run_id: str,
+    registry: Registry | None = None,
+    dsn: str | None = None,
+) -> dict[str, int]:
+    """Walk every section's list pages from newest back past ``start``; store the entries."""
+    registry = registry or load_registry()
+    source = registry.get(source_id)
+    _check_configured(source)
+    ctx = RunContext(source, dag_id, run_id, start, end)
+    adapter = get_adapter(source)
+    fetcher = Fetcher.for_source(source)
+    conn = connect(dsn, f"portal-etl-discover-{source_id}")
+    try:
+        with conn, conn.cursor() as cur:
+            st.sync_sources(cur, registry)
+        listed: set[str] = set()
+        for section, first_url in adapter.section_start_urls():
+            page_url: str | None = first_url
+            seen_pages: set[str] = set()
+            pages = 0
+            while page_url and pages < source.fetch.max_list_pages:
+                if page_url in seen_pages:
+                    log.warning("pager cycle at %s (source=%s); stopping section %s",
+                                page_url, source.id, section.path)
+                    break
+                seen_pages.add(page_url)
+                page = _fetch(conn, fetcher, ctx, page_url, "list")
+                pages += 1
+                if page is None:
+                    break
+                if pages > 1 and _redirected_to_first(page.result, first_url):
+                    break  # NukeViet answers a page past the last with a 301 to page 1
+                text, _ = decode_html(page.content, page.content_type)
+                listing = adapter.parse_list(text, page.result.final_url, section)
+                entries = [e for e in listing.entries if not adapter.skip_url(e.url)]
+                with conn, conn.cursor() as cur:
+                    st.upsert_list_entries(cur, source.id, section.path, entries)
+                listed.update(e.url for e in entries if _in_interval(e, start, end))
+                if not entries or all(_older_than(e, start) for e in entries[-1:]):
+                    break
+                page_url = listing.next_url
+            else:
+                if page_url:
+                    log.warning("list page limit (%d) reached for %s/%s",
+                                source.fetch.max_list_pages, source.id, section.path)
+            ctx.bump("list_pages", pages)
+        ctx.counts["listed"] = len(listed)
+        counts = {k: ctx.counts.get(k, 0) for k in ("list_pages", "listed")}
+        with conn, conn.cursor() as cur:
+            st.upsert_metrics(cur, dag_id=dag_id, run_id=run_id, source_id=source.id,
+                              interval_start=start, interval_end=end, counts=counts)
+    finally:
+        conn.close()
+        fetcher.close()
+    log.info("discovered %d candidate articles on %d list pages for %s [%s, %s)",
+             counts["listed"], counts["list_pages"], source.id, start.isoformat(), end.isoformat())
+    return counts
+
+
+def _redirected_to_first(result: FetchResult, first_url: str) -> bool:
+    return bool(result.redirects) and canonicalize_url(result.final_url) == canonicalize_url(first_url)
+
+
+def fetch_articles(
+    source_id: str,
+    start: datetime,
+    end: datetime,
+    *,
+    dag_id: str,
+    run_id: str,
+    registry: Registry | None = None,
+    dsn: str | None = None,
+) -> dict[str, int]:
+    """Fetch, extract and stage every article the list pages dated inside [start, end)."""
+    registry = registry or load_registry()
+    source = registry.get(source_id)
+    _check_configured(source)
+    ctx = RunContext(source, dag_id, run_id, start, end)
+    adapter = get_adapter(source)
+    fetcher = Fetcher.for_source(source)
+    conn = connect(dsn, f"portal-etl-fetch-{source_id}")
+    try:
+        with conn.cursor() as cur:
+            candidates = st.list_candidates(cur, source.id, start, end)
+        for cand in candidates:
+            _stage_one(conn, fetcher, adapter, ctx, cand)
+        counts = {
+            "fetched": ctx.counts.get("fetched", 0),
+            "not_modified": ctx.counts.get("not_modified", 0),
+            "unchanged": ctx.counts.get("unchanged", 0),
+            "parsed": ctx.counts.get("parsed", 0),
+            "parse_errors": ctx.counts.get("parse_errors", 0),
+            "fetch_errors": ctx.counts.get("fetch_errors", 0),
+            "new_items": ctx.counts.get("new", 0),
+            "updated_items": ctx.counts.get("updated", 0),
+        }
+        with conn, conn.cursor() as cur:
+            st.upsert_metrics(cur, dag_id=dag_id, run_id=run_id, source_id=source.id,
+                              interval_start=start, interval_end=end, counts=counts,
+                              finished=True)
+    finally:
+        conn.close()
+        fetcher.close()
+    log.info("staged %s: %s", source.id, counts)
+    return counts
+
+
+def _stage_one(conn, fetcher: Fetcher, adapter, ctx: RunContext, cand: dict) -> None:
+    url = cand["url"]
+    page = _fetch(conn, fetcher, ctx, url, "article")
+    if page is None:
+        return
+    page_url = canonicalize_url(page.result.final_url)
+    with conn.cursor() as cur:
+        if page.from_cache and st.staged_raw_sha(cur, ctx.source.id, page_url) == page.raw_sha256:
+            ctx.bump("unchanged")
+            return
+    text, _ = decode_html(page.content, page.content_type)
+    entry = ListEntry(url=url, title=cand["title"], published_at=cand["listed_at"],
+                      native_id=cand["native_id"], date_only=cand["listed_date_only"])
+    outcome: ExtractedItem | ParseError
+    try:
+        outcome = adapter.parse_article(text, page.result.final_url, list_entry=entry)
+        ctx.bump("parsed")
+    except ParseError as exc:
+        outcome = exc
+        ctx.bump("parse_errors")
+        log.warning("parse error: source=%s url=%s reason=%s detail=%s",
+                    ctx.source.id, page_url, exc.reason, exc.detail)
+    with conn, conn.cursor() as cur:
+        change = st.upsert_item(cur, ctx.source.id, page_url, outcome, page.raw_sha256)
+    ctx.bump(change)
+
+
+def summarize(dag_id: str, run_id: str, source_id: str, dsn: str | None = None) -> dict:
+    """The run's metrics row, also rendered as a short table for the end of the task log."""
+    conn = connect(dsn, "portal-etl-summary")
+    try:
+        with conn.cursor() as cur:
+            row = st.read_metrics(cur, dag_id, run_id, source_id)
+    finally:
+        conn.close()
+    if row is None:
+        raise RuntimeError(f"no metrics recorded for {dag_id} / {run_id} / {source_id}")
+    lines = [f"run metrics — {source_id} — {row['interval_start']:%Y-%m-%d} .. "
+             f"{row['interval_end'] - timedelta(seconds=1):%Y-%m-%d}"]
+    for name in st.METRIC_COLUMNS:
+        lines.append(f"  {name:<14} {row[name]:>7}")
+    log.info("\n".join(lines))
+    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()}

@@ -1,0 +1,1 @@
+"""Read-only summaries of what the pipeline holds, for people."""

@@ -1,0 +1,114 @@
+"""Session-wide real parts: one PostgreSQL database, one Airflow metadata DB, one replica.
+
+Airflow reads its configuration when first imported, so its environment is set here, at
+import time, before any test module imports airflow.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+_SESSION_TMP = Path(tempfile.mkdtemp(prefix="portal-etl-tests-"))
+
+# --- Airflow: a private home and metadata DB for this test session ---------------------------
+os.environ["AIRFLOW_HOME"] = str(_SESSION_TMP / "airflow")
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(REPO / "dags")
+os.environ["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(REPO / "plugins")
+os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "False"
+os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{_SESSION_TMP / 'airflow.db'}"
+os.environ.pop("PORTAL_ETL_SOURCES_OVERRIDES", None)
+
+PG_BASE = os.environ.get("TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432").rstrip("/")
+TEST_DB = f"portal_etl_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+
+
+def _admin_conn():
+    import psycopg2
+
+    conn = psycopg2.connect(f"{PG_BASE}/postgres", connect_timeout=10)
+    conn.autocommit = True
+    return conn
+
+
+@pytest.fixture(scope="session")
+def pipeline_dsn() -> Iterator[str]:
+    """A freshly created and migrated pipeline database, dropped at the end of the session."""
+    from portal_etl.db import migrate
+
+    admin = _admin_conn()
+    with admin.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{TEST_DB}" ENCODING \'UTF8\' TEMPLATE template0')
+    dsn = f"{PG_BASE}/{TEST_DB}"
+    os.environ["DATABASE_URL"] = dsn
+    migrate(dsn)
+    yield dsn
+    with admin.cursor() as cur:
+        cur.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (TEST_DB,)
+        )
+        cur.execute(f'DROP DATABASE IF EXISTS "{TEST_DB}"')
+    admin.close()
+
+
+STAGING_TABLES = (
+    "staging.item_history", "staging.item", "staging.list_entry", "staging.fetch_event",
+    "staging.page_state", "staging.raw_capture", "staging.run_metrics", "staging.source",
+)
+
+
+@pytest.fixture
+def clean_db(pipeline_dsn: str) -> str:
+    """The pipeline database with every data table emptied (schema kept)."""
+    import psycopg2
+
+    conn = psycopg2.connect(pipeline_dsn)
+    with conn, conn.cursor() as cur:
+        cur.execute(f"TRUNCATE {', '.join(STAGING_TABLES)} RESTART IDENTITY CASCADE")
+    conn.close()
+    return pipeline_dsn
+
+
+@pytest.fixture(scope="session")
+def replica_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default scenario (March 2023 – June 2024), generated once per session."""
+    from portal_etl.replica.generator import ScenarioParams, generate
+
+    out = tmp_path_factory.mktemp("replica")
+    generate(ScenarioParams(), out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def replica(replica_dir: Path) -> Iterator:
+    """The replica served on 127.0.0.1, with the registry overrides pointing at it."""
+    from portal_etl.replica.server import ReplicaServer
+
+    server = ReplicaServer(replica_dir).start()
+    overrides = replica_dir / "overrides.yaml"
+    server.write_overrides(overrides)
+    os.environ["PORTAL_ETL_SOURCES_OVERRIDES"] = str(overrides)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> None:
+    """Airflow's metadata database, migrated once per session."""
+    from airflow.utils import db
+
+    db.resetdb()
+
+
+@pytest.fixture(scope="session")
+def manifest(replica_dir: Path) -> dict:
+    from portal_etl.replica.manifest import load_manifest
+
+    return load_manifest(replica_dir)
