@@ -107,7 +107,8 @@ def load_registry_result(
             continue
         seen.add(source.id)
         sources.append(source)
-    unknown = sorted(set(override_map) - {s.id for s in sources} - {str(e.get("id")) for e in entries if isinstance(e, dict)})
+    declared = {str(e.get("id")) for e in entries if isinstance(e, dict)}
+    unknown = sorted(set(override_map) - declared)
     for source_id in unknown:
         errors.append(f"overrides: source {source_id!r} is not in the registry")
     return LoadResult(Registry(sources=sources), errors)
