@@ -1,0 +1,52 @@
+"""Layered duplicate detection: exact keys (URL, native id, title + day) and MinHash/LSH.
+
+Pure functions only; the lead stores keys, signatures and band keys in PostgreSQL.
+"""
+
+from portal_etl.dedup.keys import (
+    LOCAL_TZ,
+    body_shingles,
+    native_key,
+    shingle_words,
+    title_day_key,
+    url_key,
+)
+from portal_etl.dedup.minhash import (
+    BANDS,
+    DUP_THRESHOLD,
+    NUM_PERM,
+    REVIEW_THRESHOLD,
+    ROWS,
+    SIGNATURE_VERSION,
+    band_keys,
+    candidate_probability,
+    classify,
+    deserialize,
+    is_empty,
+    jaccard_estimate,
+    serialize,
+    signature,
+)
+
+__all__ = [
+    "BANDS",
+    "DUP_THRESHOLD",
+    "LOCAL_TZ",
+    "NUM_PERM",
+    "REVIEW_THRESHOLD",
+    "ROWS",
+    "SIGNATURE_VERSION",
+    "band_keys",
+    "body_shingles",
+    "candidate_probability",
+    "classify",
+    "deserialize",
+    "is_empty",
+    "jaccard_estimate",
+    "native_key",
+    "serialize",
+    "shingle_words",
+    "signature",
+    "title_day_key",
+    "url_key",
+]
