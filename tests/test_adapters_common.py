@@ -1,0 +1,96 @@
+"""What every adapter shares: the factory, text helpers, the item-type rule and throughput."""
+
+import time
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import lxml.html
+import pytest
+
+from portal_etl.adapters import ADAPTERS, BaoDongNaiAdapter, NukeVietAdapter, get_adapter
+from portal_etl.adapters.base import block_texts, clean_text, fold, is_editor_caption
+from portal_etl.models import ListEntry
+from portal_etl.registry import load_registry
+
+REPO = Path(__file__).resolve().parents[1]
+PAGES = Path(__file__).resolve().parent / "pages"
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def registry():
+    return load_registry(REPO / "config" / "sources.yaml")
+
+
+def test_get_adapter_picks_the_registry_adapter() -> None:
+    reg = registry()
+    assert isinstance(get_adapter(reg.get("dongnai_gov")), NukeVietAdapter)
+    assert isinstance(get_adapter(reg.get("dongnai_party")), NukeVietAdapter)
+    assert isinstance(get_adapter(reg.get("baodongnai")), BaoDongNaiAdapter)
+    assert set(ADAPTERS) == {"nukeviet", "baodongnai"}
+    bogus = reg.get("baodongnai").model_copy(update={"adapter": "wordpress"})
+    with pytest.raises(ValueError, match="wordpress"):
+        get_adapter(bogus)
+
+
+def test_default_clock_is_aware_and_local() -> None:
+    adapter = get_adapter(registry().get("baodongnai"))
+    now = adapter.now()
+    assert now.tzinfo is not None
+    naive = get_adapter(registry().get("baodongnai"), now=lambda: datetime(2024, 1, 1))
+    assert naive.now() == datetime(2024, 1, 1, tzinfo=VN)
+
+
+def test_fold_and_clean_text() -> None:
+    assert fold("  a\u00a0\u00a0b\n\tc\u200b ") == "a b c"
+    assert fold(None) == ""
+    decomposed = "Đo\u0300ng Nai"  # "ò" as o + combining grave
+    assert clean_text(decomposed) == "Đòng Nai"
+    assert clean_text("People&#x2019;s Council &#40;7th Term&#41;&#x3A; 20", unescape=True) == (
+        "People\u2019s Council (7th Term): 20")
+    assert clean_text("\u00d0ồng Nai") == "\u00d0ồng Nai"  # U+00D0 is the normaliser's business
+
+
+def test_block_texts_paragraphs_breaks_and_skips() -> None:
+    root = lxml.html.fragment_fromstring(
+        "<div>lead text<p>One <b>bold</b> line<br>continues</p><p>Two<br><br>Three</p>"
+        "<!-- a comment --><table><tr><td><img src='x'></td></tr><tr><td>Cap</td></tr></table>"
+        "<ul><li>item 1</li><li>item 2</li></ul><script>var x = 1;</script>tail</div>")
+    table = root.find(".//table")
+    assert block_texts(root, {table}) == [
+        "lead text", "One bold line continues", "Two", "Three", "item 1", "item 2", "tail"]
+
+
+def test_editor_caption_detection() -> None:
+    root = lxml.html.fragment_fromstring(
+        '<div><p style="text-align: center;"><img src="a.jpg"></p>'
+        '<p style="text-align:center"><em>Caption under the photo</em></p>'
+        '<p style="text-align:center"><em>Centred quote</em> not a caption</p>'
+        '<p><em>Italic paragraph</em></p></div>')
+    paragraphs = root.findall("p")
+    assert [is_editor_caption(p) for p in paragraphs] == [False, True, False, False]
+
+
+def test_naive_list_entry_time_is_taken_as_local() -> None:
+    adapter = get_adapter(registry().get("baodongnai"), now=lambda: datetime(2024, 6, 30,
+                                                                             tzinfo=VN))
+    html = (PAGES / "baodongnai_article.html").read_text(encoding="utf-8")
+    html = html.replace('<span class="article-time">23:50, 30/04/2024</span>', "").replace(
+        '"datePublished": "2024-05-01T08:00:00+07:00",', "")
+    url = "https://baodongnai.com.vn/chinh-tri/202404/x-3f1391d"
+    entry = ListEntry(url=url, title="x", published_at=datetime(2024, 4, 30, 23, 50))
+    item = adapter.parse_article(html, url, list_entry=entry)
+    assert item.published_at == datetime(2024, 4, 30, 23, 50, tzinfo=VN)
+
+
+def test_throughput_is_far_above_a_generic_extractor() -> None:
+    """A loose floor (the benchmark proper measures it): parsing is a few ms at most."""
+    adapter = get_adapter(registry().get("dongnai_gov"),
+                          now=lambda: datetime(2024, 6, 30, tzinfo=VN))
+    html = (PAGES / "nukeviet_gov_article.html").read_text(encoding="utf-8")
+    url = "https://dongnai.gov.vn/vi/news/thoi-su-chinh-tri/x-379.html"
+    runs = 200
+    started = time.perf_counter()
+    for _ in range(runs):
+        adapter.parse_article(html, url)
+    assert runs / (time.perf_counter() - started) > 50
