@@ -9,9 +9,14 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PORT="${PORTAL_ETL_PG_PORT:-55432}"
-DATA="$ROOT/var/pg/data"
-SOCK="$ROOT/var/pg/run"
-LOG="$ROOT/var/pg/postgres.log"
+PGROOT="$ROOT/var/pg"
+if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$ROOT" 2>/dev/null; then
+  # the postgres user cannot enter this checkout (e.g. under /root): keep the cluster in /var/tmp
+  PGROOT="/var/tmp/portal-etl-pg-$(echo "$ROOT" | sha1sum | cut -c1-8)"
+fi
+DATA="$PGROOT/data"
+SOCK="$PGROOT/run"
+LOG="$PGROOT/postgres.log"
 
 if [ -n "${PORTAL_ETL_PG_URL:-}" ]; then echo "$PORTAL_ETL_PG_URL"; exit 0; fi
 
@@ -37,8 +42,8 @@ as_pg() {  # initdb refuses to run as root
 
 case "${1:-start}" in
   start)
-    mkdir -p "$ROOT/var/pg" "$SOCK"
-    if [ "$(id -u)" = 0 ]; then chown postgres "$ROOT/var/pg" "$SOCK"; fi
+    mkdir -p "$PGROOT" "$SOCK"
+    if [ "$(id -u)" = 0 ]; then chown postgres "$PGROOT" "$SOCK"; fi
     if [ ! -f "$DATA/PG_VERSION" ]; then
       as_pg "$PGBIN/initdb" -D "$DATA" --auth=trust -E UTF8 --locale=C.UTF-8 -U postgres >/dev/null
     fi

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from portal_etl.adapters import get_adapter
 from portal_etl.db import connect
@@ -263,8 +264,10 @@ def summarize(dag_id: str, run_id: str, source_id: str, dsn: str | None = None) 
         conn.close()
     if row is None:
         raise RuntimeError(f"no metrics recorded for {dag_id} / {run_id} / {source_id}")
-    lines = [f"run metrics — {source_id} — {row['interval_start']:%Y-%m-%d} .. "
-             f"{row['interval_end'] - timedelta(seconds=1):%Y-%m-%d}"]
+    tz = ZoneInfo("Asia/Ho_Chi_Minh")
+    first_day = row["interval_start"].astimezone(tz)
+    last_day = (row["interval_end"] - timedelta(seconds=1)).astimezone(tz)
+    lines = [f"run metrics — {source_id} — {first_day:%d-%m-%Y} .. {last_day:%d-%m-%Y} (local)"]
     for name in st.METRIC_COLUMNS:
         lines.append(f"  {name:<14} {row[name]:>7}")
     log.info("\n".join(lines))
