@@ -1,0 +1,88 @@
+"""The portal-etl command line: help on every command, extract on a saved page of each channel."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+PAGES = REPO / "tests" / "pages"
+
+
+def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "portal_etl.cli", *args],
+        capture_output=True, text=True, cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO / "plugins"), **(env or {})},
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [[], ["sources"], ["db", "migrate"], ["extract"], ["replica", "generate"], ["replica", "serve"], ["ingest"]],
+)
+def test_every_command_has_help(command: list[str]) -> None:
+    result = cli(*command, "--help")
+    assert result.returncode == 0 and "usage: portal-etl" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("source", "page", "url", "title_start"),
+    [
+        ("dongnai_gov", "nukeviet_gov_article.html",
+         "https://dongnai.gov.vn/vi/news/thoi-su-chinh-tri/x-379.html", None),
+        ("dongnai_party", "nukeviet_party_article.html", "https://party.example/news/xay-dung-dang/x-1.html", None),
+        ("baodongnai", "baodongnai_article.html", "https://baodongnai.com.vn/chinh-tri/202405/x-3f1391d", None),
+    ],
+)
+def test_extract_prints_fields_of_a_saved_page(source, page, url, title_start) -> None:
+    result = cli("extract", "--source", source, str(PAGES / page), "--url", url)
+    assert result.returncode == 0, result.stderr
+    fields = json.loads(result.stdout)
+    for key in ("title", "sapo", "body_text", "published_at", "item_type", "canonical_url", "field_sources"):
+        assert fields[key], key
+    assert fields["published_at"].endswith("+07:00")
+    assert fields["field_sources"]["published_at"] == "visible_date"
+
+
+def test_extract_reports_a_page_it_cannot_parse(tmp_path: Path) -> None:
+    page = tmp_path / "empty.html"
+    page.write_text("<html><body><p>nothing here</p></body></html>", encoding="utf-8")
+    result = cli("extract", "--source", "baodongnai", str(page))
+    assert result.returncode == 2
+    assert json.loads(result.stdout)["error"] in ("layout_unknown", "no_title")
+
+
+def test_extract_a_list_page() -> None:
+    result = cli("extract", "--source", "dongnai_gov", "--list", "--section", "thoi-su-chinh-tri",
+                 str(PAGES / "nukeviet_gov_list.html"), "--url", "https://dongnai.gov.vn/vi/news/thoi-su-chinh-tri/")
+    assert result.returncode == 0, result.stderr
+    listing = json.loads(result.stdout)
+    assert listing["entries"] and listing["next_url"]
+
+
+def test_sources_reports_the_unconfigured_party_portal() -> None:
+    result = cli("sources", env={"PORTAL_ETL_SOURCES_OVERRIDES": ""})
+    assert result.returncode == 0
+    assert "dongnai_party" in result.stdout and "NOT CONFIGURED" in result.stdout
+
+
+def test_ingest_refuses_bad_ranges_before_touching_airflow(tmp_path: Path) -> None:
+    overrides = tmp_path / "o.yaml"
+    overrides.write_text('sources: {dongnai_party: {base_url: "http://127.0.0.1:9", '
+                         'allowed_domains: ["127.0.0.1:9"]}}', encoding="utf-8")
+    env = {"PORTAL_ETL_SOURCES_OVERRIDES": str(overrides)}
+    result = cli("ingest", "--from", "2023-09", "--to", "2023-10", "--source", "dongnai_party", env=env)
+    assert result.returncode == 1 and "before the channel went live (09-10-2023)" in result.stderr
+    result = cli("ingest", "--from", "2099-01", "--to", "2099-02", "--source", "baodongnai", env=env)
+    assert result.returncode == 1 and "in the future" in result.stderr
+    result = cli("ingest", "--from", "2024-05", "--to", "2024-04", env=env)
+    assert result.returncode == 1 and "before --from" in result.stderr
+    result = cli("ingest", "--from", "2024-04", "--to", "2024-04", "--source", "dongnai_party",
+                 env={"PORTAL_ETL_SOURCES_OVERRIDES": ""})
+    assert result.returncode == 2 and "not configured" in result.stderr
