@@ -11,6 +11,12 @@ from portal_etl.registry.loader import load_registry_result
 REPO = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(autouse=True)
+def no_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Other tests point the registry at the replica; these read the files they name only."""
+    monkeypatch.delenv("PORTAL_ETL_SOURCES_OVERRIDES", raising=False)
+
+
 def write(tmp_path: Path, data: dict, name: str = "sources.yaml") -> Path:
     path = tmp_path / name
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
