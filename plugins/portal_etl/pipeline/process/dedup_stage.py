@@ -1,0 +1,309 @@
+"""Stage 2 — layered, incremental, order-independent deduplication into stories.
+
+For every queued item the edges to all other normalised items are recomputed:
+
+1. ``same_url`` (equal ``url_key``) or ``same_native_id`` (equal ``native_key``, per channel);
+2. ``same_title_day`` (equal ``title_day_key``: channel + normalised title + local day);
+3. across channels, LSH candidates (a shared band key, published within ±7 days of each other)
+   compared by ``jaccard_estimate``: ≥ DUP_THRESHOLD ⇒ ``near_duplicate``, in
+   [REVIEW_THRESHOLD, DUP_THRESHOLD) ⇒ ``review_grey_zone`` (never merges).
+
+An edge depends only on its two items, so the edge set — and the stories, the connected
+components of the merging edges — are the same whatever order the items arrive in. A story's
+key is the smallest ``member_key`` of its items, a function of the component alone; when a
+batch joins or splits components, every affected item is re-keyed and queued for the load.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from psycopg2.extras import execute_values
+
+from portal_etl.dedup import classify, deserialize, jaccard_estimate
+from portal_etl.pipeline.process.common import (
+    MERGING_REASONS,
+    POLICY,
+    interval_items,
+    mark_pending,
+    run_in_transaction,
+    take_pending,
+)
+from portal_etl.registry import Registry
+
+log = logging.getLogger("portal_etl.process.dedup")
+
+LSH_WINDOW = timedelta(days=7)
+_EXACT_LAYERS = (("url_key", "same_url"), ("native_key", "same_native_id"), ("title_day_key", "same_title_day"))
+_LAYER_RANK = {"same_url": 0, "same_native_id": 1, "same_title_day": 2, "near_duplicate": 3, "review_grey_zone": 4}
+
+Edge = tuple[int, int]
+
+
+def _pair(a: int, b: int) -> Edge:
+    return (a, b) if a < b else (b, a)
+
+
+def compute_edges(cur, items: set[int]) -> dict[Edge, tuple[str, float | None]]:
+    """Edges (reason, similarity) between ``items`` and every normalised item."""
+    if not items:
+        return {}
+    ids = sorted(items)
+    cur.execute(
+        """SELECT item_id, source_id, url_key, native_key, title_day_key FROM process.normalized_item
+            WHERE item_id = ANY(%s)""",
+        (ids,),
+    )
+    mine = cur.fetchall()
+    keys = {col: sorted({row[i] for row in mine if row[i]}) for i, col in ((2, "url_key"), (3, "native_key"),
+                                                                            (4, "title_day_key"))}
+    reasons: dict[Edge, str] = {}
+
+    def offer(a: int, b: int, reason: str) -> None:
+        pair = _pair(a, b)
+        if pair not in reasons or _LAYER_RANK[reason] < _LAYER_RANK[reasons[pair]]:
+            reasons[pair] = reason
+
+    # layers 1–2: exact keys (index look-ups of the batch's keys only)
+    cur.execute(
+        """SELECT item_id, url_key, native_key, title_day_key FROM process.normalized_item
+            WHERE url_key = ANY(%(u)s) OR native_key = ANY(%(n)s) OR title_day_key = ANY(%(t)s)""",
+        {"u": keys["url_key"], "n": keys["native_key"], "t": keys["title_day_key"]},
+    )
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for item_id, u, n, t in cur.fetchall():
+        for value, (_, reason) in zip((u, n, t), _EXACT_LAYERS, strict=True):
+            if value:
+                groups[(reason, value)].append(item_id)
+    for (reason, _), members in groups.items():
+        for a in members:
+            if a not in items:
+                continue
+            for b in members:
+                if b != a:
+                    offer(a, b, reason)
+
+    # layer 3: LSH candidates across channels, within the publish-time window
+    cur.execute(
+        """SELECT DISTINCT p.item_id, o.item_id
+             FROM process.lsh_band p
+             JOIN process.lsh_band o
+               ON o.band_key = p.band_key
+              AND o.published_at BETWEEN p.published_at - %(w)s AND p.published_at + %(w)s
+              AND o.source_id <> p.source_id
+            WHERE p.item_id = ANY(%(ids)s)""",
+        {"ids": ids, "w": LSH_WINDOW},
+    )
+    candidates = {_pair(a, b) for a, b in cur.fetchall()}
+
+    pairs = set(reasons) | candidates
+    needed = sorted({i for pair in pairs for i in pair})
+    cur.execute("SELECT item_id, signature FROM process.normalized_item WHERE item_id = ANY(%s)", (needed,))
+    sigs = {item_id: deserialize(sig) for item_id, sig in cur.fetchall()}
+    edges: dict[Edge, tuple[str, float | None]] = {}
+    for pair in sorted(pairs):
+        if pair[0] not in sigs or pair[1] not in sigs:
+            continue  # band rows of an item deleted from staging outright
+        sim = jaccard_estimate(sigs[pair[0]], sigs[pair[1]])
+        reason = reasons.get(pair)
+        if reason is None:
+            verdict = classify(sim)
+            if verdict == "duplicate":
+                reason = "near_duplicate"
+            elif verdict == "review":
+                reason = "review_grey_zone"
+            else:
+                continue
+        edges[pair] = (reason, sim)
+    return edges
+
+
+def _edges_touching(cur, items: Iterable[int]) -> list[tuple[int, int, str, float | None, str | None]]:
+    ids = sorted(set(items))
+    if not ids:
+        return []
+    cur.execute(
+        """SELECT item_a, item_b, reason, similarity, created_by FROM process.dup_edge
+            WHERE item_a = ANY(%(ids)s) OR item_b = ANY(%(ids)s)""",
+        {"ids": ids},
+    )
+    return cur.fetchall()
+
+
+def components(cur, seeds: set[int]) -> list[set[int]]:
+    """Connected components (over merging edges) of the seed items, found by breadth-first
+    expansion through the edge index: the cost is the size of the touched components."""
+    parent: dict[int, int] = {s: s for s in seeds}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    frontier = set(seeds)
+    while frontier:
+        cur.execute(
+            """SELECT item_a, item_b FROM process.dup_edge
+                WHERE reason = ANY(%(m)s) AND (item_a = ANY(%(f)s) OR item_b = ANY(%(f)s))""",
+            {"m": list(MERGING_REASONS), "f": sorted(frontier)},
+        )
+        new: set[int] = set()
+        for a, b in cur.fetchall():
+            for x in (a, b):
+                if x not in parent:
+                    parent[x] = x
+                    new.add(x)
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+        frontier = new
+    groups: dict[int, set[int]] = defaultdict(set)
+    for x in parent:
+        groups[find(x)].add(x)
+    return list(groups.values())
+
+
+def rekey(cur, seeds: set[int]) -> tuple[set[int], set[int]]:
+    """Recompute the components of ``seeds`` and write changed story keys.
+
+    Returns (all items of the touched components, items whose key changed)."""
+    if not seeds:
+        return set(), set()
+    comps = components(cur, seeds)
+    members = sorted({i for comp in comps for i in comp})
+    cur.execute(
+        """SELECT n.item_id, n.member_key, s.story_key FROM process.normalized_item n
+             LEFT JOIN process.item_story s USING (item_id) WHERE n.item_id = ANY(%s)""",
+        (members,),
+    )
+    info = {item_id: (mk, sk) for item_id, mk, sk in cur.fetchall()}
+    changed: list[tuple[int, str]] = []
+    for comp in comps:
+        key = min(info[i][0] for i in comp)
+        changed.extend((i, key) for i in sorted(comp) if info[i][1] != key)
+    if changed:
+        execute_values(
+            cur,
+            """INSERT INTO process.item_story (item_id, story_key) VALUES %s
+               ON CONFLICT (item_id) DO UPDATE SET story_key = EXCLUDED.story_key, updated_at = now()""",
+            changed,
+            page_size=1000,
+        )
+    return set(members), {i for i, _ in changed}
+
+
+def dedup_items(cur, items: set[int]) -> dict[str, int]:
+    """Recompute the edges of ``items`` (queued by normalisation or a reviewer), re-key the
+    touched stories and queue what the policy and the load must look at again."""
+    if not items:
+        return {"dedup_items": 0, "edges_added": 0, "edges_removed": 0, "items_rekeyed": 0, "items_withdrawn": 0}
+    ids = sorted(items)
+    cur.execute(
+        """SELECT n.item_id FROM process.normalized_item n JOIN staging.item i USING (item_id)
+            WHERE n.item_id = ANY(%s) AND i.status = 'staged'""",
+        (ids,),
+    )
+    present = {row[0] for row in cur.fetchall()}
+    withdrawn = items - present
+
+    old_edges = _edges_touching(cur, items)
+    old_neighbours = {x for a, b, *_ in old_edges for x in (a, b)}
+    cur.execute(
+        """SELECT s2.item_id FROM process.item_story s1
+             JOIN process.item_story s2 ON s2.story_key = s1.story_key
+            WHERE s1.item_id = ANY(%s)""",
+        (ids,),
+    )
+    old_comembers = {row[0] for row in cur.fetchall()}
+
+    removed_edges = 0
+    if withdrawn:
+        gone = sorted(withdrawn)
+        # cascades to dup_edge and item_story
+        cur.execute("DELETE FROM process.lsh_band WHERE item_id = ANY(%s)", (gone,))
+        cur.execute("DELETE FROM process.normalized_item WHERE item_id = ANY(%s)", (gone,))
+        cur.execute("DELETE FROM process.decision WHERE item_id = ANY(%s) AND decided_by = %s", (gone, POLICY))
+        removed_edges += sum(1 for a, b, *_ in old_edges if a in withdrawn or b in withdrawn)
+
+    new_edges = compute_edges(cur, present)
+    existing = {
+        (a, b): (reason, sim, by)
+        for a, b, reason, sim, by in old_edges
+        if a not in withdrawn and b not in withdrawn
+    }
+    to_delete = [
+        pair for pair, (reason, sim, by) in existing.items()
+        if by is None and new_edges.get(pair) != (reason, sim)
+    ]  # fmt: skip
+    to_insert = [
+        (a, b, reason, sim) for (a, b), (reason, sim) in sorted(new_edges.items())
+        if (a, b) not in existing or (existing[(a, b)][2] is None and existing[(a, b)][:2] != (reason, sim))
+    ]  # fmt: skip
+    if to_delete:
+        execute_values(
+            cur,
+            "DELETE FROM process.dup_edge e USING (VALUES %s) AS d(a, b) WHERE e.item_a = d.a AND e.item_b = d.b",
+            to_delete,
+            page_size=1000,
+        )
+    if to_insert:
+        execute_values(
+            cur,
+            """INSERT INTO process.dup_edge (item_a, item_b, reason, similarity) VALUES %s
+               ON CONFLICT (item_a, item_b) DO NOTHING""",
+            to_insert,
+            page_size=1000,
+        )
+    new_neighbours = {x for pair in new_edges for x in pair}
+    seeds = (present | old_neighbours | old_comembers | new_neighbours) - withdrawn
+    members, rekeyed = rekey(cur, seeds)
+
+    # the policy looks at grey-zone partners and whether they share the story
+    grey = _edges_touching(cur, members)
+    policy_items = members | {x for a, b, reason, *_ in grey if reason == "review_grey_zone" for x in (a, b)}
+    mark_pending(cur, "policy", policy_items)
+    mark_pending(cur, "load", present | withdrawn | rekeyed)
+    counts = {
+        "dedup_items": len(items),
+        "edges_added": len(to_insert),
+        "edges_removed": len(to_delete) + removed_edges,
+        "items_rekeyed": len(rekeyed),
+        "items_withdrawn": len(withdrawn),
+    }
+    log.info("dedup: %s", counts)
+    return counts
+
+
+def deduplicate_in(cur, start: datetime | None, end: datetime | None) -> dict[str, int]:
+    items = take_pending(cur, "dedup")
+    if start is not None and end is not None:
+        # defensive: items of the interval that never got a story (normally none)
+        cur.execute(
+            """SELECT n.item_id FROM process.normalized_item n
+                 LEFT JOIN process.item_story s USING (item_id)
+                WHERE s.item_id IS NULL AND n.published_at >= %s AND n.published_at < %s""",
+            (start, end),
+        )
+        items |= {row[0] for row in cur.fetchall()} & interval_items(cur, start, end)
+    return dedup_items(cur, items)
+
+
+def deduplicate(
+    start: datetime,
+    end: datetime,
+    *,
+    dag_id: str,
+    run_id: str,
+    dsn: str | None = None,
+    registry: Registry | None = None,
+) -> dict[str, int]:
+    """Stage 2 in its own transaction: edges and stories of everything normalisation queued.
+    (``registry`` is accepted for a uniform signature; deduplication needs no policy.)"""
+    return run_in_transaction(dsn, deduplicate_in, start, end)
+
+
+__all__ = ["LSH_WINDOW", "compute_edges", "components", "dedup_items", "deduplicate", "rekey"]

@@ -1,0 +1,264 @@
+"""The review queue: items the policy could not decide, and the editors' decisions.
+
+Every action writes a ``process.review_audit`` row (who, when, what, why, the decision before)
+and, in the same transaction, re-runs dedup, policy and load for the affected story, so the
+integration store reflects the decision at once. A reviewer's decision is never overwritten by
+later policy runs; ``reopen`` removes it (and the reviewer's merges of the item) and hands the
+item back to the policy.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from psycopg2.extras import Json
+
+from portal_etl.db import transaction
+from portal_etl.dedup import deserialize, jaccard_estimate
+from portal_etl.pipeline.process.common import (
+    POLICY,
+    REASONS,
+    fetch_dicts,
+    get_registry,
+    lock,
+    take_pending,
+)
+from portal_etl.pipeline.process.dedup_stage import dedup_items
+from portal_etl.pipeline.process.load import load_items
+from portal_etl.pipeline.process.policy import decide_items
+from portal_etl.registry import Registry
+
+REVIEW_DAG_ID = "review"
+
+
+class ReviewError(ValueError):
+    """The review action is not possible (unknown item, bad reviewer name, …)."""
+
+
+def _nfc(text: str | None) -> str:
+    return unicodedata.normalize("NFC", (text or "").strip())
+
+
+def _reviewer(name: str) -> str:
+    name = _nfc(name)
+    if not name or name == POLICY:
+        raise ReviewError("a reviewer name is required (and 'policy' is reserved)")
+    return name
+
+
+def list_queue(dsn: str | None = None) -> list[dict[str, Any]]:
+    """Items waiting for a reviewer, oldest publication first."""
+    with transaction(dsn, "portal-etl-review") as conn, conn.cursor() as cur:
+        return fetch_dicts(
+            cur,
+            """SELECT d.item_id, n.source_id, n.title_clean AS title, n.published_at, n.section,
+                      n.canonical_url AS url, d.reason, d.note, d.decided_at, s.story_key
+                 FROM process.decision d
+                 JOIN process.normalized_item n USING (item_id)
+                 LEFT JOIN process.item_story s USING (item_id)
+                WHERE d.outcome = 'needs_review'
+                ORDER BY n.published_at NULLS LAST, d.item_id""",
+        )
+
+
+def show(item_id: int, dsn: str | None = None) -> dict[str, Any]:
+    """One item with its decision, story, candidate duplicates (with similarity) and audit trail."""
+    with transaction(dsn, "portal-etl-review") as conn, conn.cursor() as cur:
+        rows = fetch_dicts(
+            cur,
+            """SELECT n.item_id, n.source_id, n.page_url, n.canonical_url, n.title_clean AS title,
+                      n.sapo_clean AS sapo, n.dateline, n.body_text_clean AS body_text, n.published_at,
+                      n.section, n.item_type, n.author, n.language, n.word_count, n.playable_video,
+                      n.signature, s.story_key, d.outcome, d.reason, d.decided_by, d.decided_at, d.note
+                 FROM process.normalized_item n
+                 LEFT JOIN process.item_story s USING (item_id)
+                 LEFT JOIN process.decision d USING (item_id)
+                WHERE n.item_id = %s""",
+            (item_id,),
+        )
+        if not rows:
+            raise ReviewError(f"item {item_id} has not been processed")
+        item = rows[0]
+        sig = deserialize(item.pop("signature"))
+        candidates = fetch_dicts(
+            cur,
+            """SELECT CASE WHEN e.item_a = %(i)s THEN e.item_b ELSE e.item_a END AS item_id,
+                      e.reason, e.similarity, e.created_by, n.source_id, n.title_clean AS title,
+                      n.canonical_url AS url, n.published_at, n.signature, s.story_key, d.outcome
+                 FROM process.dup_edge e
+                 JOIN process.normalized_item n
+                   ON n.item_id = CASE WHEN e.item_a = %(i)s THEN e.item_b ELSE e.item_a END
+                 LEFT JOIN process.item_story s ON s.item_id = n.item_id
+                 LEFT JOIN process.decision d ON d.item_id = n.item_id
+                WHERE e.item_a = %(i)s OR e.item_b = %(i)s""",
+            {"i": item_id},
+        )
+        for c in candidates:
+            c["similarity"] = round(jaccard_estimate(sig, deserialize(c.pop("signature"))), 4)
+        candidates.sort(key=lambda c: (-c["similarity"], c["item_id"]))
+        members = fetch_dicts(
+            cur,
+            """SELECT s.item_id, n.source_id, n.canonical_url AS url, n.published_at, d.outcome
+                 FROM process.item_story s JOIN process.normalized_item n USING (item_id)
+                 LEFT JOIN process.decision d USING (item_id)
+                WHERE s.story_key = %s ORDER BY n.published_at, s.item_id""",
+            (item["story_key"],),
+        )
+        cur.execute("SELECT 1 FROM integration.article WHERE story_key = %s", (item["story_key"],))
+        integrated = cur.fetchone() is not None
+        audit = fetch_dicts(
+            cur,
+            """SELECT audit_id, action, reviewer, note, detail, at FROM process.review_audit
+                WHERE item_id = %s ORDER BY audit_id""",
+            (item_id,),
+        )
+    return {"item": item, "candidates": candidates, "story": {"story_key": item["story_key"],
+            "integrated": integrated, "members": members}, "audit": audit}
+
+
+def _current_decision(cur, item_id: int) -> dict[str, Any] | None:
+    cur.execute(
+        """SELECT n.item_id FROM process.normalized_item n JOIN staging.item i USING (item_id)
+            WHERE n.item_id = %s AND i.status = 'staged'""",
+        (item_id,),
+    )
+    if cur.fetchone() is None:
+        raise ReviewError(f"item {item_id} is not a processed staged item")
+    rows = fetch_dicts(
+        cur,
+        "SELECT outcome, reason, decided_by, decided_at::text, note FROM process.decision WHERE item_id = %s",
+        (item_id,),
+    )
+    return rows[0] if rows else None
+
+
+def _audit(cur, item_id: int, action: str, reviewer: str, note: str, detail: dict, previous) -> int:
+    cur.execute(
+        """INSERT INTO process.review_audit (item_id, action, reviewer, note, detail, previous)
+           VALUES (%s, %s, %s, %s, %s, %s) RETURNING audit_id""",
+        (item_id, action, reviewer, note, Json(detail), Json(previous) if previous else None),
+    )
+    return cur.fetchone()[0]
+
+
+def _refresh(cur, items: set[int], registry: Registry, audit_id: int) -> dict[str, Any]:
+    """Dedup → policy → load for the affected items, inside the review transaction."""
+    counts: dict[str, Any] = dict(dedup_items(cur, items))
+    counts.update(decide_items(cur, take_pending(cur, "policy") | items, registry))
+    counts.update(load_items(cur, take_pending(cur, "load") | items, registry,
+                             dag_id=REVIEW_DAG_ID, run_id=f"review-{audit_id}"))
+    return counts
+
+
+def _decide(
+    item_id: int,
+    reviewer: str,
+    note: str,
+    action: str,
+    outcome: str | None,
+    reason: str | None,
+    *,
+    as_duplicate_of: int | None,
+    dsn: str | None,
+    registry: Registry | None,
+) -> dict[str, Any]:
+    reviewer = _reviewer(reviewer)
+    note = _nfc(note)
+    reg = get_registry(registry)
+    with transaction(dsn, "portal-etl-review") as conn, conn.cursor() as cur:
+        lock(cur)
+        previous = _current_decision(cur, item_id)
+        affected = {item_id}
+        detail: dict[str, Any] = {}
+        if action == "reopen":
+            if previous is None or previous["decided_by"] == POLICY:
+                raise ReviewError(f"item {item_id} has no reviewer decision to reopen")
+            cur.execute("DELETE FROM process.decision WHERE item_id = %s", (item_id,))
+            cur.execute(
+                """DELETE FROM process.dup_edge WHERE reason = 'editor_merge' AND (item_a = %(i)s OR item_b = %(i)s)
+                   RETURNING item_a, item_b""",
+                {"i": item_id},
+            )
+            unmerged = sorted({x for pair in cur.fetchall() for x in pair} - {item_id})
+            affected.update(unmerged)
+            detail["unmerged"] = unmerged
+        else:
+            cur.execute(
+                """INSERT INTO process.decision (item_id, outcome, reason, decided_by, note) VALUES (%s, %s, %s, %s, %s)
+                   ON CONFLICT (item_id) DO UPDATE SET outcome = EXCLUDED.outcome, reason = EXCLUDED.reason,
+                     decided_by = EXCLUDED.decided_by, note = EXCLUDED.note, decided_at = now()""",
+                (item_id, outcome, reason, reviewer, note or None),
+            )
+            if reason:
+                detail["reason"] = reason
+            if as_duplicate_of is not None:
+                if as_duplicate_of == item_id:
+                    raise ReviewError("an item cannot be a duplicate of itself")
+                _current_decision(cur, as_duplicate_of)  # must be a processed item too
+                a, b = sorted((item_id, as_duplicate_of))
+                cur.execute("SELECT signature FROM process.normalized_item WHERE item_id = ANY(%s) ORDER BY item_id",
+                            ([a, b],))
+                sa, sb = (deserialize(r[0]) for r in cur.fetchall())
+                cur.execute(
+                    """INSERT INTO process.dup_edge (item_a, item_b, reason, similarity, created_by)
+                       VALUES (%s, %s, 'editor_merge', %s, %s)
+                       ON CONFLICT (item_a, item_b) DO UPDATE SET reason = 'editor_merge',
+                         created_by = EXCLUDED.created_by, created_at = now()""",
+                    (a, b, jaccard_estimate(sa, sb), reviewer),
+                )
+                affected.add(as_duplicate_of)
+                detail["as_duplicate_of"] = as_duplicate_of
+        audit_id = _audit(cur, item_id, action, reviewer, note, detail, previous)
+        counts = _refresh(cur, affected, reg, audit_id)
+        cur.execute(
+            """SELECT d.outcome, d.reason, d.decided_by, s.story_key,
+                      EXISTS (SELECT 1 FROM integration.article a WHERE a.story_key = s.story_key)
+                 FROM process.item_story s LEFT JOIN process.decision d USING (item_id) WHERE s.item_id = %s""",
+            (item_id,),
+        )
+        outcome_now, reason_now, by_now, story_key, integrated = cur.fetchone()
+    return {"audit_id": audit_id, "item_id": item_id, "outcome": outcome_now, "reason": reason_now,
+            "decided_by": by_now, "story_key": story_key, "integrated": integrated, "counts": counts}
+
+
+def approve(
+    item_id: int,
+    reviewer: str,
+    note: str,
+    *,
+    as_duplicate_of: int | None = None,
+    dsn: str | None = None,
+    registry: Registry | None = None,
+) -> dict[str, Any]:
+    """Approve an item; with ``as_duplicate_of`` also merge it into that item's story."""
+    return _decide(item_id, reviewer, note, "approve", "approved", None,
+                   as_duplicate_of=as_duplicate_of, dsn=dsn, registry=registry)
+
+
+def reject(
+    item_id: int,
+    reviewer: str,
+    note: str,
+    reason: str = "editor",
+    dsn: str | None = None,
+    *,
+    registry: Registry | None = None,
+) -> dict[str, Any]:
+    """Reject an item (``reason`` from the closed vocabulary, default 'editor')."""
+    if reason not in REASONS:
+        raise ReviewError(f"unknown reason {reason!r} (one of {', '.join(REASONS)})")
+    return _decide(item_id, reviewer, note, "reject", "rejected", reason,
+                   as_duplicate_of=None, dsn=dsn, registry=registry)
+
+
+def reopen(
+    item_id: int,
+    reviewer: str,
+    note: str,
+    dsn: str | None = None,
+    *,
+    registry: Registry | None = None,
+) -> dict[str, Any]:
+    """Withdraw the reviewer decision (and reviewer merges) of an item: the policy decides again."""
+    return _decide(item_id, reviewer, note, "reopen", None, None, as_duplicate_of=None, dsn=dsn, registry=registry)

