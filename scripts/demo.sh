@@ -44,3 +44,4 @@ for _ in $(seq 1 100); do [ -f var/replica/overrides.yaml ] && break; sleep 0.1;
 echo "migrating Airflow's metadata database ..."
 airflow db migrate >var/airflow-migrate.log 2>&1 || { tail -n 30 var/airflow-migrate.log; exit 1; }
 portal-etl ingest --from "$FROM" --to "$TO"
+portal-etl process --from "$FROM" --to "$TO"

@@ -45,6 +45,7 @@ CREATE INDEX normalized_item_native_key ON process.normalized_item (native_key) 
 CREATE INDEX normalized_item_title_day_key ON process.normalized_item (title_day_key)
     WHERE title_day_key IS NOT NULL;
 CREATE INDEX normalized_item_published ON process.normalized_item (published_at);
+CREATE INDEX normalized_item_title_key ON process.normalized_item (title_key, published_at);
 
 -- LSH band keys of each item's MinHash signature (dedup.minhash.band_keys). Candidate pairs come
 -- only from equal band keys of items of other channels published within ±7 days.
@@ -66,7 +67,7 @@ CREATE TABLE process.dup_edge (
     item_a      bigint NOT NULL REFERENCES process.normalized_item ON DELETE CASCADE,
     item_b      bigint NOT NULL REFERENCES process.normalized_item ON DELETE CASCADE,
     reason      text NOT NULL CHECK (reason IN ('same_url', 'same_native_id', 'same_title_day',
-                    'near_duplicate', 'review_grey_zone', 'editor_merge')),
+                    'same_title_cross_channel', 'near_duplicate', 'review_grey_zone', 'editor_merge')),
     similarity  real CHECK (similarity BETWEEN 0 AND 1),
     created_by  text CHECK (created_by IS NFC NORMALIZED AND created_by <> ''),
     created_at  timestamptz NOT NULL DEFAULT now(),

@@ -58,21 +58,25 @@ def pipeline_dsn() -> Iterator[str]:
     admin.close()
 
 
-STAGING_TABLES = (
-    "staging.item_history", "staging.item", "staging.list_entry", "staging.fetch_event",
-    "staging.page_state", "staging.raw_capture", "staging.run_metrics", "staging.source",
-)
+def truncate_all(dsn: str) -> None:
+    """Empty every table of the pipeline's schemas (staging, process, integration)."""
+    import psycopg2
+
+    conn = psycopg2.connect(dsn)
+    with conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables "
+            "WHERE schemaname IN ('staging', 'process', 'integration')"
+        )
+        tables = [r[0] for r in cur.fetchall()]
+        cur.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+    conn.close()
 
 
 @pytest.fixture
 def clean_db(pipeline_dsn: str) -> str:
     """The pipeline database with every data table emptied (schema kept)."""
-    import psycopg2
-
-    conn = psycopg2.connect(pipeline_dsn)
-    with conn, conn.cursor() as cur:
-        cur.execute(f"TRUNCATE {', '.join(STAGING_TABLES)} RESTART IDENTITY CASCADE")
-    conn.close()
+    truncate_all(pipeline_dsn)
     return pipeline_dsn
 
 

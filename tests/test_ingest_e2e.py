@@ -61,14 +61,9 @@ def scalar(dsn: str, sql: str, *params):
 @pytest.fixture(scope="module")
 def april_run(pipeline_dsn, replica, airflow_db):
     """Every channel's ingest DAG run once by Airflow for April 2024."""
-    import psycopg2 as pg
+    from conftest import truncate_all
 
-    conn = pg.connect(pipeline_dsn)
-    with conn, conn.cursor() as cur:
-        cur.execute("TRUNCATE staging.item_history, staging.item, staging.list_entry, "
-                    "staging.fetch_event, staging.page_state, staging.raw_capture, "
-                    "staging.run_metrics, staging.source CASCADE")
-    conn.close()
+    truncate_all(pipeline_dsn)
     from portal_etl.orchestration.ingest_dags import build_all
 
     dags = build_all()

@@ -284,10 +284,24 @@ def grey_pair(dsn: str) -> tuple[int, int]:
     extra = distinct_story(local(2024, 5, 20), lo=300, hi=400)[2]
     early = stage(dsn, "baodongnai", "/chinh-tri/202405/tang-cuong-lien-ket-3f1391d", title=SEED_TITLE,
                   sapo=SEED_SAPO, body=SEED_PARAS, published=local(2024, 5, 28, 20, 13), section="chinh-tri")
-    late = stage(dsn, "dongnai_gov", "/vi/news/thoi-su-chinh-tri/lien-ket-thong-tin-6001.html", title=SEED_TITLE,
-                 sapo=SEED_SAPO, body=SEED_PARAS[:6] + extra[:2], published=local(2024, 5, 30, 10),
+    # a reworded headline: with the same long headline the title layer would merge them outright
+    late = stage(dsn, "dongnai_gov", "/vi/news/thoi-su-chinh-tri/lien-ket-thong-tin-6001.html",
+                 title="Đồng Nai và Báo điện tử Đảng Cộng sản Việt Nam bàn cách tích hợp thông tin", sapo=SEED_SAPO, body=SEED_PARAS[:6] + extra[:2], published=local(2024, 5, 30, 10),
                  section="thoi-su-chinh-tri")
     return early, late
+
+
+def test_same_long_title_on_another_channel_merges_a_stub_with_its_article(db: str) -> None:
+    stub = stage(db, "dongnai_gov", "/vi/news/thoi-su-chinh-tri/lien-ket-6002.html", title=SEED_TITLE,
+                 sapo=SEED_SAPO, body=SEED_PARAS[:1], published=local(2024, 5, 28, 21),
+                 section="thoi-su-chinh-tri")
+    full = stage(db, "baodongnai", "/chinh-tri/202405/tang-cuong-lien-ket-3f1391e", title=SEED_TITLE,
+                 sapo=SEED_SAPO, body=SEED_PARAS, published=local(2024, 5, 29, 8), section="chinh-tri")
+    far = stage(db, "dongnai_party", "/news/xay-dung-dang/lien-ket-77.html", title=SEED_TITLE,
+                sapo=SEED_SAPO, body=SEED_PARAS[:1], published=local(2024, 6, 10, 8), section="xay-dung-dang")
+    run(db, datetime(2024, 5, 1, tzinfo=TZ), datetime(2024, 7, 1, tzinfo=TZ))
+    assert edge(db, stub, full)[0] == "same_title_cross_channel"
+    assert story_of(db, stub) == story_of(db, full) != story_of(db, far)  # 12 days later: not the same
 
 
 def test_grey_zone_pair_needs_review_and_does_not_merge(db: str) -> None:

@@ -131,6 +131,41 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_process(args: argparse.Namespace) -> int:
+    from portal_etl.orchestration import runner
+
+    runner.month_range(runner.parse_month(args.from_month), runner.parse_month(args.to_month))
+    dag = runner.load_dags(["integrate_articles"])["integrate_articles"]
+    dagrun = dag.test(run_conf={"from_month": args.from_month, "to_month": args.to_month})
+    state = str(dagrun.state).rsplit(".", 1)[-1]
+    print(f"integrate_articles {args.from_month}..{args.to_month}: {state}")
+    return 0 if state == "success" else 1
+
+
+def _print_json(value) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+def _cmd_review(args: argparse.Namespace) -> int:
+    from portal_etl.pipeline.process import review
+
+    if args.review_cmd == "list":
+        queue = review.list_queue()
+        for row in queue:
+            print(f"{row['item_id']:>7}  {row.get('source_id', ''):<14} {row.get('reason', ''):<20} "
+                  f"{str(row.get('title', ''))[:70]}")
+        print(f"{len(queue)} item(s) waiting for review")
+    elif args.review_cmd == "show":
+        _print_json(review.show(args.item_id))
+    elif args.review_cmd == "approve":
+        _print_json(review.approve(args.item_id, args.reviewer, args.note, as_duplicate_of=args.duplicate_of))
+    elif args.review_cmd == "reject":
+        _print_json(review.reject(args.item_id, args.reviewer, args.note))
+    elif args.review_cmd == "reopen":
+        _print_json(review.reopen(args.item_id, args.reviewer, args.note))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="portal-etl", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -178,6 +213,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="to_month", required=True, metavar="YYYY-MM")
     p.add_argument("--source", action="append", metavar="ID", help="limit to these sources (repeatable)")
     p.set_defaults(func=_cmd_ingest)
+
+    p = sub.add_parser("process", help="run the integrate_articles DAG through Airflow for a month range")
+    p.add_argument("--from", dest="from_month", required=True, metavar="YYYY-MM")
+    p.add_argument("--to", dest="to_month", required=True, metavar="YYYY-MM")
+    p.set_defaults(func=_cmd_process)
+
+    review = sub.add_parser("review", help="the editors' review queue (needs-review items)")
+    rv = review.add_subparsers(dest="review_cmd", required=True)
+    p = rv.add_parser("list", help="items waiting for an editor")
+    p.set_defaults(func=_cmd_review)
+    p = rv.add_parser("show", help="one item with its candidate duplicates")
+    p.add_argument("item_id", type=int)
+    p.set_defaults(func=_cmd_review)
+    for name, text in (("approve", "approve an item (optionally as a duplicate of another)"),
+                       ("reject", "reject an item"), ("reopen", "re-open a decided item")):
+        p = rv.add_parser(name, help=text)
+        p.add_argument("item_id", type=int)
+        p.add_argument("--reviewer", required=True, help="who decides (recorded in the audit)")
+        p.add_argument("--note", required=True, help="why (recorded in the audit)")
+        if name == "approve":
+            p.add_argument("--duplicate-of", type=int, help="merge into this item's story")
+        p.set_defaults(func=_cmd_review)
     return parser
 
 

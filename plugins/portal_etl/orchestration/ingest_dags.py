@@ -76,10 +76,16 @@ def build_ingest_dag(source: Source) -> DAG:
         def fetch_and_extract_articles(discovered: dict, **context) -> dict:
             from portal_etl.pipeline import ingest
 
-            return ingest.fetch_articles(
-                source.id, context["data_interval_start"], context["data_interval_end"],
-                dag_id=context["dag"].dag_id, run_id=context["run_id"],
+            start, end = context["data_interval_start"], context["data_interval_end"]
+            counts = ingest.fetch_articles(
+                source.id, start, end, dag_id=context["dag"].dag_id, run_id=context["run_id"],
             )
+            # the integration DAG reads which interval changed from the asset event
+            context["outlet_events"][asset].extra = {
+                "source_id": source.id, "interval_start": start.isoformat(),
+                "interval_end": end.isoformat(),
+            }
+            return counts
 
         @task(task_id="summarize_run")
         def summarize_run(staged: dict, **context) -> dict:

@@ -27,7 +27,9 @@ REASONS = (
     "section_not_integrated", "before_window", "too_short", "no_date", "language",
     "unknown_section", "possible_duplicate", "editor",
 )  # fmt: skip
-MERGING_REASONS = ("same_url", "same_native_id", "same_title_day", "near_duplicate", "editor_merge")
+MERGING_REASONS = (
+    "same_url", "same_native_id", "same_title_day", "same_title_cross_channel", "near_duplicate", "editor_merge",
+)
 STAGES = ("dedup", "policy", "load")
 
 

@@ -3,7 +3,10 @@
 For every queued item the edges to all other normalised items are recomputed:
 
 1. ``same_url`` (equal ``url_key``) or ``same_native_id`` (equal ``native_key``, per channel);
-2. ``same_title_day`` (equal ``title_day_key``: channel + normalised title + local day);
+2. ``same_title_day`` (equal ``title_day_key``: channel + normalised title + local day), and
+   ``same_title_cross_channel``: the same normalised title of at least TITLE_MIN_WORDS words on
+   another channel within TITLE_WINDOW — a short stub and the full article republished under
+   one headline share too few body shingles for layer 3 to see them;
 3. across channels, LSH candidates (a shared band key, published within ±7 days of each other)
    compared by ``jaccard_estimate``: ≥ DUP_THRESHOLD ⇒ ``near_duplicate``, in
    [REVIEW_THRESHOLD, DUP_THRESHOLD) ⇒ ``review_grey_zone`` (never merges).
@@ -37,8 +40,14 @@ from portal_etl.registry import Registry
 log = logging.getLogger("portal_etl.process.dedup")
 
 LSH_WINDOW = timedelta(days=7)
+# Republications follow within two days; a week-old identical headline is more likely a
+# recurring one ("Bản tin ...") than the same story.
+TITLE_WINDOW = timedelta(days=2)
+# Shorter titles ("Thông báo", "Video clip") recur across unrelated stories.
+TITLE_MIN_WORDS = 6
 _EXACT_LAYERS = (("url_key", "same_url"), ("native_key", "same_native_id"), ("title_day_key", "same_title_day"))
-_LAYER_RANK = {"same_url": 0, "same_native_id": 1, "same_title_day": 2, "near_duplicate": 3, "review_grey_zone": 4}
+_LAYER_RANK = {"same_url": 0, "same_native_id": 1, "same_title_day": 2, "same_title_cross_channel": 3,
+               "near_duplicate": 4, "review_grey_zone": 5}
 
 Edge = tuple[int, int]
 
@@ -85,6 +94,21 @@ def compute_edges(cur, items: set[int]) -> dict[Edge, tuple[str, float | None]]:
             for b in members:
                 if b != a:
                     offer(a, b, reason)
+
+    # layer 2b: the same long title on another channel, published close in time
+    cur.execute(
+        """SELECT DISTINCT p.item_id, o.item_id
+             FROM process.normalized_item p
+             JOIN process.normalized_item o
+               ON o.title_key = p.title_key
+              AND o.source_id <> p.source_id
+              AND o.published_at BETWEEN p.published_at - %(w)s AND p.published_at + %(w)s
+            WHERE p.item_id = ANY(%(ids)s)
+              AND array_length(regexp_split_to_array(p.title_key, '\\s+'), 1) >= %(min_words)s""",
+        {"ids": ids, "w": TITLE_WINDOW, "min_words": TITLE_MIN_WORDS},
+    )
+    for a, b in cur.fetchall():
+        offer(a, b, "same_title_cross_channel")
 
     # layer 3: LSH candidates across channels, within the publish-time window
     cur.execute(
