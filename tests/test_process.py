@@ -286,7 +286,8 @@ def grey_pair(dsn: str) -> tuple[int, int]:
                   sapo=SEED_SAPO, body=SEED_PARAS, published=local(2024, 5, 28, 20, 13), section="chinh-tri")
     # a reworded headline: with the same long headline the title layer would merge them outright
     late = stage(dsn, "dongnai_gov", "/vi/news/thoi-su-chinh-tri/lien-ket-thong-tin-6001.html",
-                 title="Đồng Nai và Báo điện tử Đảng Cộng sản Việt Nam bàn cách tích hợp thông tin", sapo=SEED_SAPO, body=SEED_PARAS[:6] + extra[:2], published=local(2024, 5, 30, 10),
+                 title="Đồng Nai và Báo điện tử Đảng Cộng sản Việt Nam bàn cách tích hợp thông tin", sapo=SEED_SAPO,
+                 body=SEED_PARAS[:6] + extra[:2], published=local(2024, 5, 30, 10),
                  section="thoi-su-chinh-tri")
     return early, late
 
