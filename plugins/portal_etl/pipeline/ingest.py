@@ -8,8 +8,11 @@ own, so a killed or retried task resumes without doubling or losing anything.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from portal_etl.adapters import get_adapter
@@ -114,6 +117,26 @@ def _older_than(entry: ListEntry, start: datetime) -> bool:
     return entry.published_at is not None and entry.published_at < start
 
 
+@contextmanager
+def _open_run(
+    step: str, source_id: str, start: datetime, end: datetime, *, dag_id: str, run_id: str,
+    registry: Registry | None, dsn: str | None,
+) -> Iterator[tuple[RunContext, Any, Fetcher, Any]]:
+    """What every ingest step needs: the checked source, its adapter, a fetcher, a connection."""
+    registry = registry or load_registry()
+    source = registry.get(source_id)
+    _check_configured(source)
+    fetcher = Fetcher.for_source(source)
+    conn = connect(dsn, f"portal-etl-{step}-{source_id}")
+    try:
+        with conn, conn.cursor() as cur:
+            st.sync_sources(cur, registry)
+        yield RunContext(source, dag_id, run_id, start, end), get_adapter(source), fetcher, conn
+    finally:
+        conn.close()
+        fetcher.close()
+
+
 def discover(
     source_id: str,
     start: datetime,
@@ -125,16 +148,9 @@ def discover(
     dsn: str | None = None,
 ) -> dict[str, int]:
     """Walk every section's list pages from newest back past ``start``; store the entries."""
-    registry = registry or load_registry()
-    source = registry.get(source_id)
-    _check_configured(source)
-    ctx = RunContext(source, dag_id, run_id, start, end)
-    adapter = get_adapter(source)
-    fetcher = Fetcher.for_source(source)
-    conn = connect(dsn, f"portal-etl-discover-{source_id}")
-    try:
-        with conn, conn.cursor() as cur:
-            st.sync_sources(cur, registry)
+    with _open_run("discover", source_id, start, end, dag_id=dag_id, run_id=run_id,
+                   registry=registry, dsn=dsn) as (ctx, adapter, fetcher, conn):
+        source = ctx.source
         listed: set[str] = set()
         for section, first_url in adapter.section_start_urls():
             page_url: str | None = first_url
@@ -171,9 +187,6 @@ def discover(
         with conn, conn.cursor() as cur:
             st.upsert_metrics(cur, dag_id=dag_id, run_id=run_id, source_id=source.id,
                               interval_start=start, interval_end=end, counts=counts)
-    finally:
-        conn.close()
-        fetcher.close()
     log.info("discovered %d candidate articles on %d list pages for %s [%s, %s)",
              counts["listed"], counts["list_pages"], source.id, start.isoformat(), end.isoformat())
     return counts
@@ -194,14 +207,9 @@ def fetch_articles(
     dsn: str | None = None,
 ) -> dict[str, int]:
     """Fetch, extract and stage every article the list pages dated inside [start, end)."""
-    registry = registry or load_registry()
-    source = registry.get(source_id)
-    _check_configured(source)
-    ctx = RunContext(source, dag_id, run_id, start, end)
-    adapter = get_adapter(source)
-    fetcher = Fetcher.for_source(source)
-    conn = connect(dsn, f"portal-etl-fetch-{source_id}")
-    try:
+    with _open_run("fetch", source_id, start, end, dag_id=dag_id, run_id=run_id,
+                   registry=registry, dsn=dsn) as (ctx, adapter, fetcher, conn):
+        source = ctx.source
         with conn.cursor() as cur:
             candidates = st.list_candidates(cur, source.id, start, end)
         for cand in candidates:
@@ -220,9 +228,6 @@ def fetch_articles(
             st.upsert_metrics(cur, dag_id=dag_id, run_id=run_id, source_id=source.id,
                               interval_start=start, interval_end=end, counts=counts,
                               finished=True)
-    finally:
-        conn.close()
-        fetcher.close()
     log.info("staged %s: %s", source.id, counts)
     return counts
 
