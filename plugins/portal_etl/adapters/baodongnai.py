@@ -155,22 +155,14 @@ class BaoDongNaiAdapter(Adapter):
     def _date_candidates(self, doc: HtmlElement, jsonld: dict, list_entry: ListEntry | None,
                          feed_entry: FeedEntry | None) -> list[DateThunk]:
         def visible():
-            for el in self._all(doc, "date_xpath"):
-                found = dates.parse_baodongnai(el.text_content(), self.tz)
-                if found is not None:
-                    return found
-            return None
+            return self._first_date(doc, "date_xpath", dates.parse_baodongnai)
 
         def json_ld():
             value = jsonld.get("datePublished")
             return dates.parse_iso(str(value), self.tz) if value else None
 
         def meta():
-            for value in self._all(doc, "meta_published_xpath"):
-                found = dates.parse_malformed_nukeviet_published_time(value.strip(), self.tz)
-                if found is not None:
-                    return found
-            return None
+            return self._first_date(doc, "meta_published_xpath", dates.parse_malformed_nukeviet_published_time)
 
         return [("visible_date", visible), ("json_ld", json_ld), ("meta_published_time", meta),
                 *self._fallback_dates(list_entry, feed_entry)]

@@ -491,6 +491,15 @@ class Adapter:
         found = self.xp[key](node)
         return found[0] if found else None
 
+    def _first_date(self, node: HtmlElement, key: str, parse: Callable[[str, Any], datetime | None]) -> datetime | None:
+        """The first match of the XPath ``key`` (element or attribute string) that ``parse`` accepts."""
+        for found in self.xp[key](node):
+            text = found.strip() if isinstance(found, str) else found.text_content()
+            value = parse(text, self.tz)
+            if value is not None:
+                return value
+        return None
+
     def _first_text(self, node: HtmlElement, key: str, *, unescape: bool = False) -> str:
         for found in self.xp[key](node):
             text = found if isinstance(found, str) else found.text_content()
