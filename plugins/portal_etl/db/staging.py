@@ -12,7 +12,7 @@ from typing import Any
 
 from psycopg2.extras import Json, execute_values
 
-from portal_etl.models import ExtractedItem, ListEntry, ParseError
+from portal_etl.models import ExtractedItem, FeedEntry, ListEntry, ParseError
 from portal_etl.registry import Registry
 
 
@@ -164,6 +164,34 @@ def list_candidates(cur, source_id: str, start: datetime, end: datetime) -> list
     )
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+# Feed entries ------------------------------------------------------------------------------
+
+
+def upsert_feed_entries(cur, source_id: str, entries: list[FeedEntry]) -> None:
+    if not entries:
+        return
+    rows = {e.url: (source_id, e.url, e.guid, nfc(e.title), e.published_hour_utc) for e in entries}
+    execute_values(
+        cur,
+        """INSERT INTO staging.feed_entry (source_id, url, guid, title, published_hour_utc)
+           VALUES %s
+           ON CONFLICT (source_id, url) DO UPDATE SET guid = EXCLUDED.guid, title = EXCLUDED.title,
+             published_hour_utc = EXCLUDED.published_hour_utc
+           WHERE (staging.feed_entry.guid, staging.feed_entry.title, staging.feed_entry.published_hour_utc)
+             IS DISTINCT FROM (EXCLUDED.guid, EXCLUDED.title, EXCLUDED.published_hour_utc)""",
+        list(rows.values()),
+    )
+
+
+def feed_entry_for(cur, source_id: str, url: str) -> FeedEntry | None:
+    cur.execute(
+        "SELECT url, title, guid, published_hour_utc FROM staging.feed_entry WHERE source_id = %s AND url = %s",
+        (source_id, url),
+    )
+    row = cur.fetchone()
+    return FeedEntry(url=row[0], title=row[1], guid=row[2], published_hour_utc=row[3]) if row else None
 
 
 # Staged items ------------------------------------------------------------------------------

@@ -182,6 +182,7 @@ def discover(
                     log.warning("list page limit (%d) reached for %s/%s",
                                 source.fetch.max_list_pages, source.id, section.path)
             ctx.bump("list_pages", pages)
+        _read_feeds(conn, fetcher, adapter, ctx)
         ctx.counts["listed"] = len(listed)
         counts = {k: ctx.counts.get(k, 0) for k in ("list_pages", "listed")}
         with conn, conn.cursor() as cur:
@@ -190,6 +191,19 @@ def discover(
     log.info("discovered %d candidate articles on %d list pages for %s [%s, %s)",
              counts["listed"], counts["list_pages"], source.id, start.isoformat(), end.isoformat())
     return counts
+
+
+def _read_feeds(conn, fetcher: Fetcher, adapter, ctx: RunContext) -> None:
+    """Keep the RSS entries: the last step of the date chain. A broken feed is logged, not fatal."""
+    for path in ctx.source.rss:
+        feed_url = f"{ctx.source.base_url}{path}"
+        page = _fetch(conn, fetcher, ctx, feed_url, "feed")
+        if page is None:
+            continue
+        entries = adapter.parse_feed(page.content, page.result.final_url)
+        with conn, conn.cursor() as cur:
+            st.upsert_feed_entries(cur, ctx.source.id, entries)
+        log.info("feed %s: %d entries", feed_url, len(entries))
 
 
 def _redirected_to_first(result: FetchResult, first_url: str) -> bool:
@@ -242,12 +256,13 @@ def _stage_one(conn, fetcher: Fetcher, adapter, ctx: RunContext, cand: dict) -> 
         if page.from_cache and st.staged_raw_sha(cur, ctx.source.id, page_url) == page.raw_sha256:
             ctx.bump("unchanged")
             return
+        feed_entry = st.feed_entry_for(cur, ctx.source.id, url)
     text, _ = decode_html(page.content, page.content_type)
     entry = ListEntry(url=url, title=cand["title"], published_at=cand["listed_at"],
                       native_id=cand["native_id"], date_only=cand["listed_date_only"])
     outcome: ExtractedItem | ParseError
     try:
-        outcome = adapter.parse_article(text, page.result.final_url, list_entry=entry)
+        outcome = adapter.parse_article(text, page.result.final_url, list_entry=entry, feed_entry=feed_entry)
         ctx.bump("parsed")
     except ParseError as exc:
         outcome = exc
