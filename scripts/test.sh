@@ -6,6 +6,12 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 scripts/bootstrap.sh
+if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  # the HTML report is checked in a real headless browser (tests/test_report.py)
+  echo "test.sh: installing Debian's chromium package" >&2
+  apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2 \
+    || echo "test.sh: chromium could not be installed; the browser test will skip" >&2
+fi
 if [ -z "${TEST_PG_URL:-}" ]; then
   # a PostgreSQL already answering on 5432 (trust auth) is used; otherwise start our own
   if .venv/bin/python -c "import psycopg2; psycopg2.connect('postgresql://postgres@127.0.0.1:5432/postgres', connect_timeout=3).close()" 2>/dev/null; then

@@ -7,4 +7,10 @@ CREATE ROLE airflow LOGIN PASSWORD '${AIRFLOW_DB_PASSWORD}';
 CREATE DATABASE airflow OWNER airflow;
 CREATE ROLE portal_etl LOGIN PASSWORD '${PORTAL_ETL_DB_PASSWORD}';
 CREATE DATABASE portal_etl OWNER portal_etl ENCODING 'UTF8' TEMPLATE template0;
+-- the pipeline's job roles (sql/005_roles.sql grants their privileges); the login user acts as
+-- them with SET ROLE and is not a superuser
+CREATE ROLE portal_etl_pipeline NOLOGIN;
+CREATE ROLE portal_etl_loader NOLOGIN;
+CREATE ROLE portal_etl_report_reader NOLOGIN;
+GRANT portal_etl_pipeline, portal_etl_loader TO portal_etl;
 SQL

@@ -57,7 +57,7 @@ def discover(sql_dir: Path = SQL_DIR) -> list[Migration]:
 def migrate(dsn: str | None = None, sql_dir: Path = SQL_DIR) -> list[str]:
     """Apply pending migrations; returns the names applied (empty when up to date)."""
     applied_now: list[str] = []
-    conn = connect(dsn, "portal-etl-migrate")
+    conn = connect(dsn, "portal-etl-migrate", role=None)
     try:
         with conn, conn.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))

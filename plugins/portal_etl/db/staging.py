@@ -240,10 +240,12 @@ def upsert_item(
     outcome: ExtractedItem | ParseError,
     raw_sha256: str | None,
 ) -> str:
-    """Stage one page. Returns 'new', 'updated' or 'unchanged'.
+    """Stage one page. Returns 'new', 'updated', 'unchanged' or 'kept'.
 
     An unchanged page leaves its row untouched (same xmin), which is what makes a re-run of
-    an interval a no-op.
+    an interval a no-op. A page that no longer parses never replaces a staged item ('kept'):
+    a site redesign must not erase what was collected; ``record_parse_failure`` keeps the
+    evidence and the health check raises the alarm.
     """
     if isinstance(outcome, ParseError):
         fields: dict[str, Any] = {
@@ -269,13 +271,32 @@ def upsert_item(
             VALUES (%s, %s, {", ".join(["%s"] * len(columns))})
             ON CONFLICT (source_id, page_url) DO UPDATE SET {assignments}, updated_at = now()
             WHERE staging.item.content_hash IS DISTINCT FROM EXCLUDED.content_hash
+              AND NOT (EXCLUDED.status = 'parse_error' AND staging.item.status = 'staged')
             RETURNING (xmax = 0) AS inserted""",
         [source_id, page_url, *values],
     )
     row = cur.fetchone()
     if row is None:
+        if isinstance(outcome, ParseError):
+            cur.execute("SELECT status FROM staging.item WHERE source_id = %s AND page_url = %s",
+                        (source_id, page_url))
+            if cur.fetchone()[0] == "staged":
+                return "kept"
         return "unchanged"
     return "new" if row[0] else "updated"
+
+
+def record_parse_failure(
+    cur, run_id: str, source_id: str, page_url: str, error: ParseError, raw_sha256: str | None
+) -> None:
+    """One row per page and run that did not parse: what a health alert points the engineer at."""
+    cur.execute(
+        """INSERT INTO staging.parse_failure (run_id, source_id, page_url, reason, detail, raw_sha256)
+           VALUES (%s, %s, %s, %s, %s, %s)
+           ON CONFLICT (run_id, source_id, page_url) DO UPDATE SET reason = EXCLUDED.reason,
+             detail = EXCLUDED.detail, raw_sha256 = EXCLUDED.raw_sha256, at = now()""",
+        (run_id, source_id, page_url, error.reason, nfc(error.detail)[:2000], raw_sha256),
+    )
 
 
 # Run metrics -------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from typing import Any
 
 from psycopg2.extras import Json, execute_values
 
+from portal_etl.db import LOADER_ROLE, acting_as
 from portal_etl.pipeline.process.common import (
     channel_ranks,
     fetch_dicts,
@@ -33,6 +34,7 @@ from portal_etl.pipeline.process.common import (
     take_pending,
 )
 from portal_etl.registry import Registry
+from portal_etl.reporting.summary import refresh_month_summary, touched_months
 
 log = logging.getLogger("portal_etl.process.load")
 
@@ -134,7 +136,17 @@ def load_items(
     start: datetime | None = None,
     end: datetime | None = None,
 ) -> dict[str, int]:
-    """Bring the articles of every story touching ``items`` up to date; records a load_batch."""
+    """Bring the articles of every story touching ``items`` up to date; records a load_batch.
+
+    Runs as the loader role: the only one PostgreSQL lets write the integration store.
+    """
+    with acting_as(cur, LOADER_ROLE):
+        return _load_batch(cur, items, registry, dag_id=dag_id, run_id=run_id, start=start, end=end)
+
+
+def _load_batch(
+    cur, items: set[int], registry: Registry, *, dag_id: str, run_id: str, start: datetime | None, end: datetime | None
+) -> dict[str, int]:
     cur.execute(
         """INSERT INTO integration.load_batch (dag_id, run_id, interval_start, interval_end)
            VALUES (%s, %s, %s, %s) RETURNING batch_id""",
@@ -144,9 +156,11 @@ def load_items(
     counts = {"stories": 0, "new": 0, "updated": 0, "unchanged": 0, "removed": 0, "duplicates_merged": 0,
               "sources_added": 0, "sources_removed": 0}
     keys = _affected_keys(cur, items) if items else set()
+    months = touched_months(cur, items, keys)  # before the load: the months of articles it may remove
     if keys:
         _load_keys(cur, sorted(keys), registry, batch_id, counts)
     counts["stories"] = len(keys)
+    refresh_month_summary(cur, months, registry)  # the monthly report's figures, in the same transaction
     cur.execute(
         "UPDATE integration.load_batch SET counts = %s, finished_at = clock_timestamp() WHERE batch_id = %s",
         (Json(counts), batch_id),

@@ -1,0 +1,164 @@
+"""The monthly report's figures as one JSON-ready dict, read from the integration store's
+``month_summary`` and ``staging.run_metrics`` only (never the replica's ground truth).
+
+Shape (English keys, numbers as numbers; every renderer and the e-mail read this dict):
+
+* ``period``: the month, its local bounds, the cumulative start (the integration start);
+* ``month`` / ``cumulative`` / ``previous_month``: ``{"total": F, "channels": {id: F},
+  "types": {type: F}, "channel_types": {id: {type: F}}}`` where F holds published,
+  published_before_window, integrated, duplicates_merged, rejected, rejected_by_reason,
+  waiting_review and publish_rate (integrated ÷ items published since the integration start);
+* ``month_over_month``: integrated, published and publish rate against the previous month;
+* ``series``: integrated and published per month and channel, for the chart;
+* ``collection``: the month's ingest runs per channel (``staging.run_metrics``).
+
+The dict holds no timestamp of its own making, so the same store gives the same payload.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from portal_etl.pipeline.process.common import REASONS
+from portal_etl.registry import Registry
+from portal_etl.reporting.summary import month_bounds
+from portal_etl.reporting.vi_format import ALWAYS_SHOWN_TYPES, ITEM_TYPE_LABELS, day_label, month_label
+
+COUNTS = ("published", "published_before_window", "integrated", "duplicates_merged", "rejected", "waiting_review")
+COLLECTION_COUNTS = ("runs", "listed", "fetched", "not_modified", "parsed", "parse_errors", "fetch_errors",
+                     "new_items", "updated_items")
+
+Row = dict[str, Any]
+
+
+def empty_figures() -> dict[str, Any]:
+    return {**{k: 0 for k in COUNTS}, "rejected_by_reason": {r: 0 for r in REASONS}, "publish_rate": None}
+
+
+def _add(figures: dict[str, Any], row: Row) -> None:
+    for key in COUNTS:
+        figures[key] += row[key]
+    for reason, n in row["rejected_by_reason"].items():
+        figures["rejected_by_reason"][reason] = figures["rejected_by_reason"].get(reason, 0) + n
+
+
+def _finish(figures: dict[str, Any]) -> dict[str, Any]:
+    in_window = figures["published"] - figures["published_before_window"]
+    figures["publish_rate"] = round(figures["integrated"] / in_window, 4) if in_window > 0 else None
+    return figures
+
+
+def aggregate(rows: list[Row], channels: list[str], types: list[str]) -> dict[str, Any]:
+    """Totals, per channel, per type and per channel × type of summary rows (every listed channel
+    and type present, with zeros)."""
+    total = empty_figures()
+    by_channel = {c: empty_figures() for c in channels}
+    by_type = {t: empty_figures() for t in types}
+    by_both = {c: {t: empty_figures() for t in types} for c in channels}
+    for row in rows:
+        for figures in (total, by_channel[row["source_id"]], by_type[row["item_type"]],
+                        by_both[row["source_id"]][row["item_type"]]):
+            _add(figures, row)
+    for figures in (total, *by_channel.values(), *by_type.values(), *(f for d in by_both.values()
+                                                                      for f in d.values())):
+        _finish(figures)
+    return {"total": total, "channels": by_channel, "types": by_type, "channel_types": by_both}
+
+
+def _change(previous: int | float | None, current: int | float | None) -> dict[str, Any]:
+    change = None if previous is None or current is None else round(current - previous, 4)
+    pct = round(change / previous, 4) if change is not None and previous else None
+    return {"previous": previous, "current": current, "change": change, "change_pct": pct}
+
+
+def month_over_month(current: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:
+    def one(cur: dict[str, Any], prev: dict[str, Any]) -> dict[str, Any]:
+        return {key: _change(prev[key], cur[key]) for key in ("integrated", "published", "publish_rate")}
+
+    return {"total": one(current["total"], previous["total"]),
+            "channels": {c: one(f, previous["channels"][c]) for c, f in current["channels"].items()}}
+
+
+def months_between(first: str, last: str) -> list[str]:
+    out, (year, mon) = [], (int(p) for p in first.split("-"))
+    while f"{year:04d}-{mon:02d}" <= last:
+        out.append(f"{year:04d}-{mon:02d}")
+        year, mon = year + (mon == 12), mon % 12 + 1
+    return out
+
+
+def previous_month(month: str) -> str:
+    year, mon = (int(p) for p in month.split("-"))
+    return f"{year - (mon == 1):04d}-{(mon - 2) % 12 + 1:02d}"
+
+
+def read_summary(cur, last_month: str) -> list[Row]:
+    cur.execute(
+        """SELECT month, source_id, item_type, published, published_before_window, integrated,
+                  duplicates_merged, rejected, rejected_by_reason, waiting_review
+             FROM integration.month_summary WHERE month <= %s ORDER BY month, source_id, item_type""",
+        (last_month,),
+    )
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def read_collection(cur, month: str) -> dict[str, dict[str, int]]:
+    """The month's ingest runs per channel: runs whose data interval starts in the month."""
+    start, end = month_bounds(month)
+    cur.execute(
+        """SELECT source_id, count(*), sum(listed), sum(fetched), sum(not_modified), sum(parsed),
+                  sum(parse_errors), sum(fetch_errors), sum(new_items), sum(updated_items)
+             FROM staging.run_metrics WHERE interval_start >= %s AND interval_start < %s
+            GROUP BY source_id ORDER BY source_id""",
+        (start, end),
+    )
+    return {r[0]: dict(zip(COLLECTION_COUNTS, (int(v or 0) for v in r[1:]), strict=True)) for r in cur.fetchall()}
+
+
+def build_payload(cur, month: str, registry: Registry) -> dict[str, Any]:
+    """Every figure of the report for ``month`` ('YYYY-MM', local)."""
+    window_start = min(s.approval.window_start for s in registry.sources)
+    first = f"{window_start.year:04d}-{window_start.month:02d}"
+    prev = previous_month(month)
+    rows = read_summary(cur, month)
+    channels = list(registry.ids) + sorted({r["source_id"] for r in rows} - set(registry.ids))
+    present = {r["item_type"] for r in rows}
+    types = [t for t in ITEM_TYPE_LABELS if t in ALWAYS_SHOWN_TYPES or t in present]
+    types += sorted(present - set(types))
+    names = {s.id: s.name for s in registry.sources}
+    start, end = month_bounds(month)
+    current = aggregate([r for r in rows if r["month"] == month], channels, types)
+    previous = aggregate([r for r in rows if r["month"] == prev], channels, types)
+    series_months = months_between(first, month) if month >= first else [month]
+    per_month: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+    for r in rows:
+        for key in ("integrated", "published"):
+            per_month[key][r["source_id"]][r["month"]] += r[key]
+    return {
+        "report": "monthly_integration",
+        "period": {
+            "month": month,
+            "label": month_label(month),
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "timezone": str(start.tzinfo),
+            "previous_month": prev,
+            "cumulative_since": window_start.isoformat(),
+            "cumulative_since_label": day_label(window_start.isoformat()),
+            "cumulative_months": [first, month],
+        },
+        "channels": [{"source_id": c, "name": names.get(c, c)} for c in channels],
+        "item_types": [{"code": t, "label": ITEM_TYPE_LABELS.get(t, t)} for t in types],
+        "month": current,
+        "cumulative": aggregate([r for r in rows if first <= r["month"] <= month], channels, types),
+        "previous_month": previous,
+        "month_over_month": month_over_month(current, previous),
+        "series": {
+            "months": series_months,
+            **{key: {c: [per_month[key][c][m] for m in series_months] for c in channels}
+               for key in ("integrated", "published")},
+        },
+        "collection": read_collection(cur, month),
+    }
