@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from airflow.sdk import DAG, Asset, task
 
+from portal_etl.monitoring.logtable import log_metrics
 from portal_etl.orchestration.common import DEFAULT_ARGS, interval_timetable
 from portal_etl.registry import Source
 from portal_etl.registry.loader import load_registry_result
@@ -36,6 +37,10 @@ Collects news items, articles and video clips of **{name}** ({base_url}) for one
    GET, robots.txt, rate limit {min_interval}s), extracts the fields and upserts
    `staging.item`; pages that cannot be parsed are stored as `parse_error` with the reason.
 3. `summarize_run` prints the run's metrics (`staging.run_metrics`).
+4. `check_source_health` fails the run loudly when the yield looks like a broken or redesigned
+   site: no items, far fewer than the median of recent intervals, or many pages without a
+   title, date or body. The error lists the first failing URLs (`staging.parse_failure`).
+   Nothing staged before is overwritten by a page that no longer parses.
 
 **Re-run**: clear the run, or `portal-etl ingest --from YYYY-MM --to YYYY-MM --source {source_id}`.
 Re-running an interval adds nothing and loses nothing (upserts keyed by page URL).
@@ -67,10 +72,12 @@ def build_ingest_dag(source: Source) -> DAG:
         def discover_list_pages(**context) -> dict:
             from portal_etl.pipeline import ingest
 
-            return ingest.discover(
+            counts = ingest.discover(
                 source.id, context["data_interval_start"], context["data_interval_end"],
                 dag_id=context["dag"].dag_id, run_id=context["run_id"],
             )
+            log_metrics(log, f"run metrics — {source.id} — list pages", counts)
+            return counts
 
         @task(task_id="fetch_and_extract_articles", outlets=[asset])
         def fetch_and_extract_articles(discovered: dict, **context) -> dict:
@@ -85,6 +92,7 @@ def build_ingest_dag(source: Source) -> DAG:
                 "source_id": source.id, "interval_start": start.isoformat(),
                 "interval_end": end.isoformat(),
             }
+            log_metrics(log, f"run metrics — {source.id} — articles", counts)
             return counts
 
         @task(task_id="summarize_run")
@@ -93,7 +101,15 @@ def build_ingest_dag(source: Source) -> DAG:
 
             return ingest.summarize(context["dag"].dag_id, context["run_id"], source.id)
 
-        summarize_run(fetch_and_extract_articles(discover_list_pages()))
+        # deterministic given the data: a retry would only repeat the alarm later
+        @task(task_id="check_source_health", retries=0)
+        def check_source_health(summary: dict, **context) -> dict:
+            from portal_etl.monitoring.health import check_source_health as check
+
+            return check(source.id, context["data_interval_start"], context["data_interval_end"],
+                         dag_id=context["dag"].dag_id, run_id=context["run_id"])
+
+        check_source_health(summarize_run(fetch_and_extract_articles(discover_list_pages())))
     return dag
 
 

@@ -271,6 +271,8 @@ def _stage_one(conn, fetcher: Fetcher, adapter, ctx: RunContext, cand: dict) -> 
                     ctx.source.id, page_url, exc.reason, exc.detail)
     with conn, conn.cursor() as cur:
         change = st.upsert_item(cur, ctx.source.id, page_url, outcome, page.raw_sha256)
+        if isinstance(outcome, ParseError):
+            st.record_parse_failure(cur, ctx.run_id, ctx.source.id, page_url, outcome, page.raw_sha256)
     ctx.bump(change)
 
 

@@ -37,6 +37,15 @@ class Approval(_Strict):
     window_start: date = date(2023, 3, 29)
 
 
+class Health(_Strict):
+    """When a run's yield says the site changed under us (see monitoring/health.py)."""
+
+    trailing_intervals: int = Field(6, ge=1, le=60)  # how many earlier intervals make the median
+    min_share_of_median: float = Field(0.3, ge=0, le=1)  # fewer items than this share of it fails
+    min_history: int = Field(3, ge=1)  # earlier intervals with items needed before comparing
+    max_parse_error_share: float = Field(0.2, ge=0, le=1)  # pages missing title/date/body
+
+
 class Section(_Strict):
     path: str  # category alias (NukeViet) or section path (newspaper), no leading slash
     name: str
@@ -75,6 +84,7 @@ class Source(_Strict):
     politeness: Politeness = Politeness()
     fetch: FetchOptions = FetchOptions()
     approval: Approval = Approval()
+    health: Health = Health()
     article_min_words: int = Field(500, ge=1)
 
     @field_validator("id")

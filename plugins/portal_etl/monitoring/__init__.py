@@ -1,0 +1,1 @@
+"""Run monitoring for data engineers: per-source run metrics, source health, status."""
