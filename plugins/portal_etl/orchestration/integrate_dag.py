@@ -7,14 +7,19 @@ can also be run by hand for a month range (``portal-etl process --from --to``).
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from airflow.sdk import DAG, Param, task
 
+from portal_etl.monitoring.logtable import log_metrics
 from portal_etl.orchestration.common import DEFAULT_ARGS, LOCAL_TZ
 from portal_etl.orchestration.ingest_dags import staging_asset
+from portal_etl.orchestration.review_dag import review_queue_asset
 from portal_etl.registry.loader import load_registry_result
+
+log = logging.getLogger(__name__)
 
 DOC = """\
 ### Integrate articles into the national portal's store
@@ -26,7 +31,9 @@ not reconcile (missing title or date, duplicate keys, counts off).
 
 **Re-run**: clear the run, or `portal-etl process --from YYYY-MM --to YYYY-MM`. Re-running any
 interval, in any order, leaves the store byte-identical. Items the policy cannot decide wait in
-the review queue: `portal-etl review list`.
+the review queue: `portal-etl review list`. When any wait, `announce_review_queue` updates the
+Asset `portal_etl://process/review_queue`, which starts the `review_queue` DAG (an editor's
+decision in the UI); with an empty queue it is skipped and no review run starts.
 
 **Changelog**: 2026-11 first version.
 """
@@ -81,8 +88,10 @@ def build_integrate_dag() -> DAG:
                 from portal_etl.pipeline import process
 
                 start, end = interval_of(context)
-                return getattr(process, func_name)(
+                counts = getattr(process, func_name)(
                     start, end, dag_id=context["dag"].dag_id, run_id=context["run_id"])
+                log_metrics(log, f"{name} — [{start:%Y-%m-%d}, {end:%Y-%m-%d})", counts)
+                return counts
 
             return run_stage
 
@@ -95,9 +104,33 @@ def build_integrate_dag() -> DAG:
                 raise ValueError("data-quality checks failed:\n  " + "\n  ".join(failures))
             return {"checks_failed": 0, **loaded}
 
+        # a skipped task emits no asset event: review_queue runs only when something waits
+        @task(task_id="announce_review_queue", outlets=[review_queue_asset()])
+        def announce_review_queue(**context) -> int:
+            from airflow.sdk.exceptions import AirflowSkipException
+
+            from portal_etl.pipeline.process import review
+
+            waiting = len(review.list_queue())
+            if not waiting:
+                raise AirflowSkipException("no item waits for an editor")
+            context["outlet_events"][review_queue_asset()].extra = {"waiting": waiting}
+            return waiting
+
         normalized = stage("normalize_items", "normalize_items")()
         deduped = stage("deduplicate_stories", "deduplicate")(normalized)
         decided = stage("apply_approval_policy", "apply_policy")(deduped)
         loaded = stage("load_integration_store", "load_articles")(decided)
-        check_data_quality(loaded)
+        @task(task_id="summarize_run")
+        def summarize_run(checked: dict, **context) -> dict:
+            from portal_etl.monitoring.process_metrics import record_process_metrics
+
+            start, end = interval_of(context)
+            return record_process_metrics(
+                start, end, dag_id=context["dag"].dag_id, run_id=context["run_id"],
+                started_at=context["dag_run"].start_date, source_ids=[s.id for s in sources])
+
+        checked = check_data_quality(loaded)
+        summarize_run(checked)
+        checked >> announce_review_queue()
     return dag
