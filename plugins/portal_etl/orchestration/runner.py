@@ -2,8 +2,8 @@
 
 Each month is one real DAG run created and executed by Airflow itself (``dag.test``), recorded
 in Airflow's metadata database with its task instances and logs: the same code path a
-scheduler would drive, minus the waiting. Scheduler-driven backfills are `airflow backfill
-create` (see the README runbook).
+scheduler would drive, minus the waiting. Scheduler-driven backfills, with progress and a
+summary, are `portal-etl backfill` (``orchestration/backfill.py``; see the README runbook).
 """
 
 from __future__ import annotations
