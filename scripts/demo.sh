@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # README command 1: set everything up on a fresh machine and run the main job on the embedded
 # default — a project-local PostgreSQL, Airflow with its metadata in that PostgreSQL, and the
-# offline replica of the three channels served on 127.0.0.1.
-#   FROM=2024-04 TO=2024-04 scripts/demo.sh      (months to ingest; default April 2024)
+# offline replica of the three channels served on 127.0.0.1 — then print the monthly report.
+#   scripts/demo.sh                                  the whole default scenario, March 2023 – June 2024
+#   FROM=2024-04 TO=2024-04 REPORT_MONTH=2024-04 scripts/demo.sh   a shorter run
 # Set DATABASE_URL to use your own pipeline database instead of the project-local one.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-FROM="${FROM:-2024-04}"
-TO="${TO:-$FROM}"
+FROM="${FROM:-2023-03}"
+TO="${TO:-2024-06}"
+REPORT_MONTH="${REPORT_MONTH:-2024-04}"
 REPLICA_PORT="${REPLICA_PORT:-8701}"
 
 scripts/bootstrap.sh
@@ -43,5 +45,11 @@ for _ in $(seq 1 100); do [ -f var/replica/overrides.yaml ] && break; sleep 0.1;
 
 echo "migrating Airflow's metadata database ..."
 airflow db migrate >var/airflow-migrate.log 2>&1 || { tail -n 30 var/airflow-migrate.log; exit 1; }
-portal-etl ingest --from "$FROM" --to "$TO"
-portal-etl process --from "$FROM" --to "$TO"
+# every month of every channel as real Airflow backfills (scheduler, dag-processor, api-server
+# started for the command), then one integrate_articles run over the range
+portal-etl backfill --from "$FROM" --to "$TO"
+echo
+portal-etl report --month "$REPORT_MONTH" --refresh
+echo
+echo "reports written to ${PORTAL_ETL_REPORTS_DIR:-$ROOT/var/reports}:"
+ls -1 "${PORTAL_ETL_REPORTS_DIR:-$ROOT/var/reports}"/report-"$REPORT_MONTH".*

@@ -1,4 +1,4 @@
-"""The whole default scenario: ingest every month, integrate through Airflow, compare with the truth.
+"""The whole default scenario: ingest every month, integrate through Airflow, report, compare with the truth.
 
 The reference figure: 2,555 items integrated from 29-3-2023 to the end of April 2024.
 """
@@ -16,7 +16,9 @@ import pytest
 from portal_etl.pipeline import ingest
 from portal_etl.pipeline.process import check_quality
 from portal_etl.registry import load_registry
-from portal_etl.replica.manifest import integrated_by_month
+from portal_etl.replica.manifest import integrated_by_month, integrated_by_source
+from portal_etl.reporting.payload import build_payload, months_between
+from portal_etl.reporting.summary import refresh_all_months
 
 pytestmark = pytest.mark.e2e
 
@@ -45,6 +47,7 @@ def store_dump(dsn: str) -> tuple:
     return (
         query(dsn, "SELECT *, xmin::text FROM integration.article ORDER BY story_key"),
         query(dsn, "SELECT *, xmin::text FROM integration.article_source ORDER BY source_id, url"),
+        query(dsn, "SELECT *, xmin::text FROM integration.article_history ORDER BY history_id"),
     )
 
 
@@ -134,11 +137,109 @@ def test_stored_titles_are_clean_nfc(integrated, pipeline_dsn) -> None:
     assert hostile == [(0,)]
 
 
-def test_rerunning_the_integration_leaves_the_store_byte_identical(integrated, pipeline_dsn) -> None:
+def test_rerunning_every_interval_twice_in_another_order_leaves_the_store_byte_identical(
+    integrated, pipeline_dsn
+) -> None:
     dag, _ = integrated
     before = store_dump(pipeline_dsn)
-    dagrun = dag.test(run_conf={"from_month": "2024-04", "to_month": "2024-04"})
-    assert str(dagrun.state).endswith("success")
-    dagrun = dag.test(run_conf={"from_month": "2023-03", "to_month": "2024-06"})
+    months = [f"{y}-{m:02d}" for y in (2023, 2024) for m in range(1, 13) if "2023-03" <= f"{y}-{m:02d}" <= "2024-06"]
+    for month in reversed(months):  # each month on its own, newest first
+        dagrun = dag.test(run_conf={"from_month": month, "to_month": month})
+        assert str(dagrun.state).endswith("success"), month
+    dagrun = dag.test(run_conf={"from_month": "2023-03", "to_month": "2024-06"})  # then all at once
     assert str(dagrun.state).endswith("success")
     assert store_dump(pipeline_dsn) == before
+
+
+# --- the monthly report over the same store -------------------------------------------------------
+
+SUMMARY = ("SELECT month, source_id, item_type, published, published_before_window, integrated, duplicates_merged, "
+           "rejected, rejected_by_reason, waiting_review FROM integration.month_summary ORDER BY 1, 2, 3")
+
+
+def payloads(dsn: str, months: list[str]) -> dict[str, dict]:
+    registry = load_registry()
+    conn = psycopg2.connect(dsn)
+    try:
+        with conn.cursor() as cur:
+            return {m: build_payload(cur, m, registry) for m in months}
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def report_run(integrated, pipeline_dsn, tmp_path_factory):
+    import os
+
+    from portal_etl.orchestration.report_dag import build_report_dag
+
+    out = tmp_path_factory.mktemp("reports")
+    os.environ["PORTAL_ETL_REPORTS_DIR"] = str(out)
+    try:
+        dagrun = build_report_dag().test(logical_date=datetime(2024, 5, 1, tzinfo=TZ))  # interval: April 2024
+    finally:
+        os.environ.pop("PORTAL_ETL_REPORTS_DIR", None)
+    return dagrun, out
+
+
+def test_every_month_integrated_equals_the_manifest(integrated, pipeline_dsn, manifest) -> None:
+    truth = integrated_by_month(manifest)
+    months = months_between(min(truth), max(truth))
+    reports = payloads(pipeline_dsn, months)
+    assert {m: reports[m]["month"]["total"]["integrated"] for m in months if truth.get(m)} == truth
+    assert all(reports[m]["month"]["total"]["integrated"] == 0 for m in months if m not in truth)
+
+
+def test_cumulative_2555_to_the_end_of_april_2024_per_channel_and_type(integrated, pipeline_dsn, manifest) -> None:
+    expected = manifest["expected"]
+    april = payloads(pipeline_dsn, ["2024-04"])["2024-04"]
+    assert april["cumulative"]["total"]["integrated"] == expected["integrated_total_to_target_end"] == 2555
+    assert {c: f["integrated"] for c, f in april["cumulative"]["channels"].items()} == integrated_by_source(manifest)
+    by_type = {t: f["integrated"] for t, f in april["cumulative"]["types"].items() if f["integrated"]}
+    assert by_type == expected["integrated_by_type_to_target_end"]
+
+
+def test_published_per_channel_and_month_equals_the_manifest(integrated, pipeline_dsn, manifest) -> None:
+    truth: dict[tuple[str, str], int] = {}
+    for item in manifest["items"]:
+        key = (item["source_id"], item["published_at_local"][:7])
+        truth[key] = truth.get(key, 0) + 1
+    ours = {}
+    for month, source_id, _type, published, *_ in query(pipeline_dsn, SUMMARY):
+        if published:
+            ours[(source_id, month)] = ours.get((source_id, month), 0) + published
+    assert ours == truth
+
+
+def test_the_summary_kept_by_the_loads_equals_a_full_recomputation(integrated, pipeline_dsn, manifest) -> None:
+    kept = query(pipeline_dsn, SUMMARY)
+    conn = psycopg2.connect(pipeline_dsn)
+    with conn, conn.cursor() as cur:
+        refresh_all_months(cur)
+    conn.close()
+    assert query(pipeline_dsn, SUMMARY) == kept
+
+
+def test_the_report_dag_writes_and_stores_april_2024(report_run, pipeline_dsn) -> None:
+    dagrun, out = report_run
+    assert str(dagrun.state).endswith("success")
+    states = {ti.task_id: str(ti.state).rsplit(".", 1)[-1] for ti in dagrun.get_task_instances()}
+    assert states == {"refresh_summary": "success", "build_report": "success", "deliver_report": "skipped"}
+    assert sorted(p.name for p in out.iterdir()) == [f"report-2024-04.{x}" for x in ("csv", "html", "json", "xlsx")]
+    rows = query(pipeline_dsn, "SELECT month, payload->'cumulative'->'total'->>'integrated' "
+                               "FROM integration.monthly_report")
+    assert rows == [("2024-04", "2555")]
+    assert "2.555" in (out / "report-2024-04.html").read_text(encoding="utf-8")
+
+
+def test_run_metrics_per_source_reconcile_with_the_store(integrated, pipeline_dsn) -> None:
+    _, dagrun = integrated
+    rows = query(pipeline_dsn, "SELECT source_id, processed, duplicates, approved, rejected, review, loaded "
+                               "FROM process.run_metrics WHERE run_id = %s", dagrun.run_id)
+    assert {r[0] for r in rows} == set(SOURCES)
+    loaded = {r[0]: r[6] for r in rows}
+    per_channel = dict(query(pipeline_dsn, "SELECT primary_source_id, count(*) FROM integration.article GROUP BY 1"))
+    assert loaded == {s: per_channel.get(s, 0) for s in SOURCES}
+    for _, processed, duplicates, approved, rejected, review, _ in rows:
+        assert approved + rejected + review == processed > 0
+        assert 0 < duplicates < processed

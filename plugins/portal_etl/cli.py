@@ -142,17 +142,93 @@ def _cmd_process(args: argparse.Namespace) -> int:
     return 0 if state == "success" else 1
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from portal_etl.orchestration.runner import parse_month
+    from portal_etl.reporting.monthly import produce_report, refresh_summary, write_atomic
+
+    month = parse_month(args.month)
+    if args.refresh:
+        refresh_summary()
+    report = produce_report(month)
+    if args.format == "table":
+        data = report.table().encode("utf-8")
+    else:
+        data = report.rendered[args.format]
+    if args.output:
+        print(f"{args.format}: {write_atomic(Path(args.output), data)}", file=sys.stderr)
+    elif args.format == "xlsx":
+        print(report.paths["xlsx"])  # a workbook is not for a terminal: say where it is
+    else:
+        sys.stdout.write(data.decode("utf-8").removeprefix("\ufeff"))
+        sys.stdout.flush()
+    if args.email or args.force_email:
+        return _email_report(report, force=args.force_email)
+    return 0
+
+
+def _email_report(report, *, force: bool) -> int:
+    from portal_etl.reporting import delivery
+    from portal_etl.settings import ConfigurationError
+
+    try:
+        reason = delivery.not_configured_reason()
+        if reason:
+            print(f"e-mail: not sent, {reason}", file=sys.stderr)
+            return 2
+        result = delivery.deliver(delivery.ReportContent.from_report(report), force=force)
+    except (ConfigurationError, delivery.DeliveryError) as exc:
+        print(f"e-mail: {exc}", file=sys.stderr)
+        return 1
+    print(f"e-mail: {result.describe()}", file=sys.stderr)
+    return 0
+
+
+def _cmd_backfill(args: argparse.Namespace) -> int:
+    from portal_etl.orchestration import backfill
+
+    plan = backfill.plan_backfill(args.from_month, args.to_month, args.source,
+                                  reprocess=args.reprocess, process=not args.no_process)
+    print(f"backfilling {len(plan.months)} month(s) × {len(plan.source_ids)} source(s) "
+          f"({plan.months[0]:%Y-%m}..{plan.months[-1]:%Y-%m}) through Airflow", file=sys.stderr)
+    with backfill.open_airflow(args.airflow_api) as airflow:
+        result = backfill.run_backfill(airflow, plan, timeout=args.timeout)
+    print(result.summary())
+    return 0 if result.ok else 1
+
+
 def _print_json(value) -> None:
     print(json.dumps(value, ensure_ascii=False, indent=2, default=str))
 
 
+def _cmd_status(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from portal_etl.monitoring.status import render_status, source_status
+
+    until = date.fromisoformat(args.until) if args.until else None
+    statuses = source_status(weeks=args.weeks, until=until)
+    if args.json:
+        print(json.dumps([asdict(s) for s in statuses], ensure_ascii=False, indent=2, default=str))
+    else:
+        print(render_status(statuses))
+    return 0
+
+
 def _cmd_review(args: argparse.Namespace) -> int:
+    from zoneinfo import ZoneInfo
+
+    from portal_etl.dedup.keys import LOCAL_TZ
     from portal_etl.pipeline.process import review
 
     if args.review_cmd == "list":
         queue = review.list_queue()
+        if args.json:
+            _print_json(queue)
+            return 0
         for row in queue:
-            print(f"{row['item_id']:>7}  {row.get('source_id', ''):<14} {row.get('reason', ''):<20} "
+            published = row.get("published_at")
+            day = published.astimezone(ZoneInfo(LOCAL_TZ)).strftime("%Y-%m-%d") if published else "no date"
+            print(f"{row['item_id']:>7}  {day:<10} {row.get('source_id', ''):<14} {row.get('reason', ''):<20} "
                   f"{str(row.get('title', ''))[:70]}")
         print(f"{len(queue)} item(s) waiting for review")
     elif args.review_cmd == "show":
@@ -160,7 +236,7 @@ def _cmd_review(args: argparse.Namespace) -> int:
     elif args.review_cmd == "approve":
         _print_json(review.approve(args.item_id, args.reviewer, args.note, as_duplicate_of=args.duplicate_of))
     elif args.review_cmd == "reject":
-        _print_json(review.reject(args.item_id, args.reviewer, args.note))
+        _print_json(review.reject(args.item_id, args.reviewer, args.note, reason=args.reason))
     elif args.review_cmd == "reopen":
         _print_json(review.reopen(args.item_id, args.reviewer, args.note))
     return 0
@@ -219,9 +295,41 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="to_month", required=True, metavar="YYYY-MM")
     p.set_defaults(func=_cmd_process)
 
+    p = sub.add_parser("backfill", help="run historical months through Airflow backfills, then integrate them")
+    p.add_argument("--from", dest="from_month", required=True, metavar="YYYY-MM")
+    p.add_argument("--to", dest="to_month", required=True, metavar="YYYY-MM")
+    p.add_argument("--source", action="append", metavar="ID", help="limit to these sources (repeatable)")
+    p.add_argument("--no-process", action="store_true", help="ingest only; do not run integrate_articles")
+    p.add_argument("--reprocess", choices=("completed", "failed", "none"), default="completed",
+                   help="months that already have a run: redo all (default), only failed ones, or none")
+    p.add_argument("--airflow-api", metavar="URL",
+                   help="a running api-server to use (default: $PORTAL_ETL_AIRFLOW_API, else a private "
+                        "api-server + scheduler + dag-processor for the command)")
+    p.add_argument("--timeout", type=float, metavar="SECONDS",
+                   help="give up waiting for the ingest runs, and then for processing, after this long")
+    p.set_defaults(func=_cmd_backfill)
+
+    p = sub.add_parser("status", help="per source: last successful run, last error, items per day lately")
+    p.add_argument("--weeks", type=int, default=4, help="how many recent weeks of daily yield (default 4)")
+    p.add_argument("--until", help="last day of that window, YYYY-MM-DD (default: today)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=_cmd_status)
+    p = sub.add_parser("report", help="the monthly integration report (also written to the reports folder)")
+    p.add_argument("--month", required=True, metavar="YYYY-MM", help="the report month (local time)")
+    p.add_argument("--format", choices=("table", "json", "csv", "xlsx", "html"), default="table",
+                   help="what to print (default: a table); every format is written to PORTAL_ETL_REPORTS_DIR")
+    p.add_argument("--output", metavar="PATH", help="write that format to PATH instead of printing it")
+    p.add_argument("--refresh", action="store_true",
+                   help="recompute the month summary of every month first (what the report DAG does)")
+    p.add_argument("--email", action="store_true",
+                   help="then e-mail it (connection portal_etl_smtp, recipients PORTAL_ETL_REPORT_RECIPIENTS); "
+                        "recipients who already received this same report get nothing")
+    p.add_argument("--force-email", action="store_true", help="e-mail it even to those who already received it")
+    p.set_defaults(func=_cmd_report)
     review = sub.add_parser("review", help="the editors' review queue (needs-review items)")
     rv = review.add_subparsers(dest="review_cmd", required=True)
     p = rv.add_parser("list", help="items waiting for an editor")
+    p.add_argument("--json", action="store_true", help="print the queue as JSON (title, channel, date, URL, why)")
     p.set_defaults(func=_cmd_review)
     p = rv.add_parser("show", help="one item with its candidate duplicates")
     p.add_argument("item_id", type=int)
@@ -234,6 +342,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--note", required=True, help="why (recorded in the audit)")
         if name == "approve":
             p.add_argument("--duplicate-of", type=int, help="merge into this item's story")
+        if name == "reject":
+            p.add_argument("--reason", default="editor",
+                           help="why, from the closed vocabulary of decision reasons (default: editor)")
         p.set_defaults(func=_cmd_review)
     return parser
 
