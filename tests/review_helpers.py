@@ -16,6 +16,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import psycopg2
+from pgutil import query
 
 from portal_etl.pipeline import ingest
 from portal_etl.registry import load_registry
@@ -32,14 +33,6 @@ PROCESS_AND_STORE = (
 )  # fmt: skip
 
 
-def query(dsn: str, sql: str, *params) -> list[tuple]:
-    conn = psycopg2.connect(dsn)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql, params)
-            return cur.fetchall()
-    finally:
-        conn.close()
 
 
 def truncate_processing(dsn: str) -> None:

@@ -17,8 +17,8 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import psycopg2
 import pytest
+from pgutil import query
 
 from portal_etl.orchestration.backfill import backfill_body, plan_backfill
 from portal_etl.orchestration.runner import RangeError
@@ -99,14 +99,6 @@ def test_the_backfill_request_covers_exactly_the_local_months(registry) -> None:
 
 # --- end to end through Airflow ---------------------------------------------------------------
 
-def query(dsn: str, sql: str, *params) -> list[tuple]:
-    conn = psycopg2.connect(dsn)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql, params)
-            return cur.fetchall()
-    finally:
-        conn.close()
 
 
 @pytest.fixture(scope="module")

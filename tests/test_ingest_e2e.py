@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg2
 import pytest
+from pgutil import scalar
 
 from portal_etl.normalize.text import fix_eth
 
@@ -48,14 +49,6 @@ def staged_rows(dsn: str, source_id: str, month: str) -> list[dict]:
         conn.close()
 
 
-def scalar(dsn: str, sql: str, *params):
-    conn = psycopg2.connect(dsn)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql, params)
-            return cur.fetchone()[0]
-    finally:
-        conn.close()
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg2
 import pytest
+from pgutil import query
 
 from portal_etl.pipeline import ingest
 from portal_etl.pipeline.process import check_quality
@@ -33,14 +34,6 @@ PRECISION_FLOOR = 0.99
 RECALL_FLOOR = 0.95
 
 
-def query(dsn: str, sql: str, *params) -> list[tuple]:
-    conn = psycopg2.connect(dsn)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql, params)
-            return cur.fetchall()
-    finally:
-        conn.close()
 
 
 def store_dump(dsn: str) -> tuple:

@@ -7,9 +7,9 @@ import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import psycopg2
 import pytest
 import requests
+from pgutil import query as rows
 
 from portal_etl.monitoring.health import SourceHealthError, check_source_health
 
@@ -21,14 +21,6 @@ MARCH_END = datetime(2024, 4, 1, tzinfo=TZ)  # dag.test runs the interval that e
 APRIL_END = datetime(2024, 5, 1, tzinfo=TZ)
 
 
-def rows(dsn: str, sql: str, *params) -> list[tuple]:
-    conn = psycopg2.connect(dsn)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql, params)
-            return cur.fetchall()
-    finally:
-        conn.close()
 
 
 def staged_march(dsn: str) -> list[tuple]:

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg2
 import pytest
+from pgutil import query as rows
 
 from portal_etl.db.staging import sync_sources
 from portal_etl.pipeline.process import (
@@ -139,14 +140,6 @@ def stage(
     return item_id
 
 
-def rows(dsn: str, sql: str, *params) -> list[tuple]:
-    conn = connect(dsn)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql, params)
-            return cur.fetchall()
-    finally:
-        conn.close()
 
 
 def run(dsn: str, start: datetime, end: datetime, run_id: str = "r1") -> dict:

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg2
 import pytest
+from pgutil import query
 
 from portal_etl.db.staging import sync_sources
 from portal_etl.pipeline.process import process_interval, review
@@ -129,14 +130,6 @@ def april(store, pipeline_dsn: str, tmp_path_factory) -> tuple:
     return produce_report(date(2024, 4, 1), dsn=pipeline_dsn, out_dir=out), out
 
 
-def query(dsn: str, sql: str, *params) -> list[tuple]:
-    conn = psycopg2.connect(dsn)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql, params)
-            return cur.fetchall()
-    finally:
-        conn.close()
 
 
 def expected_figures(months: set[str], source_id: str | None = None, item_type: str | None = None) -> dict:
