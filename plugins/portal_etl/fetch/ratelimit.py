@@ -6,7 +6,8 @@ need a shared implementation with the same one-method interface, e.g. a PostgreS
 ``(netloc primary key, next_allowed timestamptz)`` updated under ``SELECT … FOR UPDATE``
 (reserve ``greatest(now(), next_allowed)``, store it ``+ min_interval``, sleep until the
 reserved slot outside the transaction), or a Redis key per netloc doing the same in a Lua
-script. Pass it as ``Fetcher(rate_limiter=…)``.
+script. Pass it as ``Fetcher(rate_limiter=…)``. The PostgreSQL one is
+:class:`portal_etl.fetch.shared_ratelimit.PostgresRateLimiter`, which pipeline runs use.
 """
 
 from __future__ import annotations

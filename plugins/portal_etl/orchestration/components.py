@@ -5,7 +5,9 @@ component failed. Here every component is a plain ``airflow <component>`` proces
 log file under ``AIRFLOW_HOME/logs/components``, started with one consistent environment (same
 home, metadata DB, DAG and plugin folders, Execution API URL, JWT secret), and stopped with
 SIGTERM (then SIGKILL) on exit. Used by ``portal-etl backfill`` and by tests that need a real
-scheduler or api-server.
+scheduler or api-server. With ``AIRFLOW__CORE__EXECUTOR=CeleryExecutor`` it can also start
+``airflow celery worker`` processes (``celery_workers=N``), each with its own Celery hostname,
+which is also the hostname its task instances record (see :func:`worker_hostname`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ from portal_etl.localenv import REPO_ROOT
 log = logging.getLogger("portal_etl.components")
 
 KNOWN_COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
+CELERY_EXECUTOR = "CeleryExecutor"
+WORKER_NAME_ENV = "PORTAL_ETL_WORKER_HOSTNAME"  # set per Celery worker; read by worker_hostname()
+WORKER_READY_MARK = " ready."  # Celery logs "celery@<name> ready." once it consumes the queue
 # the key each component has in GET /api/v2/monitor/health
 _HEALTH_KEYS = {"scheduler": "scheduler", "dag-processor": "dag_processor", "triggerer": "triggerer"}
 STOP_GRACE_SECONDS = 20.0  # components exit in 2–6 s after SIGTERM here; allow for a busy machine
@@ -44,6 +49,15 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return sock.getsockname()[1]
+
+
+def worker_hostname() -> str:
+    """``[core] hostname_callable`` for several workers on one machine: each names itself.
+
+    Airflow records this as a task instance's ``hostname``. Workers on one host would all say
+    the host's FQDN; a stack's Celery workers get their Celery hostname in PORTAL_ETL_WORKER_HOSTNAME.
+    """
+    return os.environ.get(WORKER_NAME_ENV) or socket.getfqdn()
 
 
 def component_env(airflow_home: Path, env: Mapping[str, str], port: int) -> dict[str, str]:
@@ -102,6 +116,8 @@ class AirflowStack:
         *,
         migrate: bool = False,
         startup_timeout: float = 180.0,
+        celery_workers: int = 0,
+        celery_concurrency: int = 1,
     ) -> None:
         self.components = tuple(components)
         unknown = [c for c in self.components if c not in KNOWN_COMPONENTS]
@@ -110,11 +126,19 @@ class AirflowStack:
         self.airflow_home = Path(airflow_home)
         self.port = port or free_port()
         self.env = component_env(self.airflow_home, env, self.port)
+        if celery_workers and self.env.get("AIRFLOW__CORE__EXECUTOR", "").rsplit(".", 1)[-1] != CELERY_EXECUTOR:
+            raise ValueError("celery_workers need AIRFLOW__CORE__EXECUTOR=CeleryExecutor (and a broker URL)")
+        if celery_workers:
+            self.env.setdefault("AIRFLOW__CORE__HOSTNAME_CALLABLE", f"{__name__}.worker_hostname")
+        # one name per worker: Celery node name and the hostname its task instances record
+        self.workers = [f"worker{i}@{socket.gethostname()}" for i in range(1, celery_workers + 1)]
+        self.celery_concurrency = celery_concurrency
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log_dir = self.airflow_home / "logs" / "components"
         self.migrate = migrate
         self.startup_timeout = startup_timeout
         self.processes: dict[str, subprocess.Popen] = {}
+        self._log_offsets: dict[str, int] = {}  # where this start's part of each (appended) log begins
         self._session = requests.Session()
 
     # --- lifecycle ---------------------------------------------------------------------------
@@ -133,7 +157,10 @@ class AirflowStack:
         try:
             for name in self.components:
                 self._spawn(name)
+            for index, worker in enumerate(self.workers, start=1):
+                self._spawn(f"celery-worker-{index}", {WORKER_NAME_ENV: worker})
             self.wait_healthy()
+            self.wait_workers_ready()
         except BaseException:
             self.stop()
             raise
@@ -146,17 +173,28 @@ class AirflowStack:
         if name in ("scheduler", "triggerer"):
             # logs are read from the shared local folder; serving them would need a port per stack
             return [airflow, name, "--skip-serve-logs"]
+        if name.startswith("celery-worker-"):
+            worker = self.workers[int(name.rsplit("-", 1)[1]) - 1]
+            # the same shared log folder, so no log server (it would need one port per worker)
+            return [airflow, "celery", "worker", "--celery-hostname", worker, "--skip-serve-logs",
+                    "--concurrency", str(self.celery_concurrency), "--without-mingle", "--without-gossip"]
         return [airflow, name]
 
-    def _spawn(self, name: str) -> None:
+    def _spawn(self, name: str, extra_env: Mapping[str, str] | None = None) -> None:
         log_path = self.log_file(name)
+        self._log_offsets[name] = log_path.stat().st_size if log_path.exists() else 0
         with open(log_path, "ab") as out:
             # own session: the component and the workers it forks form one group we can reap
             self.processes[name] = subprocess.Popen(
-                self._command(name), env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                self._command(name), env={**self.env, **(extra_env or {})}, stdout=out, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL, start_new_session=True,
             )
         log.info("started airflow %s (pid %d), log %s", name, self.processes[name].pid, log_path)
+
+    def _log_since_start(self, name: str) -> str:
+        with open(self.log_file(name), "rb") as log_in:
+            log_in.seek(self._log_offsets.get(name, 0))
+            return log_in.read().decode(errors="replace")
 
     def log_file(self, name: str) -> Path:
         return self.log_dir / f"{name}.log"
@@ -208,6 +246,19 @@ class AirflowStack:
                 last = exc
             time.sleep(1)
         raise ComponentError(f"Airflow components not healthy after {timeout or self.startup_timeout}s: {last}")
+
+    def wait_workers_ready(self, timeout: float | None = None) -> None:
+        """Wait until every Celery worker says it is ready (consuming the queue)."""
+        deadline = time.monotonic() + (timeout or self.startup_timeout)
+        pending = [f"celery-worker-{i}" for i in range(1, len(self.workers) + 1)]
+        while pending:
+            self._check_alive()
+            pending = [n for n in pending if WORKER_READY_MARK not in self._log_since_start(n)]
+            if pending and time.monotonic() > deadline:
+                raise ComponentError(f"Celery workers {pending} not ready after {timeout or self.startup_timeout}s; "
+                                     f"see {self.log_dir}")
+            if pending:
+                time.sleep(1)
 
     # --- REST helper -------------------------------------------------------------------------
     def api(self, method: str, path: str, json: Any = None, **kwargs: Any) -> Any:
