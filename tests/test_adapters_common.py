@@ -61,6 +61,15 @@ def test_block_texts_paragraphs_breaks_and_skips() -> None:
         "lead text", "One bold line continues", "Two", "Three", "item 1", "item 2", "tail"]
 
 
+def test_block_texts_leave_an_unclosed_svg_like_a_browser() -> None:
+    """libxml2 nests the rest of the body inside an unclosed ``<svg>``; a browser leaves foreign
+    content at the next HTML block, so that text is still the article's (issue 6)."""
+    root = lxml.html.fragment_fromstring(
+        "<div><p>a</p><svg><script>x()</script><text>label</text></svg><p>b</p>"
+        "<svg/onload=alert(1)><p>c</p>tail<math><mi>m</mi></math><div>d <b>e</b></div></div>")
+    assert block_texts(root) == ["a", "b", "c", "tail", "d e"]
+
+
 def test_editor_caption_detection() -> None:
     root = lxml.html.fragment_fromstring(
         '<div><p style="text-align: center;"><img src="a.jpg"></p>'

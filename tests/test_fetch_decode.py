@@ -151,3 +151,21 @@ def test_looks_like_html_rejects(content: bytes, content_type: str | None) -> No
 )
 def test_looks_like_html_accepts(content: bytes, content_type: str | None) -> None:
     assert looks_like_html(content, content_type)
+
+
+def test_a_legacy_charset_header_is_not_believed_for_a_utf8_body() -> None:
+    """A server's default ISO-8859-1 in front of a UTF-8 CMS would store mojibake (issue 6)."""
+    raw = page(PHRASE, '<meta charset="utf-8">').encode("utf-8")
+    for header in ("text/html; charset=ISO-8859-1", "text/html; charset=windows-1258"):
+        text, encoding = decode_html(raw, header)
+        assert encoding == "utf-8" and PHRASE in text
+    # a real legacy page is never valid UTF-8, so the header still wins for it
+    assert decode_html(to_cp1258(page(PHRASE)), "text/html; charset=windows-1258")[1] == "cp1258"
+
+
+def test_a_utf8_header_yields_to_the_meta_of_a_body_that_is_not_utf8() -> None:
+    raw = to_cp1258(page(PHRASE, '<meta charset="windows-1258">'))
+    text, encoding = decode_html(raw, "text/html; charset=utf-8")
+    assert encoding == "cp1258" and PHRASE in text and "\ufffd" not in text
+    # without a <meta> to say otherwise, bad bytes in a UTF-8 page stay replacements
+    assert decode_html(page("ok").encode() + b"\xff", "text/html; charset=utf-8")[1] == "utf-8"

@@ -20,6 +20,11 @@ PARSE_ERROR_REASONS = (
     "date_out_of_window",  # a date before the channel went live or in the future
     "no_body",  # no article body (and no playable video)
     "layout_unknown",  # the page does not look like an article of this source
+    # list-page problems found by discovery (staging.parse_failure only, never staging.item):
+    "list_no_date",  # a list entry without a date the adapter can read: no interval fetches it
+    "list_date_out_of_window",  # a list entry dated before the channel went live or in the future
+    "pager_cycle",  # the pager led back to a list page already walked in this run
+    "pager_limit",  # the section still had a next page after fetch.max_list_pages pages
 )
 
 

@@ -29,6 +29,10 @@ def database_url() -> str:
     """DSN of the pipeline database (staging and integration store)."""
     for name in ("DATABASE_URL", _CONN_ENV):
         value = os.environ.get(name, "").strip()
+        if value and name == _CONN_ENV and value.startswith("{"):  # Airflow's JSON form of a connection
+            from airflow.sdk import Connection
+
+            value = Connection.from_json(value, conn_id=CONN_ID).get_uri()
         if value:
             return _normalise_scheme(value)
     try:  # inside an Airflow task: any secrets backend may hold the connection

@@ -101,6 +101,9 @@ SKIP_TEXT_TAGS = frozenset(
 )
 
 
+FOREIGN_TAGS = frozenset({"svg", "math"})
+
+
 def block_texts(root: HtmlElement, skip: set[HtmlElement] | frozenset = frozenset()) -> list[str]:
     """Paragraph texts of ``root``: block elements (and ``<br>``) separate paragraphs, inline
     markup is joined as written; elements in ``skip`` (captions, bylines) contribute nothing."""
@@ -117,15 +120,23 @@ def block_texts(root: HtmlElement, skip: set[HtmlElement] | frozenset = frozense
                 if text:
                     out.append(text)
 
-    def walk(node: HtmlElement) -> None:
+    def walk(node: HtmlElement, foreign: bool = False) -> None:
         for child in node:
             tag = child.tag
             if not isinstance(tag, str):  # comment, processing instruction
-                if child.tail:
+                if child.tail and not foreign:
                     buf.append(child.tail)
+                continue
+            if foreign and tag not in BLOCK_TAGS:
+                walk(child, foreign=True)  # SVG/MathML content: no text, but look for breakouts
                 continue
             if tag == "br":
                 buf.append(_BR)
+            elif tag in FOREIGN_TAGS and child not in skip:
+                # libxml2 knows no foreign content: an unclosed <svg> swallows the rest of the
+                # body, where a browser leaves it at the next HTML block (<p>, <div> …)
+                flush()
+                walk(child, foreign=True)
             elif tag in SKIP_TEXT_TAGS or child in skip:
                 flush()
             else:
@@ -682,22 +693,26 @@ class Adapter:
             return value.replace(tzinfo=self.tz)
         return value.astimezone(self.tz)
 
+    def date_window(self) -> tuple[datetime, datetime]:
+        """[channel live date, now + 1 day]: a publish time outside it is a wrong date."""
+        return self._live_from, self.now() + timedelta(days=1)
+
     def pick_date(self, candidates: Iterable[DateThunk]) -> tuple[datetime, str]:
-        """First candidate inside [live_since, now + 1 day]; ParseError otherwise."""
-        upper = self.now() + timedelta(days=1)
+        """First candidate inside :meth:`date_window`; ParseError otherwise."""
+        lower, upper = self.date_window()
         rejected: list[str] = []
         for name, thunk in candidates:
             value = thunk()
             if value is None:
                 continue
             value = value.astimezone(self.tz)
-            if self._live_from <= value <= upper:
+            if lower <= value <= upper:
                 return value, name
             rejected.append(f"{name}={value.isoformat()}")
         if rejected:
             raise ParseError(
                 "date_out_of_window",
-                f"{'; '.join(rejected)} outside [{self._live_from.date()}, {upper.isoformat()}]",
+                f"{'; '.join(rejected)} outside [{lower.date()}, {upper.isoformat()}]",
             )
         raise ParseError("no_date", "no publish time found by any extractor")
 

@@ -87,6 +87,39 @@ def _detected(content: bytes) -> str | None:
     return "utf-8" if codec == "ascii" else codec
 
 
+# Codecs of one byte per character: the legacy charsets a misconfigured server or editor names.
+_SINGLE_BYTE_PREFIXES = ("cp125", "iso8859", "latin", "mac-", "koi8", "cp437", "cp850", "cp874", "tis")
+
+
+def _is_strict(body: bytes, encoding: str) -> bool:
+    try:
+        body.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
+
+
+def _correct_declared(body: bytes, declared: str, meta: str | None) -> str:
+    """Overrule a charset declaration the bytes contradict (issue 6, "wrong charset").
+
+    * A single-byte legacy charset (a server's default ``charset=ISO-8859-1`` in front of a UTF-8
+      CMS) is not believed for a body that is valid UTF-8 with multi-byte sequences: Vietnamese
+      text in windows-125x practically never forms valid UTF-8, so this cannot misfire on a real
+      legacy page, and obeying the header would store mojibake.
+    * A header saying UTF-8 is not believed for a body that is not UTF-8 when the page's own
+      ``<meta>`` names a charset that decodes it (an old windows-1258 page behind a server
+      whose default is UTF-8). Without such a ``<meta>``, stray bad bytes in a UTF-8 page stay
+      U+FFFD replacements.
+    """
+    if declared.startswith(_SINGLE_BYTE_PREFIXES):
+        if not body.isascii() and _is_strict(body, "utf-8"):
+            return "utf-8"
+    elif declared == "utf-8" and meta and meta != "utf-8" and not _is_strict(body, "utf-8"):
+        if _is_strict(body, meta):
+            return meta
+    return declared
+
+
 def decode_html(content: bytes, content_type_header: str | None) -> tuple[str, str]:
     """Decode an HTML body; return ``(text in NFC, python codec name used)``."""
     encoding: str | None = _codec(charset_from_content_type(content_type_header))
@@ -95,8 +128,11 @@ def decode_html(content: bytes, content_type_header: str | None) -> tuple[str, s
     if encoding is None and bom is not None:
         encoding, skip = bom
         body = content[skip:]
+    elif encoding is not None:
+        encoding = _correct_declared(body, encoding, _meta_charset(content))
     if encoding is None:
-        encoding = _meta_charset(content) or _detected(content) or "utf-8"
+        meta = _meta_charset(content)
+        encoding = _correct_declared(body, meta, None) if meta else (_detected(content) or "utf-8")
     try:
         text = body.decode(encoding, errors="replace")
     except LookupError:  # defensive: a codec that exists but cannot decode (e.g. rot13)

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from portal_etl.db import transaction
 from portal_etl.monitoring.logtable import log_metrics
-from portal_etl.registry import Registry, Source, load_registry
+from portal_etl.registry import Registry, Source, load_usable_registry
 
 log = logging.getLogger("portal_etl.health")
 
@@ -131,7 +131,7 @@ def check_source_health(
     registry: Registry | None = None,
 ) -> dict[str, Any]:
     """Assess one run; raise ``SourceHealthError`` (failing the task) when it looks broken."""
-    source = (registry or load_registry()).get(source_id)
+    source = (registry or load_usable_registry()).get(source_id)
     with transaction(dsn, f"portal-etl-health-{source_id}") as conn, conn.cursor() as cur:
         report = assess(cur, source, dag_id=dag_id, run_id=run_id, start=start, end=end)
         if not report.healthy:  # the run's own record says it failed, for `portal-etl status`

@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from portal_etl.db import transaction
-from portal_etl.registry import Registry, load_registry
+from portal_etl.registry import Registry, load_usable_registry
 
 
 @dataclass
@@ -54,7 +54,7 @@ def source_status(
     *, weeks: int = 4, until: date | None = None, dsn: str | None = None, registry: Registry | None = None
 ) -> list[SourceStatus]:
     """Every registry source's status; ``until`` is the last local day of the daily-yield window."""
-    reg = registry or load_registry()
+    reg = registry or load_usable_registry()
     out = []
     with transaction(dsn, "portal-etl-status") as conn, conn.cursor() as cur:
         for source in reg.sources:

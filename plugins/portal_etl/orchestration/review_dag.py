@@ -234,12 +234,12 @@ def build_review_dag() -> DAG:
             from airflow.sdk.exceptions import AirflowSkipException
 
             from portal_etl.pipeline.process import review
-            from portal_etl.registry import load_registry
+            from portal_etl.registry import load_usable_registry
 
             waiting = review.list_queue()
             if not waiting:
                 raise AirflowSkipException("no item waits for an editor")
-            names = {s.id: s.name for s in load_registry().sources}
+            names = {s.id: s.name for s in load_usable_registry().sources}
             tz = ZoneInfo(LOCAL_TZ)
             items = [queue_entry(row, names, tz) for row in waiting[:MAX_ITEMS_PER_REQUEST]]
             log.info("%d item(s) wait for an editor; %d offered", len(waiting), len(items))

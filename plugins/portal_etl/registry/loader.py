@@ -7,6 +7,7 @@ skip one broken entry (lenient mode) while the others keep running.
 from __future__ import annotations
 
 import copy
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from portal_etl.registry.schema import Registry, Source
 ENV_REGISTRY = "PORTAL_ETL_SOURCES"
 ENV_OVERRIDES = "PORTAL_ETL_SOURCES_OVERRIDES"
 _REPO_ROOT = Path(__file__).resolve().parents[3]
+log = logging.getLogger("portal_etl.registry")
 
 
 class RegistryError(ValueError):
@@ -112,6 +114,15 @@ def load_registry_result(
     for source_id in unknown:
         errors.append(f"overrides: source {source_id!r} is not in the registry")
     return LoadResult(Registry(sources=sources), errors)
+
+
+def load_usable_registry(path: Path | None = None, overrides: Path | None = None) -> Registry:
+    """The valid entries only, each invalid one logged: what running tasks use, so one broken
+    entry stops only its own channel (whose DAG is not even built), never the others."""
+    result = load_registry_result(path, overrides)
+    for error in result.errors:
+        log.error("registry entry skipped: %s", error)
+    return result.registry
 
 
 def load_registry(path: Path | None = None, overrides: Path | None = None) -> Registry:

@@ -51,6 +51,9 @@ class Section(_Strict):
     name: str
     integrate: bool = True
     item_type: str | None = None  # forces the type of every item in the section
+    # the section's language when it is not the channel's (the newspaper's English section): its
+    # items are translations, linked to their originals, never integrated as stories of their own
+    language: str | None = None
 
     @field_validator("path")
     @classmethod

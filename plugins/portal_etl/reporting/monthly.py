@@ -21,7 +21,7 @@ from typing import Any
 from psycopg2.extras import Json
 
 from portal_etl.db import LOADER_ROLE, acting_as, connect
-from portal_etl.registry import Registry, load_registry
+from portal_etl.registry import Registry, load_usable_registry
 from portal_etl.reporting.chart import render_chart
 from portal_etl.reporting.payload import build_payload
 from portal_etl.reporting.render_html import render_html
@@ -81,10 +81,16 @@ def write_temp(target: Path, data: bytes) -> Path:
     """``data`` in a temporary file beside ``target`` (same file system, so rename is atomic)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException as exc:  # a full disk leaves no half-written file behind
+        tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename is None:  # ENOSPC from write() names no file
+            raise OSError(exc.errno, exc.strerror, str(target)) from exc
+        raise
     return tmp
 
 
@@ -144,7 +150,7 @@ def produce_report(
 ) -> MonthlyReport:
     """Build, write and store the report of the local month containing ``month``."""
     key = month_key(month)
-    reg = registry if registry is not None else load_registry()
+    reg = registry if registry is not None else load_usable_registry()
     target_dir = Path(out_dir) if out_dir is not None else reports_dir()
     targets = {fmt: target_dir / f"report-{key}.{fmt}" for fmt in FORMATS}
     conn = connect(dsn, "portal-etl-report")
@@ -154,7 +160,8 @@ def produce_report(
         with conn, conn.cursor() as cur:
             payload = build_payload(cur, key, reg)
             rendered, html = render_all(payload)
-            temps = [write_temp(targets[fmt], rendered[fmt]) for fmt in FORMATS]
+            for fmt in FORMATS:  # one by one, so a failure half-way still removes the ones written
+                temps.append(write_temp(targets[fmt], rendered[fmt]))
             digest = payload_hash(payload)
             changed = _store(cur, key, payload, digest, {fmt: str(p) for fmt, p in targets.items()})
             publish_all(dict(zip(FORMATS, temps, strict=True)), targets)

@@ -24,7 +24,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from portal_etl import dates
-from portal_etl.registry import Registry, load_registry
+from portal_etl.registry import Registry, load_usable_registry
 from portal_etl.registry.schema import Approval
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -102,7 +102,7 @@ def refresh_month_summary(cur, months: Iterable[str], registry: Registry | None 
     wanted = sorted(set(months))
     if not wanted:
         return 0
-    reg = registry if registry is not None else load_registry()
+    reg = registry if registry is not None else load_usable_registry()
     bounds = [month_bounds(m) for m in wanted]
     sources, windows = _windows(reg)
     cur.execute("DELETE FROM integration.month_summary WHERE month = ANY(%s)", (wanted,))

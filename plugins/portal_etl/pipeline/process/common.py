@@ -12,7 +12,7 @@ from psycopg2.extras import execute_values
 
 from portal_etl.db import transaction
 from portal_etl.dedup.keys import LOCAL_TZ
-from portal_etl.registry import Registry, Section, Source, load_registry
+from portal_etl.registry import Registry, Section, Source, load_usable_registry
 
 T = TypeVar("T")
 
@@ -34,7 +34,7 @@ STAGES = ("dedup", "policy", "load")
 
 
 def get_registry(registry: Registry | None) -> Registry:
-    return registry if registry is not None else load_registry()
+    return registry if registry is not None else load_usable_registry()
 
 
 def run_in_transaction(dsn: str | None, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -1,0 +1,58 @@
+"""Failpoints: named places where the fault tests kill the process with SIGKILL. Test-only.
+
+A kill test sets ``PORTAL_ETL_FAILPOINT=name[:n][,name[:n]...]``; the n-th time (default 1st)
+this process passes ``failpoint(name)``, it SIGKILLs itself, as an OOM killer or a lost worker
+would: no ``finally``, no rollback sent, no exception handler runs. With
+``PORTAL_ETL_FAILPOINT_ONCE_DIR`` set, each failpoint fires once across processes (it leaves a
+marker file there first), so the retry Airflow starts after the kill runs to the end.
+
+Unset (production), ``failpoint`` is one dictionary lookup and does nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+ENV = "PORTAL_ETL_FAILPOINT"
+ONCE_DIR_ENV = "PORTAL_ETL_FAILPOINT_ONCE_DIR"
+
+_hits: dict[str, int] = {}
+
+
+def _armed() -> dict[str, int]:
+    """The failpoints named in the environment, with the hit that fires each."""
+    spec = os.environ.get(ENV, "").strip()
+    out: dict[str, int] = {}
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        name, _, nth = part.partition(":")
+        out[name] = int(nth) if nth else 1
+    return out
+
+
+def _claim(name: str) -> bool:
+    """True when this process may fire ``name``: no once-directory, or its marker is new."""
+    once_dir = os.environ.get(ONCE_DIR_ENV, "").strip()
+    if not once_dir:
+        return True
+    try:
+        fd = os.open(Path(once_dir) / name, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+        return False
+    os.write(fd, str(os.getpid()).encode("ascii"))
+    os.fsync(fd)
+    os.close(fd)
+    return True
+
+
+def failpoint(name: str) -> None:
+    """SIGKILL this process when ``name`` is armed and this is its n-th hit."""
+    if ENV not in os.environ:
+        return
+    nth = _armed().get(name)
+    if nth is None:
+        return
+    _hits[name] = _hits.get(name, 0) + 1
+    if _hits[name] == nth and _claim(name):
+        os.kill(os.getpid(), signal.SIGKILL)
