@@ -91,6 +91,7 @@ def _cmd_replica_generate(args: argparse.Namespace) -> int:
         target_integrated=args.target,
         party_live=date.fromisoformat(args.party_live),
         scale=args.scale,
+        english=getattr(args, "english", False),
     )
     expected = generate(params, Path(args.out))
     print(json.dumps(expected, ensure_ascii=False, indent=2))
@@ -276,6 +277,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--target", type=int, default=2555, help="integrated stories up to --target-end")
     p.add_argument("--party-live", default="2023-10-09", help="Party portal launch day")
     p.add_argument("--scale", type=float, default=1.0, help="volume multiplier")
+    p.add_argument("--english", action="store_true",
+                   help="add Báo Đồng Nai's English section with known translation pairs (issue #8)")
     p.set_defaults(func=_cmd_replica_generate)
     p = rsub.add_parser("serve", help="serve a generated replica on 127.0.0.1 (one port per channel)")
     p.add_argument("--dir", required=True, help="folder written by 'replica generate'")

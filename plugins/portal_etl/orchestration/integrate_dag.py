@@ -35,7 +35,14 @@ the review queue: `portal-etl review list`. When any wait, `announce_review_queu
 Asset `portal_etl://process/review_queue`, which starts the `review_queue` DAG (an editor's
 decision in the UI); with an empty queue it is skipped and no review run starts.
 
-**Changelog**: 2026-11 first version.
+`link_and_translate` then links the newspaper's English items to their Vietnamese originals
+(evidence and confidence in `process.translation_link`; ambiguous ones join the review queue),
+keeps each article's English version in `integration.article_translation` (the source's own
+translation first, else a machine translation through the `portal_etl_translate` connection or
+Argos Translate) and records its figures in `process.translation_run`, "no translator configured"
+included.
+
+**Changelog**: 2026-11 first version. 2026-12 `link_and_translate` (issue #8).
 """
 
 
@@ -130,7 +137,18 @@ def build_integrate_dag() -> DAG:
                 start, end, dag_id=context["dag"].dag_id, run_id=context["run_id"],
                 started_at=context["dag_run"].start_date, source_ids=[s.id for s in sources])
 
+        @task(task_id="link_and_translate")
+        def link_and_translate(loaded: dict, **context) -> dict:
+            from portal_etl.translation.run import link_and_translate as run_step
+
+            start, end = interval_of(context)
+            counts = run_step(start, end, dag_id=context["dag"].dag_id, run_id=context["run_id"])
+            log_metrics(log, f"link_and_translate — [{start:%Y-%m-%d}, {end:%Y-%m-%d})", counts)
+            return counts
+
         checked = check_data_quality(loaded)
         summarize_run(checked)
-        checked >> announce_review_queue()
+        # English versions after the load (they attach to loaded articles), before the queue is
+        # announced (an ambiguous link is a question for an editor)
+        [checked, link_and_translate(loaded)] >> announce_review_queue()
     return dag

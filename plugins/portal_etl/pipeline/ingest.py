@@ -15,13 +15,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import psycopg2
+
 from portal_etl.adapters import get_adapter
 from portal_etl.db import connect
 from portal_etl.db import staging as st
+from portal_etl.faults import failpoint
 from portal_etl.fetch import Fetcher, FetchResult, PageState, decode_html, looks_like_html
+from portal_etl.fetch.shared_ratelimit import rate_limiter_for
 from portal_etl.models import ExtractedItem, ListEntry, ParseError
 from portal_etl.normalize.urls import canonicalize_url
-from portal_etl.registry import Registry, Source, load_registry
+from portal_etl.registry import Registry, Source, load_usable_registry
 
 log = logging.getLogger("portal_etl.ingest")
 
@@ -64,12 +68,31 @@ def _check_configured(source: Source) -> None:
         )
 
 
+class StagingWriteError(RuntimeError):
+    """PostgreSQL refused a page's writes (disk full, a constraint, the server gone): the task
+    fails, naming the source and the page; the pages committed before it stay."""
+
+
+@contextmanager
+def _page_transaction(conn, ctx: RunContext, url: str) -> Iterator[Any]:
+    """One page's writes in one transaction; a database error fails the task with the page's URL
+    (a full disk fails every page, so going on would only repeat it)."""
+    try:
+        with conn, conn.cursor() as cur:
+            yield cur
+    except psycopg2.Error as exc:
+        detail = (exc.pgerror or str(exc)).strip().splitlines()
+        raise StagingWriteError(
+            f"source {ctx.source.id}: could not store {url}: {type(exc).__name__}: {detail[0] if detail else ''}"
+        ) from exc
+
+
 def _fetch(conn, fetcher: Fetcher, ctx: RunContext, url: str, purpose: str) -> Page | None:
     """GET with conditional headers; record the event; keep the raw bytes. None on failure."""
     with conn.cursor() as cur:
         state = st.load_page_state(cur, url)
     result = fetcher.get(url, PageState(**state) if state else None)
-    with conn, conn.cursor() as cur:
+    with _page_transaction(conn, ctx, url) as cur:
         if result.outcome in ("not_modified", "unchanged") and state and state["content_sha256"]:
             cached = st.load_capture(cur, state["content_sha256"])
             st.record_fetch_event(cur, ctx.run_id, ctx.source.id, purpose, result)
@@ -90,6 +113,8 @@ def _fetch(conn, fetcher: Fetcher, ctx: RunContext, url: str, purpose: str) -> P
             )
             return None
         if not looks_like_html(result.content, result.content_type) and purpose != "feed":
+            result.error = (f"not an HTML page: Content-Type {result.content_type!r}, "
+                            f"{len(result.content)} bytes starting {result.content[:16]!r}")
             st.record_fetch_event(cur, ctx.run_id, ctx.source.id, purpose, result, "not_html")
             ctx.bump("fetch_errors")
             log.warning("not an HTML page: source=%s url=%s content-type=%s",
@@ -123,10 +148,12 @@ def _open_run(
     registry: Registry | None, dsn: str | None,
 ) -> Iterator[tuple[RunContext, Any, Fetcher, Any]]:
     """What every ingest step needs: the checked source, its adapter, a fetcher, a connection."""
-    registry = registry or load_registry()
+    registry = registry or load_usable_registry()
     source = registry.get(source_id)
     _check_configured(source)
-    fetcher = Fetcher.for_source(source)
+    # politeness shared with every other worker fetching from the same domain (PORTAL_ETL_RATE_LIMITER)
+    limiter = rate_limiter_for(dsn)
+    fetcher = Fetcher.for_source(source, rate_limiter=limiter)
     conn = connect(dsn, f"portal-etl-{step}-{source_id}")
     try:
         with conn, conn.cursor() as cur:
@@ -135,6 +162,7 @@ def _open_run(
     finally:
         conn.close()
         fetcher.close()
+        getattr(limiter, "close", lambda: None)()
 
 
 def discover(
@@ -160,6 +188,9 @@ def discover(
                 if page_url in seen_pages:
                     log.warning("pager cycle at %s (source=%s); stopping section %s",
                                 page_url, source.id, section.path)
+                    _record_list_problem(conn, ctx, page_url, ParseError(
+                        "pager_cycle", f"section {section.path}: the pager leads back to {page_url}, "
+                        "already walked in this run; the section's walk stopped there"))
                     break
                 seen_pages.add(page_url)
                 page = _fetch(conn, fetcher, ctx, page_url, "list")
@@ -173,6 +204,7 @@ def discover(
                 entries = [e for e in listing.entries if not adapter.skip_url(e.url)]
                 with conn, conn.cursor() as cur:
                     st.upsert_list_entries(cur, source.id, section.path, entries)
+                    _record_undatable(cur, ctx, adapter, page.result.final_url, entries)
                 listed.update(e.url for e in entries if _in_interval(e, start, end))
                 if not entries or all(_older_than(e, start) for e in entries[-1:]):
                     break
@@ -181,6 +213,9 @@ def discover(
                 if page_url:
                     log.warning("list page limit (%d) reached for %s/%s",
                                 source.fetch.max_list_pages, source.id, section.path)
+                    _record_list_problem(conn, ctx, page_url, ParseError(
+                        "pager_limit", f"section {section.path}: still a next page after "
+                        f"fetch.max_list_pages={source.fetch.max_list_pages} pages; not walked: {page_url}"))
             ctx.bump("list_pages", pages)
         _read_feeds(conn, fetcher, adapter, ctx)
         ctx.counts["listed"] = len(listed)
@@ -191,6 +226,30 @@ def discover(
     log.info("discovered %d candidate articles on %d list pages for %s [%s, %s)",
              counts["listed"], counts["list_pages"], source.id, start.isoformat(), end.isoformat())
     return counts
+
+
+def _record_list_problem(conn, ctx: RunContext, url: str, problem: ParseError) -> None:
+    with conn, conn.cursor() as cur:
+        st.record_parse_failure(cur, ctx.run_id, ctx.source.id, url, problem, None)
+
+
+def _record_undatable(cur, ctx: RunContext, adapter, list_url: str, entries: list[ListEntry]) -> None:
+    """A list entry whose date is missing or impossible is fetched by no interval's run: record
+    it against its URL (``staging.parse_failure``) instead of losing it silently."""
+    lower, upper = adapter.date_window()
+    for entry in entries:
+        if entry.published_at is None:
+            problem = ParseError("list_no_date", f"listed on {list_url} without a date the adapter "
+                                 "can read; no interval's run fetches it")
+        elif not lower <= entry.published_at <= upper:
+            problem = ParseError("list_date_out_of_window", f"listed on {list_url} as "
+                                 f"{entry.published_at.isoformat()}, outside [{lower.date()}, "
+                                 f"{upper.date()}]: a wrong date, so no run fetches it when it should")
+        else:
+            continue
+        log.warning("list entry not dated: source=%s url=%s reason=%s",
+                    ctx.source.id, entry.url, problem.reason)
+        st.record_parse_failure(cur, ctx.run_id, ctx.source.id, entry.url, problem, None)
 
 
 def _read_feeds(conn, fetcher: Fetcher, adapter, ctx: RunContext) -> None:
@@ -269,10 +328,11 @@ def _stage_one(conn, fetcher: Fetcher, adapter, ctx: RunContext, cand: dict) -> 
         ctx.bump("parse_errors")
         log.warning("parse error: source=%s url=%s reason=%s detail=%s",
                     ctx.source.id, page_url, exc.reason, exc.detail)
-    with conn, conn.cursor() as cur:
+    with _page_transaction(conn, ctx, page_url) as cur:
         change = st.upsert_item(cur, ctx.source.id, page_url, outcome, page.raw_sha256)
         if isinstance(outcome, ParseError):
             st.record_parse_failure(cur, ctx.run_id, ctx.source.id, page_url, outcome, page.raw_sha256)
+        failpoint("ingest.stage_write")  # fault tests: killed with the page's write not yet committed
     ctx.bump(change)
 
 

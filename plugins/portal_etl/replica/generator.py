@@ -49,6 +49,7 @@ class ScenarioParams:
     target_integrated: int = 2555
     party_live: date = date(2023, 10, 9)
     scale: float = 1.0
+    english: bool = False  # the newspaper's English section with known pairs (replica/english.py)
 
     def __post_init__(self) -> None:  # accept ISO strings and numeric strings (CLI, YAML)
         for name in ("start", "end", "window_start", "target_end", "party_live"):
@@ -58,6 +59,8 @@ class ScenarioParams:
         self.seed = int(self.seed)
         self.target_integrated = int(self.target_integrated)
         self.scale = float(self.scale)
+        if isinstance(self.english, str):
+            self.english = self.english.strip().lower() in ("1", "true", "yes", "on")
         if self.scale <= 0:
             raise ValueError("scale must be positive")
         if not self.start <= self.window_start <= self.target_end <= self.end:
@@ -253,7 +256,10 @@ class Planner:
         return datetime.combine(day, time(hour, self.rng.randrange(60)))
 
     def sections(self, sid: str, integrated: bool | None = None):
-        return [s for s in self.sources[sid].sections
+        source = self.sources[sid]
+        # a section in another language (the English section) holds translations: planned apart
+        # (replica/english.py), never drawn here, so the Vietnamese scenario does not depend on it
+        return [s for s in source.sections if s.language in (None, source.language)
                 if integrated is None or s.integrate == integrated]
 
     def pick_section(self, sid: str, integrated: bool = True, text_only: bool = False):
@@ -832,11 +838,16 @@ def generate(params: ScenarioParams, out_dir: Path) -> dict:
     if sites.exists():  # pages of an earlier scenario must not survive into this one
         shutil.rmtree(sites)
     sites.mkdir(parents=True)
+    from portal_etl.replica import english
+
+    english_items = english.plan_english(scenario) if scenario.params.english else []
     for sid, meta in scenario.sources.items():
         source = scenario.registry.get(sid)
         its = [it for it in scenario.items if it.source_id == sid]
         renderer = render_nukeviet if source.adapter == "nukeviet" else render_bdn
         routes = renderer.render_site(source, its, scenario.params, sites / sid)
+        if sid == english.SOURCE_ID:  # the real site always has the section; without the flag it is empty
+            english.render_english(source, english_items, scenario.params, sites / sid, routes)
         routes["source_id"] = sid
         routes["adapter"] = source.adapter
         routes["port_offset"] = meta["port_offset"]
@@ -848,6 +859,8 @@ def generate(params: ScenarioParams, out_dir: Path) -> dict:
         "items": [manifest_item(it) for it in scenario.items],
         "expected": scenario.expected,
     }
+    if english_items:
+        english.add_to_manifest(manifest, english_items)
     text = json.dumps(manifest, ensure_ascii=False, indent=1)
     (out_dir / "manifest.json").write_text(text + "\n", encoding="utf-8")
     return scenario.expected

@@ -1,5 +1,5 @@
 """The monthly report's figures as one JSON-ready dict, read from the integration store's
-``month_summary`` and ``staging.run_metrics`` only (never the replica's ground truth).
+``month_summary``, its English versions and ``staging.run_metrics`` only (never the replica's ground truth).
 
 Shape (English keys, numbers as numbers; every renderer and the e-mail read this dict):
 
@@ -10,7 +10,9 @@ Shape (English keys, numbers as numbers; every renderer and the e-mail read this
   waiting_review and publish_rate (integrated ÷ items published since the integration start);
 * ``month_over_month``: integrated, published and publish rate against the previous month;
 * ``series``: integrated and published per month and channel, for the chart;
-* ``collection``: the month's ingest runs per channel (``staging.run_metrics``).
+* ``collection``: the month's ingest runs per channel (``staging.run_metrics``);
+* ``english_versions``: integrated articles with an English version, by origin (the source's own
+  / machine), per channel, month and cumulative (reporting/english_versions.py).
 
 The dict holds no timestamp of its own making, so the same store gives the same payload.
 """
@@ -22,6 +24,7 @@ from typing import Any
 
 from portal_etl.pipeline.process.common import REASONS
 from portal_etl.registry import Registry
+from portal_etl.reporting.english_versions import read_english_versions
 from portal_etl.reporting.summary import month_bounds
 from portal_etl.reporting.vi_format import ALWAYS_SHOWN_TYPES, ITEM_TYPE_LABELS, day_label, month_label
 
@@ -161,4 +164,5 @@ def build_payload(cur, month: str, registry: Registry) -> dict[str, Any]:
                for key in ("integrated", "published")},
         },
         "collection": read_collection(cur, month),
+        "english_versions": read_english_versions(cur, month, first, channels),
     }

@@ -8,6 +8,8 @@ from html import escape
 from typing import Any
 
 from portal_etl.pipeline.process.common import REASONS
+from portal_etl.reporting.english_versions import LABELS as EN_LABELS
+from portal_etl.reporting.english_versions import TITLE as EN_TITLE
 from portal_etl.reporting.render_text import SCOPES, scope_title
 from portal_etl.reporting.vi_format import (
     ALL_LABEL,
@@ -90,6 +92,23 @@ def _change_section(payload: dict[str, Any]) -> str:
     return f'<section id="change"><h2>{escape(CHANGE_LABEL)}</h2>{_table(headers, rows)}</section>'
 
 
+def _english_section(payload: dict[str, Any]) -> str:
+    """Integrated articles with an English version, by origin, per channel (issue #8)."""
+    english = payload.get("english_versions")
+    if not english:
+        return ""
+    names = {c["source_id"]: c["name"] for c in payload["channels"]}
+    keys = ("integrated", "source", "machine", "any")
+    parts = [f'<section id="english"><h2>{escape(EN_TITLE)}</h2>']
+    for scope in SCOPES:
+        block = english[scope]
+        rows = [_row([names[c], *(fmt_int(block["channels"].get(c, {}).get(k, 0)) for k in keys)]) for c in names]
+        rows.append(_row([ALL_LABEL, *(fmt_int(block["total"][k]) for k in keys)], css="total"))
+        parts += [f"<h3>{escape(scope_title(payload, scope))}</h3>",
+                  _table([CHANNEL_LABEL, *(EN_LABELS[k] for k in keys)], rows)]
+    return "\n".join(parts) + "</section>"
+
+
 def render_html(payload: dict[str, Any], chart_png: bytes) -> str:
     label = month_label(payload["period"]["month"])
     data_uri = "data:image/png;base64," + base64.b64encode(chart_png).decode("ascii")
@@ -98,6 +117,7 @@ def render_html(payload: dict[str, Any], chart_png: bytes) -> str:
         f'<figure><img id="chart" src="{data_uri}" alt="{escape(CHART_TITLE)}"></figure>',
         *(_scope_section(payload, scope) for scope in SCOPES),
         _change_section(payload),
+        _english_section(payload),
         f'<p class="note">{escape(RATE_NOTE)}</p>',
     ]
     return (

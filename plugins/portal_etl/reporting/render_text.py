@@ -11,6 +11,8 @@ import io
 from typing import Any
 
 from portal_etl.pipeline.process.common import REASONS
+from portal_etl.reporting.english_versions import LABELS as EN_LABELS
+from portal_etl.reporting.english_versions import TITLE as EN_TITLE
 from portal_etl.reporting.vi_format import (
     ALL_LABEL,
     CHANGE_LABEL,
@@ -101,6 +103,22 @@ def _figure_cells(f: dict[str, Any]) -> list[str]:
     return [*(fmt_int(f[k]) for k in COUNT_METRICS), fmt_pct(f["publish_rate"])]
 
 
+def english_lines(payload: dict[str, Any], names: dict[str, str]) -> list[str]:
+    """The English-version figures (absent from payloads made before they existed)."""
+    english = payload.get("english_versions")
+    if not english:
+        return []
+    keys = ("integrated", "source", "machine", "any")
+    lines = ["", f"== {EN_TITLE}"]
+    for scope in SCOPES:
+        block = english[scope]
+        rows = [[names.get(c, c), *(fmt_int(block["channels"].get(c, {}).get(k, 0)) for k in keys)] for c in names]
+        rows.append([ALL_LABEL, *(fmt_int(block["total"][k]) for k in keys)])
+        lines += ["", f"{scope_title(payload, scope)}:"]
+        lines += _table([CHANNEL_LABEL, *(EN_LABELS[k] for k in keys)], rows)
+    return lines
+
+
 def render_table(payload: dict[str, Any]) -> str:
     """The report for a terminal."""
     names = {c["source_id"]: c["name"] for c in payload["channels"]}
@@ -127,5 +145,6 @@ def render_table(payload: dict[str, Any]) -> str:
         rows.append([names.get(c, ALL_LABEL), fmt_int(i["previous"]), fmt_int(i["current"]), fmt_signed(i["change"]),
                      fmt_pct(i["change_pct"], signed=True)])
     lines += _table([CHANNEL_LABEL, "Tháng trước", "Tháng này", "Thay đổi", "%"], rows)
+    lines += english_lines(payload, names)
     lines += ["", RATE_NOTE]
     return "\n".join(lines) + "\n"

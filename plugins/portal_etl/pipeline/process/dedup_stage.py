@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from psycopg2.extras import execute_values
 
 from portal_etl.dedup import classify, deserialize, jaccard_estimate
+from portal_etl.faults import failpoint
 from portal_etl.pipeline.process.common import (
     MERGING_REASONS,
     POLICY,
@@ -291,6 +292,7 @@ def dedup_items(cur, items: set[int]) -> dict[str, int]:
     policy_items = members | {x for a, b, reason, *_ in grey if reason == "review_grey_zone" for x in (a, b)}
     mark_pending(cur, "policy", policy_items)
     mark_pending(cur, "load", present | withdrawn | rekeyed)
+    failpoint("process.dedup")  # fault tests: killed inside the dedup transaction
     counts = {
         "dedup_items": len(items),
         "edges_added": len(to_insert),

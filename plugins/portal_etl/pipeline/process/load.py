@@ -23,6 +23,7 @@ from typing import Any
 from psycopg2.extras import Json, execute_values
 
 from portal_etl.db import LOADER_ROLE, acting_as
+from portal_etl.faults import failpoint
 from portal_etl.pipeline.process.common import (
     channel_ranks,
     fetch_dicts,
@@ -161,6 +162,7 @@ def _load_batch(
         _load_keys(cur, sorted(keys), registry, batch_id, counts)
     counts["stories"] = len(keys)
     refresh_month_summary(cur, months, registry)  # the monthly report's figures, in the same transaction
+    failpoint("process.load")  # fault tests: killed with the batch written but not committed
     cur.execute(
         "UPDATE integration.load_batch SET counts = %s, finished_at = clock_timestamp() WHERE batch_id = %s",
         (Json(counts), batch_id),

@@ -3,6 +3,10 @@
 Rules, from the registry entry of the item's channel; the first that applies wins
 (docs/replica-contract.md §"Items, stories and the default policy", then the review rules):
 
+0. section in another language than its channel's (the newspaper's English section): never a
+   story of its own — its items attach to their originals as translations (translation/run.py):
+   an ambiguous link (``process.translation_link``)          ⇒ needs_review / possible_duplicate
+   otherwise                                                ⇒ rejected / section_not_integrated
 1. section not integrated (``integrate: false``)          ⇒ rejected / section_not_integrated
 2. published before ``approval.window_start`` 00:00 local ⇒ rejected / before_window
 3. fewer than ``approval.min_words`` body words and no playable video ⇒ rejected / too_short
@@ -60,6 +64,8 @@ def decide(item: dict, source: Source | None, earlier_grey: list[tuple[int, floa
     if source is None:
         return Verdict("needs_review", "unknown_section", f"channel {item['source_id']!r} is not in the registry")
     section = find_section(source, item["section"])
+    if section is not None and section.language and _lang(section.language) != _lang(source.language):
+        return translation_verdict(item, section.path)
     if section is not None and not section.integrate:
         return Verdict("rejected", "section_not_integrated", f"section {section.path!r} is not integrated")
     published: datetime | None = item["published_at"]
@@ -82,6 +88,23 @@ def decide(item: dict, source: Source | None, earlier_grey: list[tuple[int, floa
     return Verdict("approved", None, None)
 
 
+def translation_verdict(item: dict, section_path: str) -> Verdict:
+    """An item of a translation section: an editor settles an ambiguous link (approve with
+    ``--duplicate-of`` the original, or reject: no original); any other is not integrated itself."""
+    status, original = item.get("link_status"), item.get("link_vi_item_id")
+    if status == "review":
+        return Verdict("needs_review", "possible_duplicate",
+                       f"possible translation of item {original} (confidence {item['link_confidence']:.2f}): "
+                       f"approve with --duplicate-of {original} to confirm, reject if it has no original")
+    if status == "linked":
+        note = f"translation of item {original}, kept as its English version"
+    elif status == "unlinked":
+        note = "no original found; not integrated as a story of its own"
+    else:
+        note = "translation section: waits for the link step"
+    return Verdict("rejected", "section_not_integrated", f"section {section_path!r}: {note}")
+
+
 def decide_items(cur, items: set[int], registry: Registry) -> dict[str, int]:
     """(Re)decide ``items`` by policy, writing only decisions that changed; items whose decision
     changed are queued for the load."""
@@ -94,10 +117,12 @@ def decide_items(cur, items: set[int], registry: Registry) -> dict[str, int]:
         cur,
         """SELECT n.item_id, n.source_id, n.section, n.published_at, n.word_count, n.playable_video,
                   n.language, n.canonical_url, s.story_key,
-                  d.outcome, d.reason, d.note, d.decided_by
+                  d.outcome, d.reason, d.note, d.decided_by,
+                  tl.status AS link_status, tl.vi_item_id AS link_vi_item_id, tl.confidence AS link_confidence
              FROM process.normalized_item n
              LEFT JOIN process.item_story s USING (item_id)
              LEFT JOIN process.decision d USING (item_id)
+             LEFT JOIN process.translation_link tl ON tl.en_item_id = n.item_id
             WHERE n.item_id = ANY(%s)""",
         (ids,),
     )

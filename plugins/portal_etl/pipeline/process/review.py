@@ -20,8 +20,10 @@ from portal_etl.pipeline.process.common import (
     POLICY,
     REASONS,
     fetch_dicts,
+    find_section,
     get_registry,
     lock,
+    source_or_none,
     take_pending,
 )
 from portal_etl.pipeline.process.dedup_stage import dedup_items
@@ -133,6 +135,15 @@ def _current_decision(cur, item_id: int) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
+def _is_translation(cur, item_id: int, registry: Registry) -> bool:
+    """Whether the item comes from a section in another language than its channel's."""
+    cur.execute("SELECT source_id, section FROM process.normalized_item WHERE item_id = %s", (item_id,))
+    row = cur.fetchone()
+    source = source_or_none(registry, row[0]) if row else None
+    section = find_section(source, row[1]) if source is not None else None
+    return bool(section is not None and section.language and section.language != source.language)
+
+
 def _audit(cur, item_id: int, action: str, reviewer: str, note: str, detail: dict, previous) -> int:
     cur.execute(
         """INSERT INTO process.review_audit (item_id, action, reviewer, note, detail, previous)
@@ -169,6 +180,9 @@ def _decide(
     with transaction(dsn, "portal-etl-review") as conn, conn.cursor() as cur:
         lock(cur)
         previous = _current_decision(cur, item_id)
+        if action == "approve" and as_duplicate_of is None and _is_translation(cur, item_id, reg):
+            raise ReviewError(f"item {item_id} is a translation: approve it with --duplicate-of its original, "
+                              "or reject it when it has none (it is never a story of its own)")
         affected = {item_id}
         detail: dict[str, Any] = {}
         if action == "reopen":
