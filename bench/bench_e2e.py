@@ -108,8 +108,11 @@ def _admin(ctx: BenchContext):
 
 @contextmanager
 def _airflow_metadata_db(ctx: BenchContext, name: str) -> Iterator[str]:
-    """An empty PostgreSQL database for Airflow's metadata (scheduler and api-server share it)."""
-    db = f"bench_{name}"
+    """An empty PostgreSQL database for Airflow's metadata (scheduler and api-server share it).
+
+    Named with the pid, as ``ctx.scratch_db`` names its databases, so two bench runs at once
+    never drop each other's."""
+    db = f"bench_{name}_{os.getpid()}"
     conn = _admin(ctx)
     try:
         with conn.cursor() as cur:
