@@ -405,7 +405,6 @@ def test_rerunning_translation_sends_nothing_and_changes_nothing(machine_run, tr
 
 def test_only_a_changed_paragraph_is_translated_again(machine_run, translate_server, store, pipeline_dsn) -> None:
     from portal_etl.translation.run import link_and_translate
-
     from portal_etl.translation.segments import split_body
 
     prefix = "Cập nhật: "
