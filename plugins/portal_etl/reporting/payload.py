@@ -24,7 +24,7 @@ from typing import Any
 
 from portal_etl.pipeline.process.common import REASONS
 from portal_etl.registry import Registry
-from portal_etl.reporting.english_versions import read_english_versions
+from portal_etl.reporting.english_versions import english_versions
 from portal_etl.reporting.summary import month_bounds
 from portal_etl.reporting.vi_format import ALWAYS_SHOWN_TYPES, ITEM_TYPE_LABELS, day_label, month_label
 
@@ -96,12 +96,14 @@ def previous_month(month: str) -> str:
     return f"{year - (mon == 1):04d}-{(mon - 2) % 12 + 1:02d}"
 
 
-def read_summary(cur, last_month: str) -> list[Row]:
+def read_summary(cur, first_month: str, last_month: str) -> list[Row]:
+    """Summary rows of ``first_month`` … ``last_month``: the report's figures use no other month,
+    so its cost follows the months it covers, not the history kept before the integration start."""
     cur.execute(
         """SELECT month, source_id, item_type, published, published_before_window, integrated,
-                  duplicates_merged, rejected, rejected_by_reason, waiting_review
-             FROM integration.month_summary WHERE month <= %s ORDER BY month, source_id, item_type""",
-        (last_month,),
+                  duplicates_merged, rejected, rejected_by_reason, waiting_review, english_source, english_machine
+             FROM integration.month_summary WHERE month >= %s AND month <= %s ORDER BY month, source_id, item_type""",
+        (first_month, last_month),
     )
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
@@ -125,7 +127,7 @@ def build_payload(cur, month: str, registry: Registry) -> dict[str, Any]:
     window_start = min(s.approval.window_start for s in registry.sources)
     first = f"{window_start.year:04d}-{window_start.month:02d}"
     prev = previous_month(month)
-    rows = read_summary(cur, month)
+    rows = read_summary(cur, min(first, prev), month)  # the previous month may precede the start
     channels = list(registry.ids) + sorted({r["source_id"] for r in rows} - set(registry.ids))
     present = {r["item_type"] for r in rows}
     types = [t for t in ITEM_TYPE_LABELS if t in ALWAYS_SHOWN_TYPES or t in present]
@@ -164,5 +166,5 @@ def build_payload(cur, month: str, registry: Registry) -> dict[str, Any]:
                for key in ("integrated", "published")},
         },
         "collection": read_collection(cur, month),
-        "english_versions": read_english_versions(cur, month, first, channels),
+        "english_versions": english_versions([r for r in rows if first <= r["month"] <= month], month, channels),
     }

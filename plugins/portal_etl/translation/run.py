@@ -39,6 +39,7 @@ from portal_etl.pipeline.process.common import (
 )
 from portal_etl.pipeline.process.policy import decide_items
 from portal_etl.registry import Registry, Source
+from portal_etl.reporting.summary import refresh_month_summary
 from portal_etl.translation import linking
 from portal_etl.translation.backends import NOT_CONFIGURED, TranslationError, Translator, configured_translator
 from portal_etl.translation.segments import Piece, batches, cut_long, join_pieces, sha256, split_body
@@ -163,6 +164,16 @@ def link_in(cur, start: datetime | None, end: datetime | None, registry: Registr
 # --- phase 1b: the source's own translations -------------------------------------------------------
 
 
+def refresh_story_months(cur, story_keys: list[str], registry: Registry | None) -> None:
+    """The monthly report's summary (its English-version columns) for the months of these stories;
+    in the caller's transaction, acting as the loader."""
+    if not story_keys:
+        return
+    cur.execute("SELECT DISTINCT story_month FROM integration.article WHERE story_key = ANY(%s)",
+                (sorted(set(story_keys)),))
+    refresh_month_summary(cur, [row[0] for row in cur.fetchall()], registry)
+
+
 def _translation_hash(row: dict[str, Any]) -> str:
     keys = ("origin", "title", "sapo", "body_html", "source_id", "source_item_id", "source_url", "link_confidence",
             "engine", "model")
@@ -170,9 +181,10 @@ def _translation_hash(row: dict[str, Any]) -> str:
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
-def sync_own_translations(cur) -> dict[str, int]:
+def sync_own_translations(cur, registry: Registry | None = None) -> dict[str, int]:
     """integration.article_translation rows of origin 'source' = the confirmed links whose original
-    is in an integrated story (the most confident link of a story wins). Replaces a machine row."""
+    is in an integrated story (the most confident link of a story wins). Replaces a machine row.
+    The report summary of the months whose translations changed is refreshed with them."""
     desired = fetch_dicts(
         cur,
         """SELECT DISTINCT ON (s.story_key, en.language)
@@ -221,6 +233,7 @@ def sync_own_translations(cur) -> dict[str, int]:
                   r["source_item_id"], r["source_url"], r["link_confidence"], Json(r["link_evidence"]),
                   None, None, None, r["article_content_hash"], r["content_hash"]) for r in upserts],
             )
+        refresh_story_months(cur, [k for k, _ in stale] + [r["story_key"] for r in upserts], registry)
     return {"own_stored": len(want), "own_written": len(upserts), "own_removed": len(stale)}
 
 
@@ -246,7 +259,7 @@ def articles_to_translate(cur, start: datetime | None, end: datetime | None) -> 
 
 def _phase_one(cur, start, end, registry: Registry) -> dict[str, Any]:
     counts: dict[str, Any] = dict(link_in(cur, start, end, registry))
-    counts.update(sync_own_translations(cur))
+    counts.update(sync_own_translations(cur, registry))
     todo, unchanged = articles_to_translate(cur, start, end)
     counts["machine_unchanged"] = unchanged
     counts["_todo"] = todo
@@ -341,7 +354,8 @@ def _nfc(text: str) -> str:
 # --- phase 3: store -----------------------------------------------------------------------------------
 
 
-def store_machine(cur, results: list[dict[str, Any]], translator: Translator) -> int:
+def store_machine(cur, results: list[dict[str, Any]], translator: Translator,
+                  registry: Registry | None = None) -> int:
     """Write machine translations whose article is still the translated version; never over the
     source's own translation (the WHERE clause here, a trigger in the database as well)."""
     if not results:
@@ -368,6 +382,7 @@ def store_machine(cur, results: list[dict[str, Any]], translator: Translator) ->
                  "hash": _translation_hash(row), "key": r["story_key"], "from": r["content_hash"]},
             )
             written += cur.rowcount
+        refresh_story_months(cur, [r["story_key"] for r in results], registry)
     return written
 
 
@@ -426,7 +441,7 @@ def link_and_translate(
         counts["segments_cached"] = cache.hits
 
     def phase_three(cur) -> int:
-        written = store_machine(cur, results, translator) if translator is not None else 0
+        written = store_machine(cur, results, translator, reg) if translator is not None else 0
         counts["machine_translated"] = written
         _record_run(cur, dag_id, run_id, start, end, counts["translator"], note, counts)
         return written
