@@ -88,3 +88,21 @@ def test_the_report_reader_reads_the_reports(pipeline_dsn: str) -> None:
     assert not refused(pipeline_dsn, REPORT_READER_ROLE, "SELECT count(*) FROM integration.month_summary")
     assert not refused(pipeline_dsn, REPORT_READER_ROLE, "SELECT count(*) FROM integration.monthly_report")
     assert refused(pipeline_dsn, REPORT_READER_ROLE, "DELETE FROM integration.monthly_report")
+
+
+def test_the_pipeline_refreshes_dedup_statistics_only_when_its_writes_outgrow_them(pipeline_dsn: str) -> None:
+    """ANALYZE needs the owner: the pipeline role gets it through one SECURITY DEFINER function
+    (sql/011), which analyses only when the rows just written are a large share of the table."""
+    conn = connect(pipeline_dsn, "roles-test", role=PIPELINE_ROLE)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT current_user, process.refresh_dedup_statistics(%s)", (10**12,))
+            assert cur.fetchone() == (PIPELINE_ROLE, True)
+            cur.execute("SELECT reltuples FROM pg_class WHERE oid = 'process.lsh_band'::regclass")
+            described = cur.fetchone()[0]
+            assert described >= 0  # analysed (never analysed reads -1)
+            cur.execute("SELECT process.refresh_dedup_statistics(%s)", (int(0.1 * described),))
+            assert cur.fetchone()[0] is False
+    finally:
+        conn.rollback()
+        conn.close()

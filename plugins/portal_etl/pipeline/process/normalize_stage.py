@@ -161,6 +161,12 @@ def normalize_in(cur, start: datetime | None, end: datetime | None, registry: Re
         cur.copy_expert(
             "COPY process.lsh_band (item_id, band_key, source_id, published_at) FROM STDIN", io.StringIO(data)
         )
+        # statistics for the dedup look-up when these rows outgrow them (sql/011): else a big
+        # backfill batch is planned as if the band table were still small
+        band_rows = sum(len(r["_bands"]) for r in records)
+        cur.execute("SELECT process.refresh_dedup_statistics(%s)", (band_rows,))
+        if cur.fetchone()[0]:
+            log.info("analysed the dedup tables after %d new band rows", band_rows)
     # items normalised before that are no longer 'staged' (re-scraped into a parse error)
     cur.execute(
         """SELECT n.item_id FROM process.normalized_item n
