@@ -23,6 +23,7 @@ from typing import Any
 from psycopg2.extras import Json, execute_values
 
 from portal_etl.db import LOADER_ROLE, acting_as
+from portal_etl.db.copy import copy_rows
 from portal_etl.faults import failpoint
 from portal_etl.pipeline.process.common import (
     channel_ranks,
@@ -241,21 +242,10 @@ def _load_keys(cur, keys: list[str], registry: Registry, batch_id: int, counts: 
             template=template,
             page_size=500,
         )
-    if new:
-        execute_values(
-            cur,
-            f"""INSERT INTO integration.article (story_key, {", ".join(cols)}, first_loaded_batch,
-                       last_loaded_batch) VALUES %s""",
-            [(k, *(articles[k][c] for c in cols), batch_id, batch_id) for k in new],
-            page_size=500,
-        )
-    if add_sources:
-        execute_values(
-            cur,
-            f"INSERT INTO integration.article_source ({', '.join(SOURCE_COLUMNS)}) VALUES %s",
-            add_sources,
-            page_size=1000,
-        )
+    # new keys and sources were just checked absent under the processing lock: plain COPY
+    copy_rows(cur, "integration.article", ("story_key", *cols, "first_loaded_batch", "last_loaded_batch"),
+              ((k, *(articles[k][c] for c in cols), batch_id, batch_id) for k in new))
+    copy_rows(cur, "integration.article_source", SOURCE_COLUMNS, add_sources)
 
 
 def load_in(
