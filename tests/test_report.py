@@ -366,6 +366,35 @@ def test_refresh_touches_only_the_given_months(store, pipeline_dsn) -> None:
     assert {m: x for m, x in after.items() if m != "2024-03"} == {m: x for m, x in before.items() if m != "2024-03"}
 
 
+def test_many_months_in_one_statement_equal_the_same_months_one_by_one(store, pipeline_dsn, monkeypatch) -> None:
+    """The set-based path (many months at once) and the per-month path write the same rows."""
+    from portal_etl.reporting import summary
+
+    rows = ("SELECT month, source_id, item_type, published, published_before_window, integrated, duplicates_merged, "
+            "rejected, rejected_by_reason::text, waiting_review, english_source, english_machine "
+            "FROM integration.month_summary ORDER BY 1, 2, 3")
+    from portal_etl.reporting.payload import months_between
+
+    held = [m for (m,) in query(pipeline_dsn, "SELECT DISTINCT month FROM integration.month_summary ORDER BY 1")]
+    months = months_between(held[0], held[-1])  # with the empty months between
+    conn = psycopg2.connect(pipeline_dsn)
+    try:
+        with conn.cursor() as cur:
+            monkeypatch.setattr(summary, "ONE_STATEMENT_FROM", 2)
+            summary.refresh_month_summary(cur, months, REG)
+            cur.execute(rows)
+            together = cur.fetchall()
+            monkeypatch.setattr(summary, "ONE_STATEMENT_FROM", len(months) + 1)
+            summary.refresh_month_summary(cur, months, REG)
+            cur.execute(rows)
+            one_by_one = cur.fetchall()
+    finally:
+        conn.rollback()  # the store stays as the other tests left it
+        conn.close()
+    assert together == one_by_one
+    assert sum(r[5] for r in together) > 0 and sum(r[3] for r in together) > sum(r[5] for r in together)
+
+
 def test_a_failure_while_publishing_leaves_the_previous_report(store, pipeline_dsn, tmp_path) -> None:
     first = produce_report(date(2024, 3, 1), dsn=pipeline_dsn, out_dir=tmp_path)
     old = {fmt: p.read_bytes() for fmt, p in first.paths.items()}

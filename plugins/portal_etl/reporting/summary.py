@@ -34,15 +34,18 @@ LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 ENGLISH = "en"  # the language of the English-version columns
 MONTH_FORMAT = "YYYY-MM"
 
-# One month per statement, its bounds bound as plain values: the planner then reads the month's
-# items through normalized_item_published and looks each one up by key, so a month's refresh costs
-# what the month holds, not what history holds (bounds passed through unnest() were estimated at a
-# fraction of the table and planned as scans of all history: 1.9 s per month at 1M articles).
-_INSERT = """
+# The months' bounds reach the planner as plain values (bounds passed through unnest() were
+# estimated at a fraction of the table and planned as scans of all history: 1.9 s for one month
+# at 1M articles). A few months are refreshed one statement each: the planner reads the month's
+# items through normalized_item_published and looks each one up by key, so the cost follows the
+# month, not the history. Many months at once (the report DAG's safety net) go in one statement
+# over their whole span, which the planner runs as hash joins: one pass instead of one per month.
+_INSERT = f"""
 WITH windows AS (
     SELECT * FROM unnest(%(sources)s::text[], %(windows)s::timestamptz[]) AS w(source_id, window_start)
 ), items AS (
-    SELECT n.source_id, coalesce(n.item_type, 'unknown') AS item_type,
+    SELECT to_char(n.published_at AT TIME ZONE 'Asia/Ho_Chi_Minh', '{MONTH_FORMAT}') AS month,
+           n.source_id, coalesce(n.item_type, 'unknown') AS item_type,
            n.published_at < coalesce(w.window_start, %(default_window)s::timestamptz) AS before_window,
            d.outcome, d.reason,
            (a.item_id IS NOT NULL AND NOT a.is_primary AND d.outcome IN ('approved', 'rejected')) AS merged
@@ -53,38 +56,39 @@ WITH windows AS (
       LEFT JOIN integration.article_source a ON a.item_id = n.item_id
      WHERE n.published_at >= %(lo)s AND n.published_at < %(hi)s
 ), item_counts AS (
-    SELECT source_id, item_type,
+    SELECT month, source_id, item_type,
            count(*) AS published,
            count(*) FILTER (WHERE before_window) AS published_before_window,
            count(*) FILTER (WHERE merged) AS duplicates_merged,
            count(*) FILTER (WHERE outcome = 'rejected' AND NOT merged) AS rejected,
            count(*) FILTER (WHERE outcome = 'needs_review') AS waiting_review
-      FROM items GROUP BY 1, 2
+      FROM items WHERE month = ANY(%(months)s) GROUP BY 1, 2, 3
 ), reasons AS (
-    SELECT source_id, item_type, jsonb_object_agg(reason, n ORDER BY reason) AS by_reason
-      FROM (SELECT source_id, item_type, reason, count(*) AS n FROM items
-             WHERE outcome = 'rejected' AND NOT merged GROUP BY 1, 2, 3) x
-     GROUP BY 1, 2
+    SELECT month, source_id, item_type, jsonb_object_agg(reason, n ORDER BY reason) AS by_reason
+      FROM (SELECT month, source_id, item_type, reason, count(*) AS n FROM items
+             WHERE month = ANY(%(months)s) AND outcome = 'rejected' AND NOT merged GROUP BY 1, 2, 3, 4) x
+     GROUP BY 1, 2, 3
 ), integrated AS (
-    SELECT a.primary_source_id AS source_id, a.item_type, count(*) AS integrated,
+    SELECT a.story_month AS month, a.primary_source_id AS source_id, a.item_type, count(*) AS integrated,
            count(*) FILTER (WHERE t.origin = 'source') AS english_source,
            count(*) FILTER (WHERE t.origin = 'machine') AS english_machine
       FROM integration.article a
       LEFT JOIN integration.article_translation t ON t.story_key = a.story_key AND t.language = %(language)s
-     WHERE a.story_month = %(month)s GROUP BY 1, 2
+     WHERE a.story_month = ANY(%(months)s) GROUP BY 1, 2, 3
 )
 INSERT INTO integration.month_summary (month, source_id, item_type, published, published_before_window,
                                        integrated, duplicates_merged, rejected, rejected_by_reason, waiting_review,
                                        english_source, english_machine)
-SELECT %(month)s, source_id, item_type, coalesce(c.published, 0), coalesce(c.published_before_window, 0),
+SELECT month, source_id, item_type, coalesce(c.published, 0), coalesce(c.published_before_window, 0),
        coalesce(g.integrated, 0), coalesce(c.duplicates_merged, 0), coalesce(c.rejected, 0),
-       coalesce(r.by_reason, '{}'::jsonb), coalesce(c.waiting_review, 0),
+       coalesce(r.by_reason, '{{}}'::jsonb), coalesce(c.waiting_review, 0),
        coalesce(g.english_source, 0), coalesce(g.english_machine, 0)
   FROM item_counts c
-  FULL JOIN integrated g USING (source_id, item_type)
-  LEFT JOIN reasons r USING (source_id, item_type)
+  FULL JOIN integrated g USING (month, source_id, item_type)
+  LEFT JOIN reasons r USING (month, source_id, item_type)
  ORDER BY 1, 2, 3
 """
+ONE_STATEMENT_FROM = 6  # months; below this, one index-driven statement per month
 
 
 def month_bounds(month: str, tz: ZoneInfo = LOCAL_TZ) -> tuple[datetime, datetime]:
@@ -120,10 +124,11 @@ def refresh_month_summary(cur, months: Iterable[str], registry: Registry | None 
     cur.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")  # compiling costs more than
     jit = cur.fetchone()[0]  # these small per-month statements take; the caller's setting is put back below
     written = 0
-    for month in wanted:
-        lo, hi = month_bounds(month)
+    spans = [wanted] if len(wanted) >= ONE_STATEMENT_FROM else [[m] for m in wanted]
+    for span in spans:
         cur.execute(_INSERT, {
-            "month": month, "lo": lo, "hi": hi, "sources": sources, "windows": windows, "language": ENGLISH,
+            "months": span, "lo": month_bounds(span[0])[0], "hi": month_bounds(span[-1])[1],
+            "sources": sources, "windows": windows, "language": ENGLISH,
             "default_window": dates.local_midnight(Approval().window_start, LOCAL_TZ),
         })
         written += cur.rowcount
