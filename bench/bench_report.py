@@ -19,6 +19,7 @@ Measured, with the registry's three channels:
 
 from __future__ import annotations
 
+import os
 import shutil
 import statistics
 import time
@@ -152,7 +153,10 @@ def run(ctx: BenchContext) -> list[Result]:
 
     registry = load_registry()
     results: list[Result] = []
-    for articles in SIZES[ctx.mode]:
+    sizes = SIZES[ctx.mode]
+    if os.environ.get("BENCH_REPORT_SIZES"):  # e.g. 1000000 alone: 10M takes most of an hour to generate
+        sizes = tuple(int(x) for x in os.environ["BENCH_REPORT_SIZES"].split(","))
+    for articles in sizes:
         items = int(articles / ARTICLE_SHARE)
         free = shutil.disk_usage(ctx.work_dir).free
         note = None
