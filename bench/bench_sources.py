@@ -92,14 +92,51 @@ def _metadata_db(ctx: BenchContext):
 
 
 def _cpu(stack, names: tuple[str, ...]) -> dict[str, float]:
+    """CPU seconds of each component: the process, the children it has reaped (the dag-processor's
+    parse processes, a worker's task processes) and the children still alive."""
     import psutil
 
     out = {}
     for name in names:
         proc = psutil.Process(stack.processes[name].pid)
         times = [proc.cpu_times()] + [c.cpu_times() for c in proc.children(recursive=True)]
-        out[name] = sum(t.user + t.system for t in times)
+        out[name] = sum(t.user + t.system + t.children_user + t.children_system for t in times)
     return out
+
+
+class _ConnectionPeak:
+    """The most PostgreSQL connections seen at once while a phase runs (sampled every second)."""
+
+    def __init__(self, dsn: str) -> None:
+        import threading
+
+        self.dsn, self.peak, self.by_db = dsn, 0, {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        import psycopg2
+
+        conn = psycopg2.connect(self.dsn)
+        conn.autocommit = True
+        try:
+            while not self._stop.wait(1.0):
+                with conn.cursor() as cur:
+                    cur.execute("SELECT coalesce(datname, ''), count(*) FROM pg_stat_activity "
+                                "WHERE backend_type = 'client backend' GROUP BY 1")
+                    rows = dict(cur.fetchall())
+                if sum(rows.values()) > self.peak:
+                    self.peak, self.by_db = sum(rows.values()), rows
+        finally:
+            conn.close()
+
+    def __enter__(self) -> _ConnectionPeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
 
 
 def _rows(dsn: str, sql: str, *params) -> list[tuple]:
@@ -133,19 +170,28 @@ def _compare(dsn: str, manifest: dict, source_ids: list[str]) -> dict:
             "ok": staged == expected_staged and integrated == expected_integrated}
 
 
-def _run_phase(stack, registry, source_ids: list[str] | None, dsn: str, metadata_url: str) -> dict:
+COMPONENTS = ("scheduler", "dag-processor", "api-server", *(f"celery-worker-{i}" for i in range(1, WORKERS + 1)))
+
+
+def _run_phase(stack, registry, source_ids: list[str] | None, dsn: str, metadata_url: str, admin_dsn: str) -> dict:
     from portal_etl.orchestration.backfill import plan_backfill, run_backfill
 
+    hosts_sql = "SELECT coalesce(hostname, ''), count(*) FROM task_instance WHERE state = 'success' GROUP BY 1"
     plan = plan_backfill(MONTH, MONTH, source_ids, registry=registry)
-    cpu0 = _cpu(stack, ("scheduler", "dag-processor"))
+    hosts0 = dict(_rows(metadata_url, hosts_sql))
+    cpu0 = _cpu(stack, COMPONENTS)
     t0 = time.perf_counter()
-    result = run_backfill(stack, plan, timeout=3600, dsn=dsn)
+    with _ConnectionPeak(admin_dsn) as connections:
+        result = run_backfill(stack, plan, timeout=3600, dsn=dsn)
     wall = time.perf_counter() - t0
-    cpu1 = _cpu(stack, ("scheduler", "dag-processor"))
-    hosts = dict(_rows(metadata_url, "SELECT coalesce(hostname, ''), count(*) FROM task_instance "
-                                     "WHERE state = 'success' GROUP BY 1"))
+    cpu1 = _cpu(stack, COMPONENTS)
+    hosts = dict(_rows(metadata_url, hosts_sql))
+    versions = _rows(metadata_url, "SELECT count(*), count(DISTINCT dag_id) FROM dag_version")[0]
     return {"wall_s": wall, "ok": result.ok, "sources": len(plan.source_ids),
-            "cpu_s": {k: cpu1[k] - cpu0[k] for k in cpu0}, "tasks_by_host_cumulative": hosts}
+            "cpu_s": {k: round(cpu1[k] - cpu0[k], 2) for k in cpu0},
+            "tasks_by_host": {h: n - hosts0.get(h, 0) for h, n in hosts.items() if n - hosts0.get(h, 0)},
+            "pg_connections_peak": connections.peak, "pg_connections_peak_by_db": connections.by_db,
+            "dag_versions": {"versions": versions[0], "dags": versions[1]}}
 
 
 def _celery_results(ctx: BenchContext, reg102: Path) -> list[Result]:
@@ -181,10 +227,12 @@ def _celery_results(ctx: BenchContext, reg102: Path) -> list[Result]:
         home = ctx.work_dir / "airflow-scale-out"
         shutil.rmtree(home, ignore_errors=True)
         with AirflowStack(home, env, migrate=True, celery_workers=WORKERS, celery_concurrency=2) as stack:
-            three = _run_phase(stack, registry, ["dongnai_party", "dongnai_gov", "baodongnai"], dsn, metadata_url)
+            admin = f"{ctx.pg_base}/postgres"
+            three = _run_phase(stack, registry, ["dongnai_party", "dongnai_gov", "baodongnai"], dsn, metadata_url,
+                               admin)
             three["store"] = _compare(dsn, manifest, ["dongnai_party", "dongnai_gov", "baodongnai"])
             _truncate(dsn)  # the pipeline DB is emptied between the phases
-            every = _run_phase(stack, registry, None, dsn, metadata_url)
+            every = _run_phase(stack, registry, None, dsn, metadata_url, admin)
             every["store"] = _compare(dsn, manifest, registry.ids)
     per3, per102 = three["wall_s"] / 3, every["wall_s"] / N_SOURCES
     return [

@@ -54,6 +54,21 @@ def test_dag_parsing_with_102_sources(registry_102, monkeypatch) -> None:
     assert {"integrate_articles", "monthly_report", "review_queue"} <= set(bag.dags)
 
 
+def test_a_task_process_builds_only_its_own_ingest_dag(registry_102, monkeypatch) -> None:
+    """Airflow's task runner parses the DAG file with the parsing context set to the task's DAG:
+    then only that DAG is built (the dag-processor, with no context, gets all 102)."""
+    from portal_etl.orchestration.ingest_dags import build_all
+
+    monkeypatch.setenv("PORTAL_ETL_SOURCES", str(registry_102))
+    monkeypatch.delenv("PORTAL_ETL_SOURCES_OVERRIDES", raising=False)
+    monkeypatch.setenv("_AIRFLOW_PARSING_CONTEXT_DAG_ID", "ingest_dongnai_site_042")
+    assert list(build_all()) == ["ingest_dongnai_site_042"]
+    monkeypatch.setenv("_AIRFLOW_PARSING_CONTEXT_DAG_ID", "integrate_articles")  # not defined here: every DAG
+    assert len(build_all()) == N_SOURCES
+    monkeypatch.delenv("_AIRFLOW_PARSING_CONTEXT_DAG_ID")
+    assert len(build_all()) == N_SOURCES
+
+
 @pytest.fixture(scope="module")
 def provincial_replica(registry_102, tmp_path_factory):
     """A short scenario plus the 99 provincial sites for April 2024, served on 127.0.0.1."""
@@ -85,6 +100,13 @@ def test_the_replica_serves_all_102_channels_with_their_manifest(provincial_repl
     assert by_month["2024-04"] == sum(it["primary"] for it in manifest["items"]
                                       if it["source_id"].startswith("dongnai_site_"))
     assert manifest["expected"]["integrated_by_month"]["2024-04"] > by_month["2024-04"]
+    # each provincial item is its own story: no headline another item of the scenario has (the
+    # pipeline merges equal headlines across channels), compared case- and punctuation-blind
+    from portal_etl.normalize import title_key
+
+    keys = Counter(title_key(it["title"]) for it in manifest["items"])
+    provincial = [it for it in manifest["items"] if it["source_id"].startswith("dongnai_site_")]
+    assert [it["title"] for it in provincial if keys[title_key(it["title"])] > 1] == []
 
 
 def test_a_month_of_a_provincial_site_ingests_to_its_manifest(provincial_replica, registry_102, clean_db,

@@ -219,6 +219,10 @@ class AirflowStack:
         self._session.close()
 
     # --- readiness ---------------------------------------------------------------------------
+    def check_alive(self) -> None:
+        """Raise ComponentError naming the first component that has exited (with its log tail)."""
+        self._check_alive()
+
     def _check_alive(self) -> None:
         for name, proc in self.processes.items():
             if proc.poll() is not None:

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import json
 import random
+import re
+import unicodedata
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from portal_etl.registry import Registry
 from portal_etl.replica import render_nukeviet
-from portal_etl.replica.common import ROUTES_SUFFIX
+from portal_etl.replica.common import ROUTES_SUFFIX, tone_new
 from portal_etl.replica.generator import (
     Planner,
     ScenarioParams,
@@ -29,6 +31,13 @@ from portal_etl.replica.generator import (
 )
 
 ITEMS_PER_MONTH = 4  # small sub-sites publish a handful of items a month; enough to show yield
+_WORDS = re.compile(r"[^\W_]+")
+
+
+def _title_key(title: str) -> str:
+    """A headline as a dedup stage would compare it: NFC, new tone placement, case and
+    punctuation folded ("Đồng Nai: X" and "đồng nai - x" are one headline)."""
+    return " ".join(_WORDS.findall(tone_new(unicodedata.normalize("NFC", title)).casefold()))
 
 
 def add_provincial_sites(
@@ -58,6 +67,7 @@ def add_provincial_sites(
     planner = Planner(params, registry)
     planner.rng = random.Random(f"replica-provincial-{seed}")
     planner.sources = {sid: registry.get(sid) for sid in source_ids}
+    taken = {_title_key(it["title"]) for it in manifest["items"]}
     for sid in source_ids:
         n = 0
         for y, m in _month_iter(first, last):
@@ -68,7 +78,17 @@ def add_provincial_sites(
                 integrate = k < items_per_month - 1 or items_per_month == 1
                 section = planner.pick_section(sid, integrate, text_only=True)
                 n += 1
-                planner.make_item(sid, section, when, f"{sid}-{n:04d}")
+                # Each item is its own story, so its headline must be one no item of the scenario
+                # has: the planner's TextGen keeps its own draws distinct, but it is a fresh one and
+                # knows nothing of the channels' stories. A provincial item that got the headline
+                # of a channel's story of the same days is rightly merged by the pipeline
+                # (``same_title_cross_channel``) while the manifest counted two stories (2 of 297
+                # in the 102-source April before this check).
+                while True:
+                    content, infographic = planner.make_content(sid, section, when)
+                    if _title_key(content.title) not in taken:
+                        break
+                planner.make_item(sid, section, when, f"{sid}-{n:04d}", content=content, infographic=infographic)
     items = planner.items
     _assign_ids(items, registry, random.Random(f"replica-provincial-ids-{seed}"))
     window0 = datetime.combine(params.window_start, time(0, 0))
