@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import psycopg2
 from psycopg2.extras import Json
 
-from portal_etl.db.copy import copy_rows
+from portal_etl.db.bulk_copy import copy_rows
 
 AWKWARD = [
     "Đồng Nai\tthu hút\nvốn FDI\r\nnăm 2024",

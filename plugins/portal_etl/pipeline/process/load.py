@@ -23,7 +23,7 @@ from typing import Any
 from psycopg2.extras import Json, execute_values
 
 from portal_etl.db import LOADER_ROLE, acting_as
-from portal_etl.db.copy import copy_rows
+from portal_etl.db.bulk_copy import copy_rows
 from portal_etl.faults import failpoint
 from portal_etl.pipeline.process.common import (
     channel_ranks,
