@@ -221,9 +221,6 @@ class AirflowStack:
     # --- readiness ---------------------------------------------------------------------------
     def check_alive(self) -> None:
         """Raise ComponentError naming the first component that has exited (with its log tail)."""
-        self._check_alive()
-
-    def _check_alive(self) -> None:
         for name, proc in self.processes.items():
             if proc.poll() is not None:
                 tail = self.log_file(name).read_text(errors="replace")[-3000:]
@@ -241,7 +238,7 @@ class AirflowStack:
             raise ValueError("wait_healthy needs the api-server among the components")
         last: Any = None
         while time.monotonic() < deadline:
-            self._check_alive()
+            self.check_alive()
             try:
                 last = self.health()
                 if all((last.get(key) or {}).get("status") == "healthy" for key in wanted):
@@ -256,7 +253,7 @@ class AirflowStack:
         deadline = time.monotonic() + (timeout or self.startup_timeout)
         pending = [f"celery-worker-{i}" for i in range(1, len(self.workers) + 1)]
         while pending:
-            self._check_alive()
+            self.check_alive()
             pending = [n for n in pending if WORKER_READY_MARK not in self._log_since_start(n)]
             if pending and time.monotonic() > deadline:
                 raise ComponentError(f"Celery workers {pending} not ready after {timeout or self.startup_timeout}s; "

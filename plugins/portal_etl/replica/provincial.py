@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import json
 import random
-import re
-import unicodedata
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+from portal_etl.normalize import title_key
 from portal_etl.registry import Registry
 from portal_etl.replica import render_nukeviet
-from portal_etl.replica.common import ROUTES_SUFFIX, tone_new
+from portal_etl.replica.common import ROUTES_SUFFIX
 from portal_etl.replica.generator import (
     Planner,
     ScenarioParams,
@@ -31,13 +30,6 @@ from portal_etl.replica.generator import (
 )
 
 ITEMS_PER_MONTH = 4  # small sub-sites publish a handful of items a month; enough to show yield
-_WORDS = re.compile(r"[^\W_]+")
-
-
-def _title_key(title: str) -> str:
-    """A headline as a dedup stage would compare it: NFC, new tone placement, case and
-    punctuation folded ("Đồng Nai: X" and "đồng nai - x" are one headline)."""
-    return " ".join(_WORDS.findall(tone_new(unicodedata.normalize("NFC", title)).casefold()))
 
 
 def add_provincial_sites(
@@ -67,7 +59,7 @@ def add_provincial_sites(
     planner = Planner(params, registry)
     planner.rng = random.Random(f"replica-provincial-{seed}")
     planner.sources = {sid: registry.get(sid) for sid in source_ids}
-    taken = {_title_key(it["title"]) for it in manifest["items"]}
+    taken = {title_key(it["title"]) for it in manifest["items"]}
     for sid in source_ids:
         n = 0
         for y, m in _month_iter(first, last):
@@ -86,7 +78,7 @@ def add_provincial_sites(
                 # in the 102-source April before this check).
                 while True:
                     content, infographic = planner.make_content(sid, section, when)
-                    if _title_key(content.title) not in taken:
+                    if title_key(content.title) not in taken:
                         break
                 planner.make_item(sid, section, when, f"{sid}-{n:04d}", content=content, infographic=infographic)
     items = planner.items
