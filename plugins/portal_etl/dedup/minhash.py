@@ -168,22 +168,32 @@ def candidate_probability(s: float, bands: int = BANDS, rows: int = ROWS) -> flo
     return 1.0 - (1.0 - s**rows) ** bands
 
 
-def band_keys(sig: np.ndarray, bands: int = BANDS, rows: int = ROWS) -> list[str]:
-    """LSH bucket keys ``"<band:02d>:<16 hex>"`` (one per band) for a database index.
+BAND_BITS = 6  # a key's top bits hold its band number (up to 64 bands)
+_HASH_BITS = 64 - BAND_BITS
 
-    Two signatures are candidates iff they share a key. The band number is part of the key, so
-    equal slot values in different bands never match. The empty signature has no keys.
+
+def band_keys(sig: np.ndarray, bands: int = BANDS, rows: int = ROWS) -> list[int]:
+    """LSH bucket keys, one signed 64-bit integer per band, for a database index.
+
+    Two signatures are candidates iff they share a key. The top 6 bits hold the band number, so
+    equal slot values in different bands never match; the other 58 are the top bits of the
+    band's blake2b digest (sql/012 converts the earlier ``"<band:02d>:<16 hex>"`` keys to exactly
+    these). Integer keys make the band table's index half the size of text keys. The empty
+    signature has no keys.
     """
     if bands * rows > sig.shape[0]:
         raise ValueError(f"bands*rows = {bands * rows} exceeds signature length {sig.shape[0]}")
+    if bands > 1 << BAND_BITS:
+        raise ValueError(f"at most {1 << BAND_BITS} bands fit in a key")
     if is_empty(sig):
         return []
     data = sig.astype(">u4")  # fixed byte order: keys must not depend on the machine
     keys = []
     for band in range(bands):
         chunk = data[band * rows : (band + 1) * rows].tobytes()
-        digest = hashlib.blake2b(chunk, digest_size=8, person=b"pe-lsh-v1").hexdigest()
-        keys.append(f"{band:02d}:{digest}")
+        digest = hashlib.blake2b(chunk, digest_size=8, person=b"pe-lsh-v1").digest()
+        key = (band << _HASH_BITS) | (int.from_bytes(digest, "big") >> BAND_BITS)
+        keys.append(key - (1 << 64) if key >> 63 else key)  # as PostgreSQL's signed bigint
     return keys
 
 
