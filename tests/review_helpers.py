@@ -1,10 +1,12 @@
 """A review queue built from a real month of the replica, shared by the review tests.
 
-October 2023 of the replica, ingested over HTTP and processed, leaves one genuine grey-zone
-republication waiting for an editor (the whole scenario holds only that one). Two articles of a
-section the registry does not know yet (what a site's new section looks like to the policy) are
-staged beside it, written by the replica's own Vietnamese text generator, so that editors have
-three items of two kinds to decide.
+October 2023 of the replica, ingested over HTTP and processed, with three items staged beside it
+so that editors have three items of two kinds to decide: a republication on the government portal
+of one of the month's Báo Đồng Nai articles, cut to its first part and completed with other
+paragraphs, whose body similarity lands in the grey zone; and two articles of a section the
+registry does not know yet (what a site's new section looks like to the policy). All are written
+from the replica's pages and its own Vietnamese text generator. (The replica's one grey-zone pair,
+a video stub and its republication, is joined by the same-lead layer since sql/013.)
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from __future__ import annotations
 import hashlib
 import html
 import random
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import psycopg2
 from pgutil import query
 
+from portal_etl.dedup import classify, jaccard_estimate, signature
 from portal_etl.pipeline import ingest
 from portal_etl.registry import load_registry
 from portal_etl.replica.textgen import TextGen
@@ -46,20 +49,58 @@ def truncate_processing(dsn: str) -> None:
 def stage_new_section_item(dsn: str, base_url: str, slug: str, when: datetime, gen: TextGen) -> int:
     """A government-portal article filed under a section the registry does not list."""
     content = gen.content("society", when, 180, 260)
-    body_text = "\n\n".join(content.paragraphs)
-    url = f"{base_url}/vi/news/{NEW_SECTION}/{slug}.html"
+    conn = psycopg2.connect(dsn)
+    with conn, conn.cursor() as cur:
+        item_id = _insert_gov_item(cur, f"{base_url}/vi/news/{NEW_SECTION}/{slug}.html", content.title,
+                                   "(ĐN)- " + content.sapo_core, content.paragraphs, when, NEW_SECTION)
+    conn.close()
+    return item_id
+
+
+def _insert_gov_item(cur, url: str, title: str, sapo: str, paragraphs: list[str], when: datetime,
+                     section: str) -> int:
+    body_text = "\n\n".join(paragraphs)
+    cur.execute(
+        """INSERT INTO staging.item (source_id, page_url, status, canonical_url, title, sapo, body_text,
+               body_html, published_at, section, item_type, language, content_hash)
+           VALUES ('dongnai_gov', %s, 'staged', %s, %s, %s, %s, %s, %s, %s, 'tin', 'vi', %s)
+           RETURNING item_id""",
+        (url, url, title, sapo, body_text, "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs), when,
+         section, hashlib.sha256(body_text.encode()).hexdigest()),
+    )
+    return cur.fetchone()[0]
+
+
+def stage_grey_republication(dsn: str, base_url: str, gen: TextGen) -> int:
+    """The government portal republishes, a day later and under another headline, the first part of
+    a Báo Đồng Nai article of the month that no other channel carries, completed with paragraphs
+    of its own: as many of the original's paragraphs are kept as put the estimated Jaccard
+    similarity in the middle of the grey zone (what REVIEW_THRESHOLD exists for)."""
     conn = psycopg2.connect(dsn)
     with conn, conn.cursor() as cur:
         cur.execute(
-            """INSERT INTO staging.item (source_id, page_url, status, canonical_url, title, sapo, body_text,
-                   body_html, published_at, section, item_type, language, content_hash)
-               VALUES ('dongnai_gov', %s, 'staged', %s, %s, %s, %s, %s, %s, %s, 'tin', 'vi', %s)
-               RETURNING item_id""",
-            (url, url, content.title, "(ĐN)- " + content.sapo_core, body_text,
-             "".join(f"<p>{html.escape(p)}</p>" for p in content.paragraphs), when, NEW_SECTION,
-             hashlib.sha256(body_text.encode()).hexdigest()),
+            """SELECT i.title, i.sapo, i.body_text, i.published_at FROM staging.item i
+                WHERE i.source_id = 'baodongnai' AND i.section = 'chinh-tri' AND i.status = 'staged'
+                  AND i.published_at >= %s AND i.published_at < %s - interval '1 day'
+                  AND length(i.body_text) > 3000
+                  AND NOT EXISTS (SELECT 1 FROM staging.item o WHERE o.sapo = i.sapo AND o.item_id <> i.item_id)
+                ORDER BY i.published_at, i.item_id LIMIT 1""",
+            OCTOBER,
         )
-        item_id = cur.fetchone()[0]
+        title, sapo, body_text, published = cur.fetchone()
+        paragraphs = body_text.split("\n\n")
+        own = gen.content("politics", published, 400, 500).paragraphs
+        new_title = "Toàn cảnh: " + title
+        for keep in range(len(paragraphs), 0, -1):
+            body = paragraphs[:keep] + own[: len(paragraphs) - keep]
+            sim = jaccard_estimate(signature("\n".join((title, sapo, body_text))),
+                                   signature("\n".join((new_title, sapo, "\n\n".join(body)))))
+            if classify(sim) == "review" and sim <= 0.65:
+                break
+        else:
+            raise AssertionError("no cut of the article lands in the grey zone")
+        item_id = _insert_gov_item(cur, f"{base_url}/vi/news/thoi-su-chinh-tri/toan-canh-903.html", new_title, sapo,
+                                   body, published + timedelta(days=1), "thoi-su-chinh-tri")
     conn.close()
     return item_id
 
@@ -75,6 +116,7 @@ def stage_october(dsn: str, replica) -> dict[str, int]:
         ingest.fetch_articles(source_id, *OCTOBER, dag_id="test_review", run_id="oct", registry=registry)
     gen = TextGen(random.Random(20231012))
     base = replica.base_urls["dongnai_gov"]
+    stage_grey_republication(dsn, base, TextGen(random.Random(20231005)))
     return {
         "new_a": stage_new_section_item(dsn, base, "dien-tap-phong-thu-901",
                                         datetime(2023, 10, 12, 9, 30, tzinfo=TZ), gen),

@@ -1,4 +1,4 @@
-"""Exact dedup keys: URL, native id, title + local publish day, body shingles."""
+"""Exact dedup keys: URL, native id, title + local publish day, lead, body shingles."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from portal_etl.dedup.keys import (
+    LEAD_MIN_WORDS,
     body_shingles,
+    lead_key,
     native_key,
     shingle_words,
     title_day_key,
@@ -96,6 +98,30 @@ def test_title_day_key_rejects_naive_and_empty():
         title_day_key("s", TITLE, datetime(2024, 5, 28, 20, 13))
     with pytest.raises(ValueError):
         title_day_key("s", " – !", PUBLISHED)
+
+
+LEAD = ("(ĐN)- Chiều 28-5, đoàn công tác Báo điện tử Đảng Cộng sản Việt Nam đã có buổi làm việc với Tỉnh ủy "
+        "về công tác tích hợp thông tin về tỉnh Đồng Nai.")
+
+
+def test_lead_key_folds_dateline_tone_case_and_punctuation():
+    variants = [
+        LEAD,
+        LEAD.replace("(ĐN)- ", ""),
+        LEAD.replace("(ĐN)- ", "(ĐCSVN) – ").replace("Tỉnh ủy", "Tỉnh uỷ"),
+        unicodedata.normalize("NFD", LEAD.upper()).rstrip("."),
+    ]
+    keys = {lead_key(v) for v in variants}
+    assert len(keys) == 1 and HEX32.match(keys.pop())
+    assert lead_key(LEAD) != lead_key(LEAD.replace("28-5", "29-5"))
+    assert lead_key(LEAD) != title_day_key("s", LEAD, PUBLISHED)  # namespaced
+
+
+def test_lead_key_none_for_short_leads():
+    assert lead_key(None) is None and lead_key("") is None and lead_key("(ĐN)- ") is None
+    short = " ".join(["tin"] * (LEAD_MIN_WORDS - 1))
+    assert lead_key(short) is None
+    assert lead_key(short + " mới") is not None
 
 
 def test_body_shingles():

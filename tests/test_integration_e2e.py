@@ -25,13 +25,13 @@ pytestmark = pytest.mark.e2e
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 SOURCES = ("dongnai_party", "dongnai_gov", "baodongnai")
-# Dedup floors on the replica's ground truth (measured 2026-11: precision 1.000, recall 0.967 on
-# 448 true pairs). Precision: a wrong merge hides a story from the portal, so it must stay near
-# perfect. Recall: the misses left are rejected short stubs whose headline was reworded, which
-# neither the title layer nor body similarity can join; they are never integrated, so they
-# cannot publish a story twice.
+# Dedup floors on the replica's ground truth (measured 2026-11: precision 1.000, recall 1.000 on
+# 448 true pairs; recall was 0.967 before the same-lead layer of sql/013 joined 14 short stubs
+# and one video whose headline had gained or lost "Đồng Nai:"). Precision: a wrong merge hides a
+# story from the portal, so it must stay near perfect. Recall: 0.99 lets four of 448 pairs go
+# before the test fails.
 PRECISION_FLOOR = 0.99
-RECALL_FLOOR = 0.95
+RECALL_FLOOR = 0.99
 
 
 

@@ -298,6 +298,60 @@ def test_same_long_title_on_another_channel_merges_a_stub_with_its_article(db: s
     assert story_of(db, stub) == story_of(db, full) != story_of(db, far)  # 12 days later: not the same
 
 
+PROVINCE_TITLE = SEED_TITLE.replace("về Đồng Nai", "về tỉnh Đồng Nai")
+
+
+def short_body(when: datetime, words: int = 45) -> list[str]:
+    """A stub's own few sentences: words of another story, so body similarity cannot join it."""
+    return [" ".join(" ".join(distinct_story(when)[2]).split()[:words])]
+
+
+def test_same_lead_on_another_channel_merges_a_stub_whose_headline_was_reworded(db: str) -> None:
+    full = stage(db, "baodongnai", "/chinh-tri/202405/tang-cuong-lien-ket-3f1391d", title=SEED_TITLE,
+                 sapo=SEED_SAPO, body=SEED_PARAS, published=local(2024, 5, 28, 20, 13), section="chinh-tri")
+    # the portal's stub: "tỉnh" added to the headline, the lead with its own dateline and tone
+    # placement, a few sentences of its own
+    lead = SEED_SAPO.replace("(ĐN)-", "(ĐCSVN) -").replace("Tỉnh ủy", "Tỉnh uỷ")
+    stub = stage(db, "dongnai_gov", "/vi/news/thoi-su-chinh-tri/lien-ket-6003.html", title=PROVINCE_TITLE,
+                 sapo=lead, body=short_body(local(2024, 5, 28)), published=local(2024, 5, 29, 7),
+                 section="thoi-su-chinh-tri")
+    # each lacks one condition: a headline word changed; three days later
+    reworded = stage(db, "dongnai_party", "/news/xay-dung-dang/lien-ket-78.html",
+                     title=SEED_TITLE.replace("Tăng cường", "Đẩy mạnh"), sapo=lead,
+                     body=short_body(local(2024, 5, 27)), published=local(2024, 5, 29, 9), section="xay-dung-dang")
+    late = stage(db, "dongnai_party", "/news/xay-dung-dang/lien-ket-79.html", title=PROVINCE_TITLE,
+                 sapo=lead, body=short_body(local(2024, 5, 26)), published=local(2024, 5, 31, 21),
+                 section="xay-dung-dang")
+    run(db, *MAY)
+    reason, sim = edge(db, stub, full)
+    assert reason == "same_lead_cross_channel" and sim < 0.5  # bodies alone would never join them
+    assert story_of(db, stub) == story_of(db, full)
+    for other in (reworded, late):
+        assert edge(db, other, full) is None and story_of(db, other) != story_of(db, full)
+        assert (edge(db, other, stub) or ("",))[0] != "same_lead_cross_channel"
+
+
+def test_same_lead_leaves_two_full_articles_and_one_channel_to_other_layers(db: str) -> None:
+    full = stage(db, "baodongnai", "/chinh-tri/202405/tang-cuong-lien-ket-3f1391d", title=SEED_TITLE,
+                 sapo=SEED_SAPO, body=SEED_PARAS, published=local(2024, 5, 28, 20, 13), section="chinh-tri")
+    # another article about the same meeting opening with the press release's lead: long, so the
+    # bodies decide (and they differ)
+    other_article = stage(db, "dongnai_party", "/news/xay-dung-dang/lien-ket-80.html",
+                          title=PROVINCE_TITLE, sapo=SEED_SAPO,
+                          body=distinct_story(local(2024, 5, 28), lo=300, hi=400)[2],
+                          published=local(2024, 5, 29, 9), section="xay-dung-dang")
+    # a stub of the same lead on the full article's own channel
+    own_stub = stage(db, "baodongnai", "/chinh-tri/202405/lien-ket-3f1391f", title="Đồng Nai: " + SEED_TITLE,
+                     sapo=SEED_SAPO, body=short_body(local(2024, 5, 28)), published=local(2024, 5, 28, 18),
+                     section="chinh-tri")
+    run(db, *MAY)
+    assert edge(db, full, other_article) is None
+    assert edge(db, full, own_stub) is None
+    # the stub and the other article are on two channels: the lead joins them, not the full article
+    assert edge(db, own_stub, other_article)[0] == "same_lead_cross_channel"
+    assert story_of(db, own_stub) == story_of(db, other_article) != story_of(db, full)
+
+
 def test_grey_zone_pair_needs_review_and_does_not_merge(db: str) -> None:
     early, late = grey_pair(db)
     run(db, *MAY)

@@ -4,8 +4,10 @@ Pure functions only; the lead stores keys, signatures and band keys in PostgreSQ
 """
 
 from portal_etl.dedup.keys import (
+    LEAD_MIN_WORDS,
     LOCAL_TZ,
     body_shingles,
+    lead_key,
     native_key,
     shingle_words,
     title_day_key,
@@ -31,6 +33,7 @@ from portal_etl.dedup.minhash import (
 __all__ = [
     "BANDS",
     "DUP_THRESHOLD",
+    "LEAD_MIN_WORDS",
     "LOCAL_TZ",
     "NUM_PERM",
     "REVIEW_THRESHOLD",
@@ -43,6 +46,7 @@ __all__ = [
     "deserialize",
     "is_empty",
     "jaccard_estimate",
+    "lead_key",
     "native_key",
     "serialize",
     "shingle_words",

@@ -4,6 +4,9 @@
 2. :func:`native_key` — the source's own id (NukeViet ``<id>``, RSS guid ``news_<id>``,
    baodongnai hex id, legacy SharePoint ``NewsId``);
 3. :func:`title_day_key` — normalised title + local publish day within one source;
+   :func:`lead_key` — the normalised lead (sapo), which a republished stub keeps when its
+   headline is reworded (compared across sources only, with further conditions, in
+   ``pipeline.process.dedup_stage``);
 4. near-duplicate text (``dedup.minhash``) across sources, over :func:`body_shingles`.
 
 Every key is a 32-hex-digit BLAKE2b-128 of a namespaced canonical string, so keys of
@@ -26,6 +29,8 @@ __all__ = [
     "url_key",
     "native_key",
     "title_day_key",
+    "LEAD_MIN_WORDS",
+    "lead_key",
     "shingle_words",
     "body_shingles",
 ]
@@ -70,6 +75,27 @@ def title_day_key(source_id: str, title: str, published_at: datetime, tz: str = 
         raise ValueError(f"title has no comparable text: {title!r}")
     day = published_at.astimezone(ZoneInfo(tz)).date().isoformat()
     return _key("title_day", source_id.strip(), day, norm)
+
+
+# A lead this long names a time, an actor, a place and an event ("Sáng 5-10, Uỷ ban MTTQ tỉnh tổ
+# chức hội nghị về công tác dân vận" has 16); shorter ones are the recurring kind ("Mời quý
+# vị theo dõi bản tin", "Video clip") that unrelated items share.
+LEAD_MIN_WORDS = 15
+
+
+def lead_key(sapo: str | None) -> str | None:
+    """Key of an item's lead (sapo) without its agency dateline, or ``None`` when the lead has
+    fewer than :data:`LEAD_MIN_WORDS` comparison words.
+
+    The lead goes through :func:`~portal_etl.normalize.text.comparison_words` after
+    ``strip_dateline``, so "(ĐN)- Sáng 5-10, …" and "(ĐCSVN) – sáng 5-10 …" with the old tone
+    placement give the same key. The key holds no source and no day: callers bound it by
+    channel and time.
+    """
+    words = comparison_words(strip_dateline(sapo)[1])
+    if len(words) < LEAD_MIN_WORDS:
+        return None
+    return _key("lead", " ".join(words))
 
 
 _LINE_RE = re.compile(r"\n+")

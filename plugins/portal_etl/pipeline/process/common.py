@@ -28,8 +28,9 @@ REASONS = (
     "unknown_section", "possible_duplicate", "editor",
 )  # fmt: skip
 MERGING_REASONS = (
-    "same_url", "same_native_id", "same_title_day", "same_title_cross_channel", "near_duplicate", "editor_merge",
-)
+    "same_url", "same_native_id", "same_title_day", "same_title_cross_channel", "same_lead_cross_channel",
+    "near_duplicate", "editor_merge",
+)  # fmt: skip
 STAGES = ("dedup", "policy", "load")
 
 

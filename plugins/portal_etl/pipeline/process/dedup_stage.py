@@ -7,6 +7,11 @@ For every queued item the edges to all other normalised items are recomputed:
    ``same_title_cross_channel``: the same normalised title of at least TITLE_MIN_WORDS words on
    another channel within TITLE_WINDOW — a short stub and the full article republished under
    one headline share too few body shingles for layer 3 to see them;
+   ``same_lead_cross_channel``: the same lead (``lead_key``, at least LEAD_MIN_WORDS words) on
+   another channel within TITLE_WINDOW, when one of the two is a stub (under STUB_MAX_WORDS body
+   words) and one headline's words are all in the other's — the stub republished with a place
+   name added to or dropped from its headline. Two full articles that share a lead are left to
+   layer 3: the same press-release lead opens different articles about one event;
 3. across channels, LSH candidates (a shared band key, published within ±7 days of each other)
    compared by ``jaccard_estimate``: ≥ DUP_THRESHOLD ⇒ ``near_duplicate``, in
    [REVIEW_THRESHOLD, DUP_THRESHOLD) ⇒ ``review_grey_zone`` (never merges).
@@ -46,9 +51,14 @@ LSH_WINDOW = timedelta(days=7)
 TITLE_WINDOW = timedelta(days=2)
 # Shorter titles ("Thông báo", "Video clip") recur across unrelated stories.
 TITLE_MIN_WORDS = 6
+# A body under 80 words is a stub (the registry's default approval.min_words: too short to
+# publish). Against a full article its few shingles stay far below REVIEW_THRESHOLD even when all
+# of them are shared (Jaccard ≤ |stub| / |article|: ~0.2 for 50 words inside 400), so layer 3
+# cannot judge it and the lead does; between two longer items the bodies decide.
+STUB_MAX_WORDS = 80
 _EXACT_LAYERS = (("url_key", "same_url"), ("native_key", "same_native_id"), ("title_day_key", "same_title_day"))
 _LAYER_RANK = {"same_url": 0, "same_native_id": 1, "same_title_day": 2, "same_title_cross_channel": 3,
-               "near_duplicate": 4, "review_grey_zone": 5}
+               "same_lead_cross_channel": 4, "near_duplicate": 5, "review_grey_zone": 6}
 
 Edge = tuple[int, int]
 
@@ -110,6 +120,27 @@ def compute_edges(cur, items: set[int]) -> dict[Edge, tuple[str, float | None]]:
     )
     for a, b in cur.fetchall():
         offer(a, b, "same_title_cross_channel")
+
+    # layer 2c: the same lead on another channel, published close in time, for a stub whose
+    # headline lost or gained words (all of the shorter headline's words in the longer one)
+    cur.execute(
+        """SELECT DISTINCT p.item_id, o.item_id
+             FROM process.normalized_item p
+             JOIN process.normalized_item o
+               ON o.lead_key = p.lead_key
+              AND o.source_id <> p.source_id
+              AND o.published_at BETWEEN p.published_at - %(w)s AND p.published_at + %(w)s
+            WHERE p.item_id = ANY(%(ids)s)
+              AND p.lead_key IS NOT NULL
+              AND least(p.word_count, o.word_count) < %(stub)s
+              AND least(cardinality(string_to_array(p.title_key, ' ')),
+                        cardinality(string_to_array(o.title_key, ' '))) >= %(min_words)s
+              AND (   string_to_array(p.title_key, ' ') <@ string_to_array(o.title_key, ' ')
+                   OR string_to_array(o.title_key, ' ') <@ string_to_array(p.title_key, ' '))""",
+        {"ids": ids, "w": TITLE_WINDOW, "stub": STUB_MAX_WORDS, "min_words": TITLE_MIN_WORDS},
+    )
+    for a, b in cur.fetchall():
+        offer(a, b, "same_lead_cross_channel")
 
     # layer 3: LSH candidates across channels, within the publish-time window
     cur.execute(
@@ -332,4 +363,4 @@ def deduplicate(
     return run_in_transaction(dsn, deduplicate_in, start, end)
 
 
-__all__ = ["LSH_WINDOW", "compute_edges", "components", "dedup_items", "deduplicate", "rekey"]
+__all__ = ["LSH_WINDOW", "STUB_MAX_WORDS", "compute_edges", "components", "dedup_items", "deduplicate", "rekey"]

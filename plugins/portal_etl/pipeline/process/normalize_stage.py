@@ -16,7 +16,7 @@ from typing import Any
 
 from psycopg2.extras import execute_values
 
-from portal_etl.dedup import band_keys, native_key, serialize, signature, title_day_key, url_key
+from portal_etl.dedup import band_keys, lead_key, native_key, serialize, signature, title_day_key, url_key
 from portal_etl.normalize import canonicalize_url, clean_text, sanitize_html, strip_dateline, text_of_html
 from portal_etl.normalize import title_key as make_title_key
 from portal_etl.pipeline.process.common import (
@@ -44,7 +44,7 @@ _STAGED_COLUMNS = (
 NORMALIZED_COLUMNS = (
     "item_id", "source_id", "source_content_hash", "page_url", "canonical_url", "member_key",
     "title_clean", "title_key", "sapo_clean", "dateline", "body_text_clean", "body_html_sanitized",
-    "author", "section", "item_type", "language", "url_key", "native_key", "title_day_key",
+    "author", "section", "item_type", "language", "url_key", "native_key", "title_day_key", "lead_key",
     "word_count", "playable_video", "signature", "published_at", "published_day_local",
 )  # fmt: skip
 
@@ -110,6 +110,7 @@ def normalize_record(row: dict[str, Any], registry: Registry) -> dict[str, Any]:
         "title_day_key": title_day_key(source_id, title, published_at, tz=str(tz))
         if tkey and published_at is not None
         else None,
+        "lead_key": lead_key(sapo),
         "word_count": count_words(body_text),
         "playable_video": bool(row.get("video_url")) or bool(_PLAYABLE_RE.search(html)),
         "signature": serialize(sig),
