@@ -74,13 +74,15 @@ def load_capture(cur, sha256: str) -> tuple[bytes, str | None] | None:
 
 def load_page_state(cur, url: str) -> dict[str, Any] | None:
     cur.execute(
-        "SELECT etag, last_modified, content_sha256 FROM staging.page_state WHERE url = %s",
+        """SELECT etag, last_modified, content_sha256, last_status, last_fetched_at, final_url
+             FROM staging.page_state WHERE url = %s""",
         (url,),
     )
     row = cur.fetchone()
     if row is None:
         return None
-    return {"etag": row[0], "last_modified": row[1], "content_sha256": row[2]}
+    return dict(zip(("etag", "last_modified", "content_sha256", "last_status", "last_fetched_at", "final_url"),
+                    row, strict=True))
 
 
 def save_page_state(
@@ -93,15 +95,17 @@ def save_page_state(
     content_sha256: str | None,
     status: int | None,
     fetched_at: datetime,
+    final_url: str | None = None,
 ) -> None:
     cur.execute(
         """INSERT INTO staging.page_state
-             (url, source_id, etag, last_modified, content_sha256, last_status, last_fetched_at)
-           VALUES (%s, %s, %s, %s, %s, %s, %s)
+             (url, source_id, etag, last_modified, content_sha256, last_status, last_fetched_at, final_url)
+           VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
            ON CONFLICT (url) DO UPDATE SET etag = EXCLUDED.etag,
              last_modified = EXCLUDED.last_modified, content_sha256 = EXCLUDED.content_sha256,
-             last_status = EXCLUDED.last_status, last_fetched_at = EXCLUDED.last_fetched_at""",
-        (url, source_id, etag, last_modified, content_sha256, status, fetched_at),
+             last_status = EXCLUDED.last_status, last_fetched_at = EXCLUDED.last_fetched_at,
+             final_url = EXCLUDED.final_url""",
+        (url, source_id, etag, last_modified, content_sha256, status, fetched_at, final_url),
     )
 
 
@@ -302,7 +306,7 @@ def record_parse_failure(
 # Run metrics -------------------------------------------------------------------------------
 
 METRIC_COLUMNS = (
-    "list_pages", "listed", "fetched", "not_modified", "unchanged", "parsed", "parse_errors",
+    "list_pages", "list_pages_reused", "listed", "fetched", "not_modified", "unchanged", "parsed", "parse_errors",
     "fetch_errors", "new_items", "updated_items",
 )
 

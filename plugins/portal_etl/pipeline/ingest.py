@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import psycopg2
@@ -87,11 +88,34 @@ def _page_transaction(conn, ctx: RunContext, url: str) -> Iterator[Any]:
         ) from exc
 
 
-def _fetch(conn, fetcher: Fetcher, ctx: RunContext, url: str, purpose: str) -> Page | None:
-    """GET with conditional headers; record the event; keep the raw bytes. None on failure."""
+def _reusable(state: dict[str, Any] | None, url: str, source: Source, fetched_after: datetime) -> bool:
+    """A stored list page that may stand in for a fetch: fetched (not redirected, status 200)
+    after ``fetched_after`` — the run's interval end, so it already lists everything the interval
+    published — and within ``fetch.list_reuse_minutes``."""
+    if not state or not state["content_sha256"] or source.fetch.list_reuse_minutes == 0:
+        return False
+    fetched = state["last_fetched_at"]
+    return (state["last_status"] == 200 and state["final_url"] == url and fetched >= fetched_after
+            and datetime.now(UTC) - fetched <= timedelta(minutes=source.fetch.list_reuse_minutes))
+
+
+def _fetch(
+    conn, fetcher: Fetcher, ctx: RunContext, url: str, purpose: str, *, reuse_after: datetime | None = None
+) -> Page | None:
+    """GET with conditional headers; record the event; keep the raw bytes. None on failure.
+
+    ``reuse_after``: a stored copy fetched after this time (see :func:`_reusable`) is returned
+    without a request (no fetch event: nothing was fetched)."""
     with conn.cursor() as cur:
         state = st.load_page_state(cur, url)
-    result = fetcher.get(url, PageState(**state) if state else None)
+        if reuse_after is not None and _reusable(state, url, ctx.source, reuse_after):
+            cached = st.load_capture(cur, state["content_sha256"])
+            if cached is not None:
+                ctx.bump("list_pages_reused")
+                result = FetchResult(url=url, final_url=url, status=state["last_status"], outcome="reused")
+                return Page(result, cached[0], cached[1], state["content_sha256"], True)
+    conditional = {k: state[k] for k in ("etag", "last_modified", "content_sha256")} if state else None
+    result = fetcher.get(url, PageState(**conditional) if conditional else None)
     with _page_transaction(conn, ctx, url) as cur:
         if result.outcome in ("not_modified", "unchanged") and state and state["content_sha256"]:
             cached = st.load_capture(cur, state["content_sha256"])
@@ -126,7 +150,7 @@ def _fetch(conn, fetcher: Fetcher, ctx: RunContext, url: str, purpose: str) -> P
             cur, url, ctx.source.id,
             etag=result.headers.get("etag"),
             last_modified=result.headers.get("last-modified"),
-            content_sha256=sha, status=result.status, fetched_at=datetime.now(UTC),
+            content_sha256=sha, status=result.status, fetched_at=datetime.now(UTC), final_url=result.final_url,
         )
     ctx.bump("fetched")
     return Page(result, result.content, result.content_type, sha, False)
@@ -193,7 +217,7 @@ def discover(
                         "already walked in this run; the section's walk stopped there"))
                     break
                 seen_pages.add(page_url)
-                page = _fetch(conn, fetcher, ctx, page_url, "list")
+                page = _fetch(conn, fetcher, ctx, page_url, "list", reuse_after=end)
                 pages += 1
                 if page is None:
                     break
@@ -219,12 +243,13 @@ def discover(
             ctx.bump("list_pages", pages)
         _read_feeds(conn, fetcher, adapter, ctx)
         ctx.counts["listed"] = len(listed)
-        counts = {k: ctx.counts.get(k, 0) for k in ("list_pages", "listed")}
+        counts = {k: ctx.counts.get(k, 0) for k in ("list_pages", "list_pages_reused", "listed")}
         with conn, conn.cursor() as cur:
             st.upsert_metrics(cur, dag_id=dag_id, run_id=run_id, source_id=source.id,
                               interval_start=start, interval_end=end, counts=counts)
-    log.info("discovered %d candidate articles on %d list pages for %s [%s, %s)",
-             counts["listed"], counts["list_pages"], source.id, start.isoformat(), end.isoformat())
+    log.info("discovered %d candidate articles on %d list pages (%d of them stored copies) for %s [%s, %s)",
+             counts["listed"], counts["list_pages"], counts["list_pages_reused"], source.id, start.isoformat(),
+             end.isoformat())
     return counts
 
 
@@ -284,7 +309,7 @@ def fetch_articles(
                    registry=registry, dsn=dsn) as (ctx, adapter, fetcher, conn):
         source = ctx.source
         with conn.cursor() as cur:
-            candidates = st.list_candidates(cur, source.id, start, end)
+            candidates = _one_listing_per_article(cur, source.id, st.list_candidates(cur, source.id, start, end))
         for cand in candidates:
             _stage_one(conn, fetcher, adapter, ctx, cand)
         counts = {
@@ -303,6 +328,33 @@ def fetch_articles(
                               finished=True)
     log.info("staged %s: %s", source.id, counts)
     return counts
+
+
+def _one_listing_per_article(cur, source_id: str, candidates: list[dict]) -> list[dict]:
+    """One candidate per article listed under several sections.
+
+    NukeViet lists an article under each of its categories (``/cat-a/alias-123.html`` and
+    ``/cat-b/alias-123.html``): the same native id and the same last path segment. Those are
+    fetched once, under the URL already staged if there is one, else the first listed; a
+    candidate without a native id is always kept."""
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for cand in candidates:
+        if cand["native_id"]:
+            tail = urlsplit(cand["url"]).path.rstrip("/").rsplit("/", 1)[-1]
+            groups.setdefault((cand["native_id"], tail), []).append(cand)
+    repeated = [group for group in groups.values() if len(group) > 1]
+    if not repeated:
+        return candidates
+    urls = [canonicalize_url(c["url"]) for group in repeated for c in group]
+    cur.execute("SELECT page_url FROM staging.item WHERE source_id = %s AND page_url = ANY(%s)", (source_id, urls))
+    staged = {row[0] for row in cur.fetchall()}
+    skip: set[str] = set()
+    for group in repeated:
+        keep = next((c for c in group if canonicalize_url(c["url"]) in staged), group[0])
+        skip.update(c["url"] for c in group if c is not keep)
+    log.info("source=%s: %d listings repeat an article listed under another section; fetched once",
+             source_id, len(skip))
+    return [c for c in candidates if c["url"] not in skip]
 
 
 def _stage_one(conn, fetcher: Fetcher, adapter, ctx: RunContext, cand: dict) -> None:
@@ -351,6 +403,6 @@ def summarize(dag_id: str, run_id: str, source_id: str, dsn: str | None = None) 
     last_day = (row["interval_end"] - timedelta(seconds=1)).astimezone(tz)
     lines = [f"run metrics — {source_id} — {first_day:%d-%m-%Y} .. {last_day:%d-%m-%Y} (local)"]
     for name in st.METRIC_COLUMNS:
-        lines.append(f"  {name:<14} {row[name]:>7}")
+        lines.append(f"  {name:<18} {row[name]:>7}")
     log.info("\n".join(lines))
     return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()}

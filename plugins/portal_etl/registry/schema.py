@@ -30,6 +30,9 @@ class FetchOptions(_Strict):
     max_retries: int = Field(3, ge=0, le=10)
     backoff_seconds: float = Field(2.0, ge=0)
     max_list_pages: int = Field(400, ge=1)
+    # a list page fetched after a run's interval ended is reused for this long instead of fetched
+    # again (a backfill's monthly runs walk the same newest pages); 0 always fetches
+    list_reuse_minutes: int = Field(120, ge=0, le=24 * 60)
 
 
 class Approval(_Strict):
