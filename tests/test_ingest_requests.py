@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg2
 import pytest
+from pgutil import query
 
 from portal_etl.db import staging as st
 from portal_etl.models import ListEntry, ParseError
@@ -23,17 +24,8 @@ APRIL = (datetime(2024, 4, 1, tzinfo=TZ), datetime(2024, 5, 1, tzinfo=TZ))
 SOURCE = "dongnai_gov"
 
 
-def _rows(dsn: str, sql: str, *params) -> list[tuple]:
-    conn = psycopg2.connect(dsn)
-    with conn.cursor() as cur:
-        cur.execute(sql, params)
-        out = cur.fetchall()
-    conn.close()
-    return out
-
-
 def _list_fetches(dsn: str, run_id: str) -> int:
-    return _rows(dsn, "SELECT count(*) FROM staging.fetch_event WHERE run_id = %s AND purpose = 'list'", run_id)[0][0]
+    return query(dsn, "SELECT count(*) FROM staging.fetch_event WHERE run_id = %s AND purpose = 'list'", run_id)[0][0]
 
 
 def _with_reuse(registry, minutes: int):
@@ -48,7 +40,7 @@ def _discover(month: tuple[datetime, datetime], run_id: str, registry) -> dict[s
 
 
 def _entries(dsn: str) -> list[tuple]:
-    return _rows(dsn, "SELECT url, listed_at FROM staging.list_entry WHERE source_id = %s ORDER BY url", SOURCE)
+    return query(dsn, "SELECT url, listed_at FROM staging.list_entry WHERE source_id = %s ORDER BY url", SOURCE)
 
 
 def test_a_backfill_fetches_each_list_page_once(clean_db, replica) -> None:
@@ -60,7 +52,7 @@ def test_a_backfill_fetches_each_list_page_once(clean_db, replica) -> None:
     # April's walk covers newer pages only, all fetched by March's run after April ended
     assert april["list_pages"] > 0 and april["list_pages_reused"] == april["list_pages"]
     assert _list_fetches(clean_db, "april") == 0
-    metrics = _rows(clean_db, "SELECT list_pages, list_pages_reused FROM staging.run_metrics WHERE run_id = 'april'")
+    metrics = query(clean_db, "SELECT list_pages, list_pages_reused FROM staging.run_metrics WHERE run_id = 'april'")
     assert metrics == [(april["list_pages"], april["list_pages"])]
 
 
@@ -135,7 +127,7 @@ def test_an_article_listed_under_two_sections_is_fetched_once(clean_db, replica,
 
     ingest.fetch_articles(SOURCE, *APRIL, dag_id="t", run_id="fetch", registry=registry)
 
-    fetched = {url for (url,) in _rows(clean_db, "SELECT url FROM staging.fetch_event WHERE run_id = 'fetch'")}
+    fetched = {url for (url,) in query(clean_db, "SELECT url FROM staging.fetch_event WHERE run_id = 'fetch'")}
     kept = max(first, second) if staged_later else min(first, second)
     assert kept in fetched and ({first, second} - {kept}).isdisjoint(fetched)
     assert base + "/vi/news/tin-tong-hop/khac-" + tail in fetched
