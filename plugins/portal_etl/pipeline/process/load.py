@@ -10,12 +10,14 @@ approved member has no article: an existing one is removed (its last version kep
 
 Upserts are keyed by story_key and write only what differs: an unchanged article keeps its row
 version (xmin), so re-running a batch leaves the store byte-identical.
+
+Only the members' metadata comes to Python (to choose each primary and the article_source rows).
+The articles themselves are written with INSERT … SELECT from the primaries' normalised rows, and
+hashed by PostgreSQL (``integration.article_content_hash``, sql/015), so the bodies never travel.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -36,7 +38,7 @@ from portal_etl.pipeline.process.common import (
     take_pending,
 )
 from portal_etl.registry import Registry
-from portal_etl.reporting.summary import refresh_month_summary, touched_months
+from portal_etl.reporting.summary import local_settings, refresh_month_summary, touched_months
 
 log = logging.getLogger("portal_etl.process.load")
 
@@ -46,14 +48,19 @@ CONTENT_COLUMNS = (
 )  # fmt: skip
 SOURCE_COLUMNS = ("source_id", "url", "story_key", "item_id", "canonical_url", "is_primary", "outcome",
                   "published_at")
-_CASTS = {"published_at": "::timestamptz", "primary_item_id": "::bigint"}
+# Where each content column comes from, in the statements below: ``n`` is the primary's
+# process.normalized_item row, ``p`` the article's plan (story_key, item_id, story_month).
+CONTENT_SOURCES = {
+    "title": "n.title_clean", "sapo": "n.sapo_clean", "dateline": "n.dateline", "body_html": "n.body_html_sanitized",
+    "body_text": "n.body_text_clean", "published_at": "n.published_at", "story_month": "p.story_month",
+    "item_type": "n.item_type", "section": "n.section", "author": "n.author", "language": "n.language",
+    "primary_source_id": "n.source_id", "primary_item_id": "n.item_id", "primary_url": "n.canonical_url",
+}  # fmt: skip
 
 
-def content_hash(article: dict[str, Any]) -> str:
-    payload = {c: article[c] for c in CONTENT_COLUMNS}
-    payload["published_at"] = article["published_at"].astimezone(UTC).isoformat()
-    data = json.dumps(payload, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+# sql/015: the article's content hash, computed where the content is (named arguments, so the
+# order of CONTENT_COLUMNS does not matter)
+_HASH = "integration.article_content_hash(" + ", ".join(f"{c} => {CONTENT_SOURCES[c]}" for c in CONTENT_COLUMNS) + ")"
 
 
 def _primary_order(ranks: dict[str, int]):
@@ -66,34 +73,39 @@ def _primary_order(ranks: dict[str, int]):
 
 
 def _affected_keys(cur, items: set[int]) -> set[str]:
-    """Story keys the items belong to now or were loaded under, closed over their members."""
-    keys: set[str] = set()
-    ids = sorted(items)
-    for _ in range(2):
+    """Story keys the items belong to now or were loaded under, closed over their members (two
+    steps: the keys of the items, then the keys of those keys' other members)."""
+
+    def keys_of(ids: list[int]) -> set[str]:
         cur.execute(
             """SELECT story_key FROM process.item_story WHERE item_id = ANY(%(ids)s)
                UNION SELECT story_key FROM integration.article_source WHERE item_id = ANY(%(ids)s)""",
             {"ids": ids},
         )
-        keys |= {row[0] for row in cur.fetchall()}
-        cur.execute(
-            """SELECT item_id FROM process.item_story WHERE story_key = ANY(%(k)s)
-               UNION SELECT item_id FROM integration.article_source WHERE story_key = ANY(%(k)s)""",
-            {"k": sorted(keys)},
-        )
-        ids = sorted({row[0] for row in cur.fetchall()} | set(ids))
-    return keys
+        return {row[0] for row in cur.fetchall()}
+
+    keys = keys_of(sorted(items))
+    cur.execute(
+        """SELECT item_id FROM process.item_story WHERE story_key = ANY(%(k)s)
+           UNION SELECT item_id FROM integration.article_source WHERE story_key = ANY(%(k)s)""",
+        {"k": sorted(keys)},
+    )
+    others = {row[0] for row in cur.fetchall()} - items  # the items' own keys are known already
+    return keys | keys_of(sorted(others)) if others else keys
 
 
 def desired_state(
     members: list[dict[str, Any]], registry: Registry
-) -> tuple[dict[str, dict[str, Any]], dict[tuple[str, str], tuple]]:
-    """Articles and article_source rows the given story members call for (pure)."""
+) -> tuple[dict[str, tuple[int, str]], dict[tuple[str, str], tuple]]:
+    """Articles and article_source rows the given story members call for (pure).
+
+    Only the members' metadata is needed: an article is planned as its primary's item id and
+    story month, and its content is read from that item's normalised row in the server."""
     ranks = channel_ranks(registry)
     stories: dict[str, list[dict[str, Any]]] = {}
     for m in members:
         stories.setdefault(m["story_key"], []).append(m)
-    articles: dict[str, dict[str, Any]] = {}
+    articles: dict[str, tuple[int, str]] = {}
     sources: dict[tuple[str, str], tuple] = {}
     for key, its in stories.items():
         approved = [m for m in its if m["outcome"] == "approved" and m["published_at"] is not None]
@@ -101,25 +113,7 @@ def desired_state(
             continue
         primary = min(approved, key=_primary_order(ranks))
         tz = source_tz(registry, primary["source_id"])
-        article = {
-            "story_key": key,
-            "title": primary["title_clean"],
-            "sapo": primary["sapo_clean"],
-            "dateline": primary["dateline"],
-            "body_html": primary["body_html_sanitized"],
-            "body_text": primary["body_text_clean"],
-            "published_at": primary["published_at"],
-            "story_month": primary["published_at"].astimezone(tz).strftime("%Y-%m"),
-            "item_type": primary["item_type"],
-            "section": primary["section"],
-            "author": primary["author"],
-            "language": primary["language"],
-            "primary_source_id": primary["source_id"],
-            "primary_item_id": primary["item_id"],
-            "primary_url": primary["canonical_url"],
-        }
-        article["content_hash"] = content_hash(article)
-        articles[key] = article
+        articles[key] = (primary["item_id"], primary["published_at"].astimezone(tz).strftime("%Y-%m"))
         for m in its:
             sources[(m["source_id"], m["page_url"])] = (
                 m["source_id"], m["page_url"], key, m["item_id"], m["canonical_url"],
@@ -160,7 +154,10 @@ def _load_batch(
     keys = _affected_keys(cur, items) if items else set()
     months = touched_months(cur, items, keys)  # before the load: the months of articles it may remove
     if keys:
-        _load_keys(cur, sorted(keys), registry, batch_id, counts)
+        # JIT compiling costs more than these statements take: the key arrays make the planner's
+        # estimates large enough to trigger it (up to about 0.1 s per statement here)
+        with local_settings(cur, {"jit": "off"}):
+            _load_keys(cur, sorted(keys), registry, batch_id, counts)
     counts["stories"] = len(keys)
     refresh_month_summary(cur, months, registry)  # the monthly report's figures, in the same transaction
     failpoint("process.load")  # fault tests: killed with the batch written but not committed
@@ -172,12 +169,22 @@ def _load_batch(
     return {"batch_id": batch_id, **counts}
 
 
+def _plan_rows(articles: dict[str, tuple[int, str]], keys: list[str], hashes: dict[str, str] | None = None) -> dict:
+    """The arrays ``_PLAN`` unnests: one element per article, in ``keys`` order."""
+    return {"keys": keys, "items": [articles[k][0] for k in keys], "months": [articles[k][1] for k in keys],
+            "hashes": [hashes[k] for k in keys] if hashes is not None else None}
+
+
+# The planned articles joined to their primaries' normalised rows (the content never leaves the server).
+_PLAN = """unnest(%(keys)s::text[], %(items)s::bigint[], %(months)s::text[], %(hashes)s::text[])
+               AS p(story_key, item_id, story_month, content_hash)
+          JOIN process.normalized_item n ON n.item_id = p.item_id"""
+
+
 def _load_keys(cur, keys: list[str], registry: Registry, batch_id: int, counts: dict[str, int]) -> None:
     members = fetch_dicts(
         cur,
-        """SELECT s.story_key, n.item_id, n.source_id, n.page_url, n.canonical_url, n.published_at,
-                  n.title_clean, n.sapo_clean, n.dateline, n.body_html_sanitized, n.body_text_clean,
-                  n.item_type, n.section, n.author, n.language, d.outcome
+        """SELECT s.story_key, n.item_id, n.source_id, n.page_url, n.canonical_url, n.published_at, d.outcome
              FROM process.item_story s
              JOIN process.normalized_item n USING (item_id)
              LEFT JOIN process.decision d USING (item_id)
@@ -196,16 +203,21 @@ def _load_keys(cur, keys: list[str], registry: Registry, batch_id: int, counts: 
     )
     existing_sources = {(r[0], r[1]): tuple(r) for r in cur.fetchall()}
 
+    kept = sorted(k for k in articles if k in existing_articles)
+    desired_hashes: dict[str, str] = {}
+    if kept:  # what the kept articles' content hashes to now, computed where the content is
+        cur.execute(f"SELECT p.story_key, {_HASH} FROM {_PLAN}", _plan_rows(articles, kept))
+        desired_hashes = dict(cur.fetchall())
+
     drop_sources = [pk for pk, row in existing_sources.items() if sources.get(pk) != row]
     add_sources = [row for pk, row in sorted(sources.items()) if existing_sources.get(pk) != row]
     removed = sorted(k for k in existing_articles if k not in articles)
-    changed = sorted(k for k, a in articles.items() if k in existing_articles
-                     and existing_articles[k] != a["content_hash"])
+    changed = [k for k in kept if existing_articles[k] != desired_hashes[k]]
     new = sorted(k for k in articles if k not in existing_articles)
     counts["new"] += len(new)
     counts["updated"] += len(changed)
     counts["removed"] += len(removed)
-    counts["unchanged"] += len(articles) - len(new) - len(changed)
+    counts["unchanged"] += len(kept) - len(changed)
     counts["sources_added"] += len(add_sources)
     counts["sources_removed"] += len(drop_sources)
     counts["duplicates_merged"] += sum(1 for row in add_sources if not row[5])
@@ -229,22 +241,27 @@ def _load_keys(cur, keys: list[str], registry: Registry, batch_id: int, counts: 
         )
     if removed:
         cur.execute("DELETE FROM integration.article WHERE story_key = ANY(%s)", (removed,))
-    cols = (*CONTENT_COLUMNS, "content_hash")
     if changed:
-        template = "(%s, " + ", ".join(f"%s{_CASTS.get(c, '')}" for c in cols) + ")"
-        execute_values(
-            cur,
-            f"""UPDATE integration.article a SET {", ".join(f"{c} = v.{c}" for c in cols)},
-                       last_loaded_batch = {int(batch_id)}, updated_at = now()
-                  FROM (VALUES %s) AS v(story_key, {", ".join(cols)})
+        cur.execute(
+            f"""UPDATE integration.article a
+                   SET {", ".join(f"{c} = v.{c}" for c in CONTENT_COLUMNS)}, content_hash = v.content_hash,
+                       last_loaded_batch = %(batch)s, updated_at = now()
+                  FROM (SELECT p.story_key, p.content_hash,
+                               {", ".join(f"{CONTENT_SOURCES[c]} AS {c}" for c in CONTENT_COLUMNS)}
+                          FROM {_PLAN}) v
                  WHERE a.story_key = v.story_key""",
-            [(k, *(articles[k][c] for c in cols)) for k in changed],
-            template=template,
-            page_size=500,
+            {**_plan_rows(articles, changed, desired_hashes), "batch": batch_id},
         )
-    # new keys and sources were just checked absent under the processing lock: plain COPY
-    copy_rows(cur, "integration.article", ("story_key", *cols, "first_loaded_batch", "last_loaded_batch"),
-              ((k, *(articles[k][c] for c in cols), batch_id, batch_id) for k in new))
+    if new:  # checked absent just above, under the processing lock: a plain insert
+        cur.execute(
+            f"""INSERT INTO integration.article (story_key, {", ".join(CONTENT_COLUMNS)}, content_hash,
+                                                 first_loaded_batch, last_loaded_batch)
+                SELECT p.story_key, {", ".join(CONTENT_SOURCES[c] for c in CONTENT_COLUMNS)}, {_HASH},
+                       %(batch)s, %(batch)s
+                  FROM {_PLAN}
+""",
+            {**_plan_rows(articles, new), "batch": batch_id},
+        )
     copy_rows(cur, "integration.article_source", SOURCE_COLUMNS, add_sources)
 
 
