@@ -3,10 +3,24 @@ what became of it — kept current by the load so the monthly report reads one s
 
 Why a summary table rather than querying the processing tables at report time: the report must
 read only the integration store, and a month's figures cost a few rows instead of a scan of
-history. ``refresh_month_summary`` recomputes exactly the given months (delete + insert) inside
-the caller's transaction; the load calls it for the months of the items it touched, the
-report DAG calls :func:`refresh_all_months` as a safety net (dates changed by a re-scrape, a
-database migrated after data was loaded).
+history. ``refresh_month_summary`` recomputes the given months (delete + insert) inside the
+caller's transaction; the load calls it for the months of the items it touched, the translate
+step for the months of the stories it translated, and the report DAG calls
+:func:`refresh_all_months` as a safety net (a database migrated after data was loaded, a changed
+registry window).
+
+How a month is counted (sql/016). Each staged item and each integrated story has one narrow
+"fact" row (``integration.month_summary_item`` / ``_story``): what the count needs of it (month,
+channel, type, publish time, decision, merged or not; the story's month, primary channel, type
+and English origin). Statement-level triggers on every table a fact comes from queue the keys
+whose inputs changed; a refresh first recomputes the queued keys' facts (look-ups by key, so the
+cost follows the batch of changes), then aggregates the months from the facts alone (one index
+range of narrow rows per month: about 1 us per item instead of the 13 us of four look-ups into
+the processing tables). The facts are correct by construction: no writer has to mark anything,
+and a month whose facts changed is re-aggregated by the next refresh, asked for or not (an item
+re-scraped into another month leaves the old month's figures too). Why not add and subtract
+the changes in the summary rows themselves: "published before the window" depends on the
+registry, not on the database, and a month rebuilt from facts cannot drift from a recount.
 
 Categories (each published item in exactly one, by its own month, channel and type):
 
@@ -22,6 +36,7 @@ version is the source's own translation / a machine translation (the report's En
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -31,65 +46,112 @@ from portal_etl import dates
 from portal_etl.registry import Registry, load_usable_registry
 from portal_etl.registry.schema import Approval
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-ENGLISH = "en"  # the language of the English-version columns
+log = logging.getLogger("portal_etl.reporting.summary")
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")  # the facts' month (sql/016) is computed in this zone too
+ENGLISH = "en"  # the language of the English-version columns (fixed as 'en' in sql/016's view and trigger)
 MONTH_FORMAT = "YYYY-MM"
 
-# The months' bounds reach the planner as plain values (bounds passed through unnest() were
-# estimated at a fraction of the table and planned as scans of all history: 1.9 s for one month
-# at 1M articles). A few months are refreshed one statement each: the planner reads the month's
-# items through normalized_item_published and looks each one up by key, so the cost follows the
-# month, not the history. Many months at once (the report DAG's safety net) go in one statement
-# over their whole span, which the planner runs as hash joins: one pass instead of one per month.
-_INSERT = f"""
+# The facts (sql/016): table, key, the other columns, the view that derives them, the queue.
+_FACTS = {
+    "item": ("integration.month_summary_item", "item_id",
+             ("month", "source_id", "item_type", "published_at", "outcome", "reason", "merged"),
+             "integration.month_summary_item_derived", "integration.month_summary_dirty_item"),
+    "story": ("integration.month_summary_story", "story_key",
+              ("month", "source_id", "item_type", "english_origin"),
+              "integration.month_summary_story_derived", "integration.month_summary_dirty_story"),
+}  # fmt: skip
+
+# Recompute the facts of some keys, writing only rows that differ; returns the months of every
+# fact removed, added or changed (old and new month). ``gone`` and ``put`` touch disjoint keys, so
+# their order does not matter; the main query's read of the fact table sees it as it was before
+# the statement (the old months). Every join is driven by the keys and looked up by index: the
+# key list is joined to the view (a key without a row there has lost its fact), the changed rows
+# to the table by primary key.
+_RECOMPUTE_KEYS = """
+WITH fresh AS MATERIALIZED (
+    SELECT k.wanted, v.{key}, {v_cols}
+      FROM unnest(%(keys)s::{key_type}[]) AS k(wanted) LEFT JOIN {view} v ON v.{key} = k.wanted
+), gone AS (
+    DELETE FROM {table} f USING fresh x WHERE x.{key} IS NULL AND f.{key} = x.wanted
+    RETURNING f.month
+), put AS (
+    INSERT INTO {table} AS f ({key}, {cols}) SELECT {key}, {cols} FROM fresh WHERE {key} IS NOT NULL
+    ON CONFLICT ({key}) DO UPDATE SET {assign}
+     WHERE ({old}) IS DISTINCT FROM ({new})
+    RETURNING f.{key}, f.month
+)
+SELECT month FROM gone
+UNION SELECT month FROM put
+UNION SELECT o.month FROM put p JOIN {table} o ON o.{key} = p.{key}
+"""
+# The same for every key (the safety net): one pass over each table, hashed.
+_RECOMPUTE_ALL = """
+WITH fresh AS MATERIALIZED (
+    SELECT {key}, {cols} FROM {view}
+), gone AS (
+    DELETE FROM {table} f WHERE NOT EXISTS (SELECT 1 FROM fresh x WHERE x.{key} = f.{key})
+    RETURNING f.month
+), put AS (
+    INSERT INTO {table} AS f ({key}, {cols}) SELECT {key}, {cols} FROM fresh ORDER BY month
+    ON CONFLICT ({key}) DO UPDATE SET {assign}
+     WHERE ({old}) IS DISTINCT FROM ({new})
+    RETURNING f.{key}, f.month
+)
+SELECT month FROM gone
+UNION SELECT month FROM put
+UNION SELECT o.month FROM put p JOIN {table} o ON o.{key} = p.{key}
+"""
+
+# One pass over the months' item facts grouped into a few cells (channel, type, decision, before
+# the window or not), then rolled up; the story facts give ``integrated`` and the English columns.
+_INSERT = """
 WITH windows AS (
     SELECT * FROM unnest(%(sources)s::text[], %(windows)s::timestamptz[]) AS w(source_id, window_start)
-), items AS (
-    SELECT to_char(n.published_at AT TIME ZONE 'Asia/Ho_Chi_Minh', '{MONTH_FORMAT}') AS month,
-           n.source_id, coalesce(n.item_type, 'unknown') AS item_type,
-           n.published_at < coalesce(w.window_start, %(default_window)s::timestamptz) AS before_window,
-           d.outcome, d.reason,
-           (a.item_id IS NOT NULL AND NOT a.is_primary AND d.outcome IN ('approved', 'rejected')) AS merged
-      FROM process.normalized_item n
-      JOIN staging.item i ON i.item_id = n.item_id AND i.status = 'staged'
-      LEFT JOIN windows w ON w.source_id = n.source_id
-      LEFT JOIN process.decision d ON d.item_id = n.item_id
-      LEFT JOIN integration.article_source a ON a.item_id = n.item_id
-     WHERE n.published_at >= %(lo)s AND n.published_at < %(hi)s
+), cells AS (
+    SELECT f.month, f.source_id, f.item_type,
+           f.published_at < coalesce(w.window_start, %(default_window)s::timestamptz) AS before_window,
+           f.outcome, f.reason, f.merged, count(*) AS n
+      FROM integration.month_summary_item f
+      LEFT JOIN windows w ON w.source_id = f.source_id
+     WHERE f.month = ANY(%(months)s)
+     GROUP BY 1, 2, 3, 4, 5, 6, 7
 ), item_counts AS (
     SELECT month, source_id, item_type,
-           count(*) AS published,
-           count(*) FILTER (WHERE before_window) AS published_before_window,
-           count(*) FILTER (WHERE merged) AS duplicates_merged,
-           count(*) FILTER (WHERE outcome = 'rejected' AND NOT merged) AS rejected,
-           count(*) FILTER (WHERE outcome = 'needs_review') AS waiting_review
-      FROM items WHERE month = ANY(%(months)s) GROUP BY 1, 2, 3
+           sum(n)::bigint AS published,
+           coalesce(sum(n) FILTER (WHERE before_window), 0)::bigint AS published_before_window,
+           coalesce(sum(n) FILTER (WHERE merged), 0)::bigint AS duplicates_merged,
+           coalesce(sum(n) FILTER (WHERE outcome = 'rejected' AND NOT merged), 0)::bigint AS rejected,
+           coalesce(sum(n) FILTER (WHERE outcome = 'needs_review'), 0)::bigint AS waiting_review
+      FROM cells GROUP BY 1, 2, 3
 ), reasons AS (
     SELECT month, source_id, item_type, jsonb_object_agg(reason, n ORDER BY reason) AS by_reason
-      FROM (SELECT month, source_id, item_type, reason, count(*) AS n FROM items
-             WHERE month = ANY(%(months)s) AND outcome = 'rejected' AND NOT merged GROUP BY 1, 2, 3, 4) x
+      FROM (SELECT month, source_id, item_type, reason, sum(n)::bigint AS n FROM cells
+             WHERE outcome = 'rejected' AND NOT merged GROUP BY 1, 2, 3, 4) x
      GROUP BY 1, 2, 3
 ), integrated AS (
-    SELECT a.story_month AS month, a.primary_source_id AS source_id, a.item_type, count(*) AS integrated,
-           count(*) FILTER (WHERE t.origin = 'source') AS english_source,
-           count(*) FILTER (WHERE t.origin = 'machine') AS english_machine
-      FROM integration.article a
-      LEFT JOIN integration.article_translation t ON t.story_key = a.story_key AND t.language = %(language)s
-     WHERE a.story_month = ANY(%(months)s) GROUP BY 1, 2, 3
+    SELECT month, source_id, item_type, count(*) AS integrated,
+           count(*) FILTER (WHERE english_origin = 'source') AS english_source,
+           count(*) FILTER (WHERE english_origin = 'machine') AS english_machine
+      FROM integration.month_summary_story
+     WHERE month = ANY(%(months)s) GROUP BY 1, 2, 3
 )
 INSERT INTO integration.month_summary (month, source_id, item_type, published, published_before_window,
                                        integrated, duplicates_merged, rejected, rejected_by_reason, waiting_review,
                                        english_source, english_machine)
 SELECT month, source_id, item_type, coalesce(c.published, 0), coalesce(c.published_before_window, 0),
        coalesce(g.integrated, 0), coalesce(c.duplicates_merged, 0), coalesce(c.rejected, 0),
-       coalesce(r.by_reason, '{{}}'::jsonb), coalesce(c.waiting_review, 0),
+       coalesce(r.by_reason, '{}'::jsonb), coalesce(c.waiting_review, 0),
        coalesce(g.english_source, 0), coalesce(g.english_machine, 0)
   FROM item_counts c
   FULL JOIN integrated g USING (month, source_id, item_type)
   LEFT JOIN reasons r USING (month, source_id, item_type)
  ORDER BY 1, 2, 3
 """
-ONE_STATEMENT_FROM = 6  # months; below this, one index-driven statement per month
+# Months: below this many, one statement each (the planner reads each month through the facts'
+# month index); from it, one statement over all of them (the planner may scan the facts once).
+# Both write the same rows (tests/test_report.py compares them).
+ONE_STATEMENT_FROM = 6
 
 
 def month_bounds(month: str, tz: ZoneInfo = LOCAL_TZ) -> tuple[datetime, datetime]:
@@ -126,11 +188,58 @@ def local_settings(cur, settings: dict[str, str]) -> Iterator[None]:
                 [v for n in names for v in (n, previous[n])])
 
 
+def _recompute(cur, kind: str, keys: list | None) -> set[str]:
+    """Recompute the ``kind`` facts of ``keys`` (None: of every key); the months that changed."""
+    table, key, cols, view, _queue = _FACTS[kind]
+    by_key = keys is not None
+    statement = (_RECOMPUTE_KEYS if by_key else _RECOMPUTE_ALL).format(
+        key=key, key_type="bigint" if key == "item_id" else "text", cols=", ".join(cols),
+        v_cols=", ".join(f"v.{c}" for c in cols), view=view, table=table,
+        assign=", ".join(f"{c} = EXCLUDED.{c}" for c in cols),
+        old=", ".join(f"f.{c}" for c in cols), new=", ".join(f"EXCLUDED.{c}" for c in cols),
+    )
+    # by key: a batch is small next to the tables, so each key is looked up by index (cost-based
+    # hash joins read every decision and article_source row for a month's items: 22 s instead of
+    # 1.1 s at 10M articles before sql/016); all keys: one pass over each table, hashed
+    settings = {"jit": "off", "enable_hashjoin": "off", "enable_mergejoin": "off"} if by_key else {"jit": "off"}
+    with local_settings(cur, settings):
+        cur.execute(statement, {"keys": keys})
+        return {row[0] for row in cur.fetchall()}
+
+
+def update_facts(cur) -> set[str]:
+    """Empty the queues of changed keys and recompute their facts; returns the months whose facts
+    changed (before or after). A queued NULL (a TRUNCATE of a source table) recomputes every key.
+
+    Keys queued by transactions not yet committed are not seen, and stay queued for a later
+    refresh: their facts are recomputed after they commit."""
+    changed: set[str] = set()
+    for kind, (_table, key, _cols, _view, queue) in _FACTS.items():
+        cur.execute(f"DELETE FROM {queue} RETURNING {key}")
+        queued = {row[0] for row in cur.fetchall()}
+        if not queued:
+            continue
+        changed |= _recompute(cur, kind, None if None in queued else sorted(queued))
+    return changed
+
+
+def rebuild_facts(cur) -> set[str]:
+    """Recompute every fact from the tables it comes from (the safety net); months that changed."""
+    changed: set[str] = set()
+    for kind, (_table, _key, _cols, _view, queue) in _FACTS.items():
+        cur.execute(f"DELETE FROM {queue}")
+        changed |= _recompute(cur, kind, None)
+    return changed
+
+
 def refresh_month_summary(cur, months: Iterable[str], registry: Registry | None = None) -> int:
-    """Recompute the summary rows of ``months`` ('YYYY-MM', local) in the caller's transaction.
+    """Recompute the summary rows of ``months`` ('YYYY-MM', local) in the caller's transaction,
+    after bringing the facts of changed items and stories up to date; every month whose facts
+    changed is recomputed too (so no month is left stale, whoever asks).
 
     Rows of other months are not touched; returns the number of rows written."""
-    wanted = sorted(set(months))
+    changed = update_facts(cur)
+    wanted = sorted(set(months) | changed)
     if not wanted:
         return 0
     reg = registry if registry is not None else load_usable_registry()
@@ -138,15 +247,10 @@ def refresh_month_summary(cur, months: Iterable[str], registry: Registry | None 
     cur.execute("DELETE FROM integration.month_summary WHERE month = ANY(%s)", (wanted,))
     written = 0
     together = len(wanted) >= ONE_STATEMENT_FROM
-    # JIT compiling costs more than these statements take; one month's items are few next to
-    # history, so they are looked up by key: with cost-based hash joins the planner reads every
-    # decision and article_source row for a month's 96k items (22 s at 10M articles; 1.1 s by key)
-    settings = {"jit": "off"} if together else {"jit": "off", "enable_hashjoin": "off", "enable_mergejoin": "off"}
-    with local_settings(cur, settings):
+    with local_settings(cur, {"jit": "off"}):  # compiling costs more than these statements take
         for span in ([wanted] if together else [[m] for m in wanted]):
             cur.execute(_INSERT, {
-                "months": span, "lo": month_bounds(span[0])[0], "hi": month_bounds(span[-1])[1],
-                "sources": sources, "windows": windows, "language": ENGLISH,
+                "months": span, "sources": sources, "windows": windows,
                 "default_window": dates.local_midnight(Approval().window_start, LOCAL_TZ),
             })
             written += cur.rowcount
@@ -179,16 +283,19 @@ def touched_months(cur, items: Iterable[int], story_keys: Iterable[str]) -> set[
 
 
 def all_months(cur) -> set[str]:
-    """Every local month with a processed item, an article or a summary row."""
+    """Every local month with a counted item, an article or a summary row (from the facts: call
+    after they are current)."""
     cur.execute(
-        f"""SELECT DISTINCT to_char(published_at AT TIME ZONE 'Asia/Ho_Chi_Minh', '{MONTH_FORMAT}')
-              FROM process.normalized_item WHERE published_at IS NOT NULL
-            UNION SELECT story_month FROM integration.article
+        """SELECT DISTINCT month FROM integration.month_summary_item
+            UNION SELECT month FROM integration.month_summary_story
             UNION SELECT month FROM integration.month_summary"""
     )
     return {row[0] for row in cur.fetchall()}
 
 
 def refresh_all_months(cur, registry: Registry | None = None) -> int:
-    """Recompute every month (the report DAG's first task and ``portal-etl report --refresh``)."""
+    """Rebuild every fact from the tables it comes from, then recompute every month (the report
+    DAG's first task and ``portal-etl report --refresh``)."""
+    changed = rebuild_facts(cur)
+    log.info("summary facts rebuilt: %d months had facts that changed (queued changes included)", len(changed))
     return refresh_month_summary(cur, all_months(cur), registry)
