@@ -13,7 +13,7 @@ import json
 import random
 import time
 import unicodedata
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -283,6 +283,28 @@ def grey_pair(dsn: str) -> tuple[int, int]:
                  body=SEED_PARAS[:6] + extra[:2], published=local(2024, 5, 30, 10),
                  section="thoi-su-chinh-tri")
     return early, late
+
+
+def test_near_duplicates_across_a_band_week_boundary_within_the_window(db: str) -> None:
+    """The band look-up reads the item's publish week and the weeks either side (sql/017): a
+    republication 6 days 22 hours later, in the next week, is still a candidate; 8 days is not."""
+    week = timedelta(days=7).total_seconds()
+    boundary = datetime.fromtimestamp((local(2024, 5, 15).timestamp() // week + 1) * week, UTC)
+    first = boundary - timedelta(hours=1)
+    bdn = stage(db, "baodongnai", "/chinh-tri/202405/tang-cuong-lien-ket-3f1391d", title=SEED_TITLE,
+                sapo=SEED_SAPO, body=SEED_PARAS, published=first, section="chinh-tri", native_id="3f1391d")
+    gov = stage(db, "dongnai_gov", "/vi/news/thoi-su-chinh-tri/lien-ket-vung-5021.html", title="Liên kết vùng",
+                body=republished_paragraphs(), published=first + timedelta(days=6, hours=22),
+                section="thoi-su-chinh-tri", native_id="5021")
+    late = stage(db, "dongnai_party", "/tin-tuc/lien-ket-vung-88.html", title="Liên kết vùng Đông Nam Bộ",
+                 body=republished_paragraphs(), published=first + timedelta(days=8), section="tin-tuc",
+                 native_id="88")
+    run(db, local(2024, 5, 1), local(2024, 7, 1))
+    weeks = dict(rows(db, "SELECT DISTINCT item_id, band_week FROM process.lsh_band"))
+    assert weeks[gov] == weeks[bdn] + 1
+    assert edge(db, bdn, gov)[0] == "near_duplicate"
+    assert edge(db, bdn, late) is None  # outside the ±7-day window
+    assert edge(db, gov, late)[0] == "near_duplicate"  # 1 day 2 hours apart
 
 
 def test_same_long_title_on_another_channel_merges_a_stub_with_its_article(db: str) -> None:

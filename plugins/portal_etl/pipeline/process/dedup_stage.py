@@ -46,6 +46,10 @@ from portal_etl.registry import Registry
 log = logging.getLogger("portal_etl.process.dedup")
 
 LSH_WINDOW = timedelta(days=7)
+# process.lsh_band.band_week (sql/017) buckets publish times by 7 days; the look-up reads the
+# item's bucket and its two neighbours, which holds every time within one bucket width
+BAND_WEEK = timedelta(days=7)
+assert LSH_WINDOW <= BAND_WEEK, "widen the band_week look-up (dedup_stage layer 3) with the window"
 # Republications follow within two days; a week-old identical headline is more likely a
 # recurring one ("Bản tin ...") than the same story.
 TITLE_WINDOW = timedelta(days=2)
@@ -142,12 +146,14 @@ def compute_edges(cur, items: set[int]) -> dict[Edge, tuple[str, float | None]]:
     for a, b in cur.fetchall():
         offer(a, b, "same_lead_cross_channel")
 
-    # layer 3: LSH candidates across channels, within the publish-time window
+    # layer 3: LSH candidates across channels, within the publish-time window; the index leads
+    # with the publish week (sql/017), so each band is three look-ups into the recent weeks' part
     cur.execute(
         """SELECT DISTINCT p.item_id, o.item_id
              FROM process.lsh_band p
              JOIN process.lsh_band o
-               ON o.band_key = p.band_key
+               ON o.band_week = ANY(ARRAY[p.band_week - 1, p.band_week, p.band_week + 1])
+              AND o.band_key = p.band_key
               AND o.published_at BETWEEN p.published_at - %(w)s AND p.published_at + %(w)s
               AND o.source_id <> p.source_id
             WHERE p.item_id = ANY(%(ids)s)""",
