@@ -335,7 +335,8 @@ def _one_listing_per_article(cur, source_id: str, candidates: list[dict]) -> lis
 
     NukeViet lists an article under each of its categories (``/cat-a/alias-123.html`` and
     ``/cat-b/alias-123.html``): the same native id and the same last path segment. Those are
-    fetched once, under the URL already staged if there is one, else the first listed; a
+    fetched once, under the URL fetched before if there is one (so a re-run asks for the same
+    URL, conditionally, even when it redirected to the other listing), else the first listed; a
     candidate without a native id is always kept."""
     groups: dict[tuple[str, str], list[dict]] = {}
     for cand in candidates:
@@ -345,12 +346,12 @@ def _one_listing_per_article(cur, source_id: str, candidates: list[dict]) -> lis
     repeated = [group for group in groups.values() if len(group) > 1]
     if not repeated:
         return candidates
-    urls = [canonicalize_url(c["url"]) for group in repeated for c in group]
-    cur.execute("SELECT page_url FROM staging.item WHERE source_id = %s AND page_url = ANY(%s)", (source_id, urls))
-    staged = {row[0] for row in cur.fetchall()}
+    cur.execute("SELECT url FROM staging.page_state WHERE source_id = %s AND url = ANY(%s)",
+                (source_id, [c["url"] for group in repeated for c in group]))
+    fetched = {row[0] for row in cur.fetchall()}
     skip: set[str] = set()
     for group in repeated:
-        keep = next((c for c in group if canonicalize_url(c["url"]) in staged), group[0])
+        keep = next((c for c in group if c["url"] in fetched), group[0])
         skip.update(c["url"] for c in group if c is not keep)
     log.info("source=%s: %d listings repeat an article listed under another section; fetched once",
              source_id, len(skip))
