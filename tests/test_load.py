@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -18,6 +17,7 @@ from zoneinfo import ZoneInfo
 import psycopg2
 import pytest
 from pgutil import query as rows
+from pgutil import scratch_database
 
 from portal_etl.db import migrate
 from portal_etl.db.migrate import SQL_DIR
@@ -47,21 +47,9 @@ def json_hash_before_015(article: dict) -> str:
 @pytest.fixture
 def fresh_dsn(pipeline_dsn: str) -> Iterator[str]:
     """A database of its own, migrated: the test rewinds a migration in it."""
-    base, _ = pipeline_dsn.rsplit("/", 1)
-    name = f"portal_etl_load_{uuid.uuid4().hex[:8]}"
-    admin = psycopg2.connect(f"{base}/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0")
-    dsn = f"{base}/{name}"
-    try:
+    with scratch_database(pipeline_dsn, "portal_etl_load") as dsn:
         migrate(dsn)
         yield dsn
-    finally:
-        with admin.cursor() as cur:
-            cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.close()
 
 
 def stage_month(dsn: str, n: int = 6) -> None:

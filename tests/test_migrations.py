@@ -2,11 +2,11 @@
 
 import hashlib
 import shutil
-import uuid
 from pathlib import Path
 
 import psycopg2
 import pytest
+from pgutil import scratch_database
 
 from portal_etl.db.migrate import SQL_DIR, MigrationError, migrate
 from portal_etl.dedup import band_keys, signature
@@ -58,14 +58,7 @@ def _text_band_keys(sig) -> list[str]:
 def test_text_band_keys_convert_to_the_keys_the_pipeline_computes(pipeline_dsn: str, tmp_path: Path) -> None:
     """Band rows written before sql/012 must match the new items' keys, or old items would never be
     candidates again."""
-    base, _ = pipeline_dsn.rsplit("/", 1)
-    name = f"portal_etl_mig012_{uuid.uuid4().hex[:8]}"
-    admin = psycopg2.connect(f"{base}/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
-    dsn = f"{base}/{name}"
-    try:
+    with scratch_database(pipeline_dsn, "portal_etl_mig012") as dsn:
         before = tmp_path / "sql"
         before.mkdir()
         for path in SQL_DIR.glob("*.sql"):
@@ -84,9 +77,5 @@ def test_text_band_keys_convert_to_the_keys_the_pipeline_computes(pipeline_dsn: 
             cur.execute("SELECT item_id, band_key FROM process.lsh_band ORDER BY item_id, band_key")
             stored = cur.fetchall()
         conn.close()
-        assert stored == sorted((i, k) for i, sig in sigs.items() for k in band_keys(sig))
-        assert any(k < 0 for _, k in stored) and any(k > 0 for _, k in stored)  # both signs survive
-    finally:
-        with admin.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.close()
+    assert stored == sorted((i, k) for i, sig in sigs.items() for k in band_keys(sig))
+    assert any(k < 0 for _, k in stored) and any(k > 0 for _, k in stored)  # both signs survive
