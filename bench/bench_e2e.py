@@ -100,35 +100,6 @@ def _env(**values: str) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def _admin(ctx: BenchContext):
-    import psycopg2
-
-    conn = psycopg2.connect(f"{ctx.pg_base}/postgres", connect_timeout=10)
-    conn.autocommit = True
-    return conn
-
-
-@contextmanager
-def _airflow_metadata_db(ctx: BenchContext, name: str) -> Iterator[str]:
-    """An empty PostgreSQL database for Airflow's metadata (scheduler and api-server share it).
-
-    Named with the pid, as ``ctx.scratch_db`` names its databases, so two bench runs at once
-    never drop each other's."""
-    db = f"bench_{name}_{os.getpid()}"
-    conn = _admin(ctx)
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (db,))
-            cur.execute(f'DROP DATABASE IF EXISTS "{db}"')
-            cur.execute(f'CREATE DATABASE "{db}"')
-        yield f"{ctx.pg_base}/{db}"
-    finally:
-        with conn.cursor() as cur:
-            cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (db,))
-            cur.execute(f'DROP DATABASE IF EXISTS "{db}"')
-        conn.close()
-
-
 def _replica(ctx: BenchContext, scale: float) -> Path:
     """The default scenario at ``scale``, generated once and cached like ``ctx.default_replica``.
 
@@ -545,7 +516,7 @@ def _scenario(ctx: BenchContext, tag: str, scale: float, months: tuple[str, str]
     overrides = ctx.work_dir / f"e2e-overrides-{tag}.yaml"
     label = _label(scale, months)
     again = None
-    with _served(replica, overrides) as server, _airflow_metadata_db(ctx, f"e2e_airflow_{tag}") as metadata:
+    with _served(replica, overrides) as server, ctx.empty_db(f"e2e_airflow_{tag}") as metadata:
         env = {
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata,
             "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",  # as portal-etl backfill's private stack

@@ -71,26 +71,6 @@ def _redis(work: Path):
         proc.wait(timeout=10)
 
 
-@contextmanager
-def _metadata_db(ctx: BenchContext):
-    import psycopg2
-
-    name = "bench_scale_out_airflow"
-    admin = psycopg2.connect(f"{ctx.pg_base}/postgres", connect_timeout=10)
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cur.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{ctx.pg_base}/{name}"
-    finally:
-        with admin.cursor() as cur:
-            cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.close()
-
-
 def _cpu(stack, names: tuple[str, ...]) -> dict[str, float]:
     """CPU seconds of each component: the process, the children it has reaped (the dag-processor's
     parse processes, a worker's task processes) and the children still alive."""
@@ -210,7 +190,8 @@ def _celery_results(ctx: BenchContext, reg102: Path) -> list[Result]:
     add_provincial_sites(replica, base_registry, extra, MONTH, MONTH)
     manifest = load_manifest(replica)
     dsn = ctx.scratch_db("scale_out")
-    with ReplicaServer(replica) as server, _redis(ctx.work_dir) as redis_url, _metadata_db(ctx) as metadata_url:
+    with (ReplicaServer(replica) as server, _redis(ctx.work_dir) as redis_url,
+          ctx.empty_db("scale_out_airflow") as metadata_url):
         overrides = server.write_overrides(replica / "overrides.yaml")
         registry = load_registry(reg102, overrides=overrides)
         env = {

@@ -74,6 +74,27 @@ class BenchContext:
         conn.autocommit = True
         return conn
 
+    def _recreate(self, db: str, *, utf8: bool) -> None:
+        """Drop ``db`` (ending its connections) and create it empty."""
+        conn = self._admin()
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (db,))
+                cur.execute(f'DROP DATABASE IF EXISTS "{db}"')
+                cur.execute(f'CREATE DATABASE "{db}"' + (" ENCODING 'UTF8' TEMPLATE template0" if utf8 else ""))
+        finally:
+            conn.close()
+
+    def _drop(self, dbs: list[str]) -> None:
+        conn = self._admin()
+        try:
+            with conn.cursor() as cur:
+                for db in dbs:
+                    cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (db,))
+                    cur.execute(f'DROP DATABASE IF EXISTS "{db}"')
+        finally:
+            conn.close()
+
     def scratch_db(self, name: str) -> str:
         """Create (dropping first) a migrated database ``bench_<name>_<pid>``; dropped at the end of the run.
 
@@ -83,33 +104,29 @@ class BenchContext:
         from portal_etl.db import migrate
 
         db = f"bench_{name}_{os.getpid()}"
-        conn = self._admin()
-        try:
-            with conn.cursor() as cur:
-                cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (db,))
-                cur.execute(f'DROP DATABASE IF EXISTS "{db}"')
-                cur.execute(f'CREATE DATABASE "{db}" ENCODING \'UTF8\' TEMPLATE template0')
-        finally:
-            conn.close()
+        self._recreate(db, utf8=True)
         if db not in self._scratch:
             self._scratch.append(db)
         dsn = f"{self.pg_base}/{db}"
         migrate(dsn)
         return dsn
 
+    @contextmanager
+    def empty_db(self, name: str) -> Iterator[str]:
+        """An empty database ``bench_<name>_<pid>`` for the block (Airflow's metadata: a
+        scheduler and an api-server share it), dropped after it."""
+        db = f"bench_{name}_{os.getpid()}"
+        self._recreate(db, utf8=False)
+        try:
+            yield f"{self.pg_base}/{db}"
+        finally:
+            self._drop([db])
+
     def drop_scratch(self) -> None:
         """Drop every database made by ``scratch_db`` (called by the runner at the end)."""
-        if not self._scratch:
-            return
-        conn = self._admin()
-        try:
-            with conn.cursor() as cur:
-                for db in self._scratch:
-                    cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (db,))
-                    cur.execute(f'DROP DATABASE IF EXISTS "{db}"')
-        finally:
-            conn.close()
-        self._scratch.clear()
+        if self._scratch:
+            self._drop(self._scratch)
+            self._scratch.clear()
 
     def default_replica(self) -> Path:
         """The default scenario (``ScenarioParams()``), generated once and cached under work_dir.

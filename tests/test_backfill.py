@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
@@ -104,17 +103,11 @@ def test_the_backfill_request_covers_exactly_the_local_months(registry) -> None:
 @pytest.fixture(scope="module")
 def airflow_metadata_url() -> str:
     """A PostgreSQL database for Airflow's metadata: a scheduler and an api-server share it."""
-    from conftest import PG_BASE, _admin_conn
+    from conftest import PG_BASE
+    from pgutil import scratch_database
 
-    name = f"portal_etl_af_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = _admin_conn()
-    with admin.cursor() as cur:
-        cur.execute(f'CREATE DATABASE "{name}"')
-    yield f"{PG_BASE}/{name}"
-    with admin.cursor() as cur:
-        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    admin.close()
+    with scratch_database(f"{PG_BASE}/postgres", "portal_etl_af") as dsn:
+        yield dsn
 
 
 @pytest.fixture(scope="module")

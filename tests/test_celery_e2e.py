@@ -13,7 +13,6 @@ import os
 import shutil
 import subprocess
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -58,17 +57,11 @@ def redis_url(tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def airflow_metadata_url() -> Iterator[str]:
-    from conftest import PG_BASE, _admin_conn
+    from conftest import PG_BASE
+    from pgutil import scratch_database
 
-    name = f"portal_etl_celery_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = _admin_conn()
-    with admin.cursor() as cur:
-        cur.execute(f'CREATE DATABASE "{name}"')
-    yield f"{PG_BASE}/{name}"
-    with admin.cursor() as cur:
-        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    admin.close()
+    with scratch_database(f"{PG_BASE}/postgres", "portal_etl_celery") as dsn:
+        yield dsn
 
 
 @pytest.fixture(scope="module")
