@@ -24,7 +24,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "bench"
-ORDER = ["extraction", "accuracy", "dedup", "load", "report", "e2e", "dag_parse", "scale_out"]
+ORDER = ["extraction", "accuracy", "body_real", "dedup", "load", "report", "e2e", "dag_parse", "scale_out"]
 
 
 def _prepare_env(work_dir: Path) -> Path:
