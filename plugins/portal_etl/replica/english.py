@@ -28,7 +28,8 @@ from portal_etl.registry import Source
 from portal_etl.replica import textgen
 from portal_etl.replica.common import bdn_slug, count_words, file_for_path, iso_local, romanise, to_epoch
 from portal_etl.replica.generator import Item, Scenario, ScenarioParams
-from portal_etl.replica.render_bdn import BaoDongNaiSite, bdn_time, esc
+from portal_etl.replica.render_bdn import BaoDongNaiSite, bdn_time
+from portal_etl.replica.themes.base import BdnArticle, esc
 
 SOURCE_ID = "baodongnai"
 SECTION = "english"
@@ -246,10 +247,9 @@ class EnglishSite(BaoDongNaiSite):
     """The English pages: the Vietnamese layout with ``lang="en"``, English labels, the original's
     photo files on a translation, and the byline ``By … - Translated by …``."""
 
-    def head(self, title: str, description: str, url_path: str, legacy: bool,
-             og_type: str = "website", extra: str = "") -> str:
-        return super().head(title, description, url_path, legacy, og_type, extra).replace(
-            '<html lang="vi">', '<html lang="en">', 1)
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.lang = "en"
 
     def image(self, item, n: int = 0) -> str:
         if isinstance(item, EnglishItem):
@@ -260,8 +260,7 @@ class EnglishSite(BaoDongNaiSite):
         return super().image(item, n)
 
     def english_article(self, item: EnglishItem, related: list[EnglishItem]) -> str:
-        extra = f'<meta property="og:image" content="__REPLICA_BASE__{self.image(item)}">\n'
-        head = self.head(item.title, item.sapo, item.path, False, "article", extra)
+        theme = self.theme_for(item)
         parts = []
         slots = {min(len(item.paragraphs) - 1, i): i for i in range(len(item.captions))}
         photographer = item.author
@@ -273,25 +272,15 @@ class EnglishSite(BaoDongNaiSite):
                 cell = esc(f"{en} Photo: {photographer}")
                 if vi:
                     cell += " <br>" + esc(vi)
-                parts.append(f'<table class="image-caption"><tr><td><img src="{self.image(item, c + 1)}" '
-                             f'alt=""></td></tr>\n<tr><td>{cell}</td></tr></table>')
-        parts.append(f'<p class="article-byline">{esc(f"By {item.author} - Translated by {item.translator}")}</p>')
-        rel = "\n".join(self.teaser(it) for it in related)
+                parts.append(theme.caption_table(self.image(item, c + 1), cell))
+        parts.append(theme.byline(f"By {item.author} - Translated by {item.translator}"))
         sub_name = item.sub.replace("-", " ").title() if item.sub else "English"
-        return head + f"""<nav class="breadcrumb"><a href="/">Home</a><a href="/{SECTION}">English</a><span>{esc(sub_name)}</span></nav>
-<article class="article-detail">
-  <h1 class="article-title">{esc(item.title)}</h1>
-  <div class="article-meta"><span class="article-author">{esc(item.author)}</span>
-    <span class="article-time">{bdn_time(item.published)}</span></div>
-  <div class="article-sapo">{esc(item.sapo)}</div>
-  <div class="article-body">
-{chr(10).join(parts)}
-</div>
-</article>
-<section class="related-news"><h2 class="related-title">Other news</h2>
-{rel}
-</section>
-""" + self.foot()
+        view = BdnArticle(
+            item=item, title=item.title, author=item.author, time=bdn_time(item.published),
+            sapo=item.sapo, crumbs=[("/", "Home"), (f"/{SECTION}", "English"), (None, sub_name)],
+            body="\n".join(parts), related=related, related_label="Other news",
+            image=self.image(item), section=sub_name, tags=None, comments=False)
+        return self.article_page(theme, view, False)
 
 
 def render_english(source: Source, items: list[EnglishItem], params: ScenarioParams, site_dir: Path,

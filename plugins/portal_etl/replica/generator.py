@@ -26,7 +26,7 @@ from pathlib import Path
 
 from portal_etl.registry import Registry, Source, load_registry
 from portal_etl.registry.loader import ENV_OVERRIDES
-from portal_etl.replica import textgen
+from portal_etl.replica import textgen, themes
 from portal_etl.replica.common import (
     CHANNEL_ORDER,
     ROUTES_SUFFIX,
@@ -50,6 +50,11 @@ class ScenarioParams:
     party_live: date = date(2023, 10, 9)
     scale: float = 1.0
     english: bool = False  # the newspaper's English section with known pairs (replica/english.py)
+    # markup only (replica/themes): default | restyled | bare | redesign (default before
+    # redesign_month, redesign_theme from it on); the truth does not depend on it
+    theme: str = "default"
+    redesign_month: str = themes.DEFAULT_REDESIGN_MONTH
+    redesign_theme: str = themes.DEFAULT_REDESIGN_THEME
 
     def __post_init__(self) -> None:  # accept ISO strings and numeric strings (CLI, YAML)
         for name in ("start", "end", "window_start", "target_end", "party_live"):
@@ -63,6 +68,7 @@ class ScenarioParams:
             self.english = self.english.strip().lower() in ("1", "true", "yes", "on")
         if self.scale <= 0:
             raise ValueError("scale must be positive")
+        themes.check_theme(self.theme, self.redesign_month, self.redesign_theme)
         if not self.start <= self.window_start <= self.target_end <= self.end:
             raise ValueError("need start <= window_start <= target_end <= end")
 
@@ -70,6 +76,8 @@ class ScenarioParams:
         out = {}
         for key, value in asdict(self).items():
             out[key] = value.isoformat() if isinstance(value, date) else value
+        if self.theme != themes.REDESIGN:  # the switch is recorded only where it applies
+            del out["redesign_month"], out["redesign_theme"]
         return out
 
 

@@ -1,12 +1,13 @@
 # ruff: noqa: E501 - HTML templates are kept as literal markup, one element a line
 """Pages of a NukeViet 4.5 news module (dongnai_gov, dongnai_party), after shared/sources.md
 §1.3–1.5: category lists with the malformed pager, detail pages with their noise blocks,
-savefile/print/sendmail duplicates, RSS with the minutes-are-the-month pubDate bug.
+savefile/print/sendmail duplicates, RSS with the minutes-are-the-month pubDate bug. What a page
+says is decided here; its markup is the theme's (replica/themes/nukeviet_*.py); RSS and robots.txt
+are the same in every theme.
 """
 
 from __future__ import annotations
 
-import html
 import math
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -14,6 +15,11 @@ from pathlib import Path
 from portal_etl.registry import Source
 from portal_etl.replica.common import BASE_TOKEN_STR, file_for_path, iso_local, to_epoch
 from portal_etl.replica.generator import Item, ScenarioParams
+from portal_etl.replica.themes import theme_plan
+from portal_etl.replica.themes.base import NvArticle, esc
+from portal_etl.replica.themes.nukeviet_bare import NvBare
+from portal_etl.replica.themes.nukeviet_default import MODULE_TITLE, NvTheme
+from portal_etl.replica.themes.nukeviet_restyled import NvRestyled
 
 PER_PAGE = 20
 B = BASE_TOKEN_STR
@@ -37,20 +43,27 @@ SITES = {
         "logo": "/uploads/logo-dangbo.png",
     },
 }
-MODULE_TITLE = "Tin tức"
+THEMES: dict[str, NvTheme] = {t.name: t for t in (NvTheme(), NvRestyled(), NvBare())}
 
 # NukeViet's nv_htmlspecialchars on <title> and meta description also encodes ( ) : % /
-_META_ESC = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
-                           "'": "&#039;", "(": "&#40;", ")": "&#41;", ":": "&#x3A;",
-                           "%": "&#x25;", "/": "&#x002F;"})
+_META_ESC = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        '"': "&quot;",
+        "'": "&#039;",
+        "(": "&#40;",
+        ")": "&#41;",
+        ":": "&#x3A;",
+        "%": "&#x25;",
+        "/": "&#x002F;",
+    }
+)
 
 
 def meta_esc(text: str) -> str:
     return text.translate(_META_ESC)
-
-
-def esc(text: str) -> str:
-    return html.escape(text, quote=True)
 
 
 def list_time(t: datetime) -> str:
@@ -64,13 +77,14 @@ def detail_time(t: datetime) -> str:
 def rss_date(t: datetime) -> str:
     """gmdate('D, j M Y H:m:s'): UTC, day without zero, *minutes field = month number*."""
     u = t - timedelta(hours=7)
-    return (f"{EN_DAYS[u.weekday()]}, {u.day} {EN_MONTHS[u.month - 1]} {u.year} "
-            f"{u.hour:02d}:{u.month:02d}:{u.second:02d} GMT")
+    return (
+        f"{EN_DAYS[u.weekday()]}, {u.day} {EN_MONTHS[u.month - 1]} {u.year} "
+        f"{u.hour:02d}:{u.month:02d}:{u.second:02d} GMT"
+    )
 
 
 class NukeVietSite:
-    def __init__(self, source: Source, items: list[Item], params: ScenarioParams,
-                 site_dir: Path) -> None:
+    def __init__(self, source: Source, items: list[Item], params: ScenarioParams, site_dir: Path) -> None:
         self.source = source
         self.items = items
         self.params = params
@@ -87,6 +101,8 @@ class NukeVietSite:
         self.list_pages: dict[str, int] = {}
         self._dirs: set[Path] = set()
         self.default_lastmod = to_epoch(datetime.combine(params.end, time(23, 59)))
+        self.plan = theme_plan(params)
+        self.list_theme = THEMES[self.plan.for_lists(params.end)]
 
     # -- output ------------------------------------------------------------------------------
     def write(self, url_path: str, text: str, lastmod: float | None = None) -> None:
@@ -101,178 +117,107 @@ class NukeVietSite:
             self.lastmod[rel] = lastmod
 
     # -- shared fragments ----------------------------------------------------------------------
+    list_time = staticmethod(list_time)
+
+    def theme_for(self, item: Item) -> NvTheme:
+        return THEMES[self.plan.for_time(item.published)]
+
     def rss_links(self) -> str:
-        links = [f'<link rel="alternate" href="{B}{self.prefix}/rss/" title="{esc(MODULE_TITLE)}" '
-                 f'type="application/rss+xml">']
+        links = [
+            f'<link rel="alternate" href="{B}{self.prefix}/rss/" title="{esc(MODULE_TITLE)}" '
+            f'type="application/rss+xml">'
+        ]
         for sec in self.source.sections:
-            links.append(f'<link rel="alternate" href="{B}{self.prefix}/rss/{sec.path}/" '
-                         f'title="{esc(MODULE_TITLE)} - {esc(sec.name)}" '
-                         f'type="application/rss+xml">')
+            links.append(
+                f'<link rel="alternate" href="{B}{self.prefix}/rss/{sec.path}/" '
+                f'title="{esc(MODULE_TITLE)} - {esc(sec.name)}" '
+                f'type="application/rss+xml">'
+            )
         return "\n".join(links)
 
-    def head(self, title: str, description: str, url_path: str, og_type: str = "website",
-             extra: str = "", og_title: str | None = None) -> str:
+    def head(
+        self,
+        theme: NvTheme,
+        title: str,
+        description: str,
+        url_path: str,
+        og_type: str = "website",
+        extra: str = "",
+        og: bool = True,
+    ) -> str:
         info = self.info
         page_title = f"{title} - {MODULE_TITLE} - {info['site_name']}"
-        lang = "vi"
+        og_lines = ""
+        if og:
+            og_lines = f"""<meta property="og:image" content="{B}/uploads/site-default.png?t=1758162367">
+<meta property="og:title" content="{esc(title)}">
+<meta property="og:type" content="{og_type}">
+<meta property="og:description" content="{esc(description)}">
+<meta property="og:site_name" content="{meta_esc(info["author"])}">
+<meta property="og:url" content="{B}{url_path}">
+"""
         return f"""    <!DOCTYPE html>
-    <html lang="{lang}" xmlns="http://www.w3.org/1999/xhtml" prefix="og: http://ogp.me/ns#">
+    <html lang="vi" xmlns="http://www.w3.org/1999/xhtml" prefix="og: http://ogp.me/ns#">
     <head>
 <title>{meta_esc(page_title)}</title>
 <meta name="description" content="{meta_esc(description)}">
-<meta name="author" content="{esc(info['author'])}">
-<meta name="copyright" content="{esc(info['copyright'])}">
+<meta name="author" content="{esc(info["author"])}">
+<meta name="copyright" content="{esc(info["copyright"])}">
 <meta name="robots" content="index, archive, follow, noodp">
 <meta name="googlebot" content="index,archive,follow,noodp">
 <meta name="msnbot" content="all,index,follow">
 <meta name="generator" content="NukeViet v4.5">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Type" content="text/html; charset=utf-8">
-<meta property="og:image" content="{B}/uploads/site-default.png?t=1758162367">
-<meta property="og:title" content="{esc(og_title or title)}">
-<meta property="og:type" content="{og_type}">
-<meta property="og:description" content="{esc(description)}">
-<meta property="og:site_name" content="{meta_esc(info['author'])}">
-<meta property="og:url" content="{B}{url_path}">
-{extra}<link rel="shortcut icon" href="/favicon.ico">
+{og_lines}{extra}<link rel="shortcut icon" href="/favicon.ico">
 <link rel="canonical" href="{B}{url_path}">
 {self.rss_links()}
-<link rel="stylesheet" href="/themes/default/css/style.css">
+<link rel="stylesheet" href="{theme.stylesheet}">
     </head>
     <body>
-<div class="body-bg"><div class="wraper">
-<header><div class="container"><div id="header" class="row"><div class="logo col-xs-24 col-sm-24 col-md-8">
-<a title="{esc(info['site_name'])}" href="{self.lang_prefix or ''}/"><img src="{info['logo']}" alt="{esc(info['site_name'])}"></a>
-</div></div></div></header>
-<nav class="second-nav" id="menusite"><ul class="nav navbar-nav">
-<li><a href="{self.prefix}/">{esc(MODULE_TITLE)}</a></li>
-{''.join(f'<li><a href="{self.prefix}/{s.path}/">{esc(s.name)}</a></li>' for s in self.source.sections)}
-</ul></nav>
-<section><div class="container" id="body">
-"""
+""" + theme.chrome_open(self)
 
-    def foot(self) -> str:
-        info = self.info
-        return f"""</div></section>
-<footer id="footer" class="wraper"><div class="container"><div class="row">
-<div class="col-xs-24 col-sm-24 col-md-12"><p>&copy; Bản quyền thuộc về {esc(info['site_name'])}</p>
-<p>Email: {esc(info['copyright'])}</p></div>
-<div class="col-xs-24 col-sm-24 col-md-12"><div class="counter">Đang truy cập: 47</div></div>
-</div></div></footer>
-</div></div>
-<script src="/assets/js/jquery/jquery.min.js"></script>
-    </body>
-</html>
-"""
+    def page(self, theme: NvTheme, head: str, content: str) -> str:
+        return head + content + theme.chrome_close(self)
 
-    def breadcrumb(self, cat: str | None) -> str:
-        parts = ['<li itemprop="itemListElement" itemscope itemtype="https://schema.org/ListItem">'
-                 f'<a href="{self.lang_prefix}/" itemprop="item" title="Trang nhất">'
-                 '<span itemprop="name">Trang nhất</span></a><i class="hidden" itemprop="position" '
-                 'content="1"></i></li>',
-                 '<li itemprop="itemListElement" itemscope itemtype="https://schema.org/ListItem">'
-                 f'<a href="{self.prefix}/" itemprop="item" title="{esc(MODULE_TITLE)}">'
-                 f'<span itemprop="name">{esc(MODULE_TITLE)}</span></a><i class="hidden" '
-                 'itemprop="position" content="2"></i></li>']
+    def crumbs(self, cat: str | None) -> list[tuple[str, str]]:
+        out = [(f"{self.lang_prefix}/", "Trang nhất"), (f"{self.prefix}/", MODULE_TITLE)]
         if cat:
-            name = esc(self.cat_names.get(cat, cat))
-            parts.append('<li itemprop="itemListElement" itemscope '
-                         'itemtype="https://schema.org/ListItem">'
-                         f'<a href="{self.prefix}/{cat}/" itemprop="item" title="{name}">'
-                         f'<span itemprop="name">{name}</span></a><i class="hidden" '
-                         'itemprop="position" content="3"></i></li>')
-        return ('<div class="breadcrumbs-wrap"><div class="display"><ul class="breadcrumbs list-none">'
-                '</ul></div><ul class="temp-breadcrumbs hidden" itemscope '
-                'itemtype="https://schema.org/BreadcrumbList">' + "".join(parts) + "</ul></div>\n")
+            out.append((f"{self.prefix}/{cat}/", self.cat_names.get(cat, cat)))
+        return out
 
     def image(self, item: Item, n: int = 0) -> str:
-        return (f"{self.info['uploads']}/{item.published:%Y_%m}/"
-                f"{item.alias[:40].rstrip('-')}-{n}.jpg")
+        return f"{self.info['uploads']}/{item.published:%Y_%m}/{item.alias[:40].rstrip('-')}-{n}.jpg"
 
     def video_src(self, item: Item) -> str:
         return f"{self.info['uploads']}/{item.published:%Y_%m}/{item.alias[:40].rstrip('-')}.mp4"
 
     # -- lists --------------------------------------------------------------------------------
-    def pager(self, base: str, title: str, page: int, last: int) -> str:
-        if last <= 1:
-            return ""
+    def render_list(self, base: str, title: str, entries: list[tuple[Item, str]], cat: str | None) -> None:
+        theme = self.list_theme
+        last = max(1, math.ceil(len(entries) / PER_PAGE))
+        self.list_pages[base] = last
 
         def href(n: int) -> str:
             return base if n == 1 else f"{base}page-{n}/"
 
-        def link(n: int, label: str, rel: str = "") -> str:
-            rel_attr = f' rel="{rel}"' if rel else ""
-            return (f'<li class="page-item"><a class="page-link"{rel_attr} '
-                    f'title="{esc(title)} - Trang {n}" href="{href(n)}">{label}</a></li>')
-
-        out = ['<div class="text-center"><ul class="pagination">']
-        if page > 1:
-            out.append(link(page - 1, "&laquo;", "prev"))
-        if last <= 7:
-            shown = list(range(1, last + 1))
-        else:
-            shown = sorted({1, last, *range(max(1, page - 2), min(last, page + 2) + 1)})
-        previous = 0
-        for n in shown:
-            if n - previous > 1:
-                out.append('<li class="page-item disabled"><a class="page-link" '
-                           'href="javascript:void(0)">...</a></li>')
-            if n == page:
-                close = "<li>" if last <= 7 else "</li>"  # NukeViet's nv_alias_page bug
-                out.append(f'<li class="page-item active"><a class="page-link" '
-                           f'href="javascript:void(0)">{n}</a>{close}')
-            else:
-                out.append(link(n, str(n)))
-            previous = n
-        if page < last:
-            out.append(link(page + 1, "&raquo;", "next"))
-        out.append("</ul></div>")
-        return "\n".join(out)
-
-    def list_entry(self, item: Item, href: str, featured: bool) -> str:
-        title = esc(item.served_title)
-        tag = "h2" if featured else "h3"
-        cls = "panel-body featured" if featured else "panel-body"
-        img = ""
-        if featured or item.seq % 3 == 0:
-            img = (f'<a href="{href}" title="{title}"><img alt="{title}" src="{self.image(item)}" '
-                   f'width="183" class="img-thumbnail pull-left imghome"></a>\n')
-        new = '<span class="icon_new"></span>' if item.seq % 7 == 0 else ""
-        return f"""<div class="panel panel-default">
-<div class="{cls}">
-{img}<{tag}><a href="{href}" title="{title}">{title}</a>{new}</{tag}>
-<div class="text-muted">
-<ul class="list-unstyled list-inline">
-<li><em class="fa fa-clock-o">&nbsp;</em> {list_time(item.published)}</li>
-<li><em class="fa fa-eye">&nbsp;</em> Đã xem: {item.views}</li>
-</ul>
-</div>
-{esc(item.sapo)}
-</div>
-</div>
-"""
-
-    def render_list(self, base: str, title: str, entries: list[tuple[Item, str]],
-                    cat: str | None) -> None:
-        last = max(1, math.ceil(len(entries) / PER_PAGE))
-        self.list_pages[base] = last
         for page in range(1, last + 1):
-            chunk = entries[(page - 1) * PER_PAGE: page * PER_PAGE]
-            path = base if page == 1 else f"{base}page-{page}/"
+            chunk = entries[(page - 1) * PER_PAGE : page * PER_PAGE]
+            path = href(page)
             page_title = title if page == 1 else f"{title} - Trang {page}"
-            body = ['<div class="news_column">']
-            for i, (item, href) in enumerate(chunk):
-                body.append(self.list_entry(item, href, featured=(i == 0 and page == 1)))
-            body.append("</div>")
-            body.append(self.pager(base, title, page, last))
-            html_text = (self.head(page_title, f"{title} - {self.info['site_name']}", path)
-                         + self.breadcrumb(cat) + "\n".join(body) + self.foot())
-            lastmod = max((to_epoch(it.edited or it.published) for it, _ in chunk),
-                          default=self.default_lastmod)
+            rows = [(item, link, i == 0 and page == 1) for i, (item, link) in enumerate(chunk)]
+            content = theme.breadcrumb(self.crumbs(cat)) + theme.list_body(
+                self, rows, theme.pager(self, href, title, page, last)
+            )
+            html_text = self.page(
+                theme, self.head(theme, page_title, f"{title} - {self.info['site_name']}", path), content
+            )
+            lastmod = max((to_epoch(it.edited or it.published) for it, _ in chunk), default=self.default_lastmod)
             self.write(path, html_text, lastmod)
 
     # -- articles -----------------------------------------------------------------------------
     def body_html(self, item: Item) -> str:
+        """The editor's HTML (CKEditor): the same in every theme."""
         parts = []
         paragraphs = item.paragraphs
         captions = item.captions
@@ -282,107 +227,66 @@ class NukeVietSite:
             slots.setdefault(min(len(paragraphs) - 1, step * (c + 1) - 1), []).append(c)
         if item.video:
             if item.video["kind"] == "youtube":
-                parts.append(f'<p style="text-align:center"><iframe allowfullscreen="" '
-                             f'frameborder="0" height="360" src="{item.video["src"]}" '
-                             f'width="640"></iframe></p>')
+                parts.append(
+                    f'<p style="text-align:center"><iframe allowfullscreen="" '
+                    f'frameborder="0" height="360" src="{item.video["src"]}" '
+                    f'width="640"></iframe></p>'
+                )
             else:
-                parts.append(f'<p style="text-align:center"><video controls="controls" '
-                             f'src="{self.video_src(item)}" width="640"></video></p>')
+                parts.append(
+                    f'<p style="text-align:center"><video controls="controls" '
+                    f'src="{self.video_src(item)}" width="640"></video></p>'
+                )
         for i, para in enumerate(paragraphs):
             parts.append(f"<p>{esc(item.served_body(para))}</p>")
             for c in slots.get(i, []):
                 cap = item.served_body(f"{captions[c]} Ảnh: {item.author}")
                 if c % 2 == 0:
-                    parts.append(f'<p style="text-align:center"><img alt="" height="400" '
-                                 f'src="{self.image(item, c + 1)}" width="600"></p>\n'
-                                 f'<p style="text-align:center"><em>{esc(cap)}</em></p>')
+                    parts.append(
+                        f'<p style="text-align:center"><img alt="" height="400" '
+                        f'src="{self.image(item, c + 1)}" width="600"></p>\n'
+                        f'<p style="text-align:center"><em>{esc(cap)}</em></p>'
+                    )
                 else:
-                    parts.append(f'<figure class="image"><img alt="" height="400" '
-                                 f'src="{self.image(item, c + 1)}" width="600">'
-                                 f"<figcaption>{esc(cap)}</figcaption></figure>")
+                    parts.append(
+                        f'<figure class="image"><img alt="" height="400" '
+                        f'src="{self.image(item, c + 1)}" width="600">'
+                        f"<figcaption>{esc(cap)}</figcaption></figure>"
+                    )
         return "\n".join(parts)
 
-    def other_news(self, newer: list[Item], older: list[Item]) -> str:
-        def block(label: str, its: list[Item]) -> str:
-            if not its:
-                return ""
-            lis = "".join(
-                f'<li><em class="fa fa-angle-right">&nbsp;</em><h4><a href="{it.path}" '
-                f'title="{esc(it.served_title)}">{esc(it.served_title)}</a></h4> '
-                f"<em>({it.published:%d/%m/%Y})</em></li>" for it in its)
-            return (f'<p class="h3"><strong>{label}</strong></p>\n<div class="clearfix">'
-                    f'<ul class="detail-related related display-table">{lis}</ul></div>\n')
-        return ('<div class="news_column panel panel-default"><div class="panel-body other-news">\n'
-                + block("Những tin mới hơn", newer) + block("Những tin cũ hơn", older)
-                + "</div></div>\n")
-
-    def tools(self, item: Item) -> str:
-        tail = item.path[len(self.prefix):]  # /<cat>/<alias>-<id>.html
-        return f"""<ul class="list-inline text-right">
-<li><a class="dimgray" rel="nofollow" title="Gửi bài viết qua email" href="{self.prefix}/sendmail{tail}"><em class="fa fa-envelope fa-lg">&nbsp;</em></a></li>
-<li><a class="dimgray" rel="nofollow" title="In ra" href="{self.prefix}/print{tail}"><em class="fa fa-print fa-lg">&nbsp;</em></a></li>
-<li><a class="dimgray" rel="nofollow" title="Lưu bài viết này" href="{self.prefix}/savefile{tail}"><em class="fa fa-save fa-lg">&nbsp;</em></a></li>
-</ul>"""
+    def view(self, item: Item, newer: list[Item], older: list[Item]) -> NvArticle:
+        tail = item.path[len(self.prefix) :]  # /<cat>/<alias>-<id>.html
+        figure = None
+        if not item.video:
+            figure = (self.image(item), item.captions[0] if item.captions else item.served_title)
+        return NvArticle(
+            item=item,
+            title=item.served_title,
+            author=item.author,
+            credit=item.credit,
+            date_line=detail_time(item.published),
+            edited_iso=iso_local(item.edited or item.published),
+            sapo=item.sapo,
+            body=self.body_html(item),
+            section=self.cat_names.get(item.section, item.section),
+            tags=[(f"{self.prefix}/tag/{tag.replace(' ', '-')}", tag) for tag in item.tags],
+            figure=figure,
+            tools={op: f"{self.prefix}/{op}{tail}" for op in ("sendmail", "print", "savefile")},
+            newer=newer,
+            older=older,
+            rating_action=f"{self.prefix}/rating/",
+        )
 
     def article(self, item: Item, newer: list[Item], older: list[Item]) -> str:
-        title = item.served_title
-        t = esc(title)
-        edited_iso = iso_local(item.edited or item.published)
-        pub = item.published
-        cat_name = self.cat_names.get(item.section, item.section)
-        extra = (f'<meta property="article:published_time" content="{pub:%Y-%m-%d}+07'
-                 f'{pub:%H:%M:%S}">\n<meta property="article:section" content="{esc(cat_name)}">\n'
-                 + "".join(f'<meta property="article:tag" content="{esc(tag)}">\n'
-                           for tag in item.tags))
-        head = self.head(title, item.sapo, item.path, "article", extra)
-        byline = f'<p class="h5 text-right"><strong>Tác giả: </strong>{esc(item.author)}</p>'
-        if item.credit:
-            byline += f'\n<p class="h5 text-right"><strong>Nguồn tin: </strong>{esc(item.credit)}</p>'
-        figure = ""
-        if not item.video:
-            cap = item.captions[0] if item.captions else title
-            figure = (f'<figure class="article left pointer"><div itemprop="image" itemscope '
-                      f'itemtype="https://schema.org/ImageObject"><img alt="{t}" '
-                      f'src="{self.image(item)}" width="460" class="img-thumbnail"></div>'
-                      f"<figcaption>{esc(cap)}</figcaption></figure>\n")
-        tags = ", ".join(f'<a title="{esc(tag)}" href="{self.prefix}/tag/{esc(tag.replace(" ", "-"))}">'
-                         f"<em>{esc(tag)}</em></a>" for tag in item.tags)
-        return head + self.breadcrumb(item.section) + f"""<div class="news_column panel panel-default newsdetail" itemtype="http://schema.org/NewsArticle" itemscope>
-<div class="panel-body">
-<h1 class="title margin-bottom-lg" itemprop="headline">{t}</h1>
-<div class="hidden hide d-none" itemprop="author" itemtype="http://schema.org/Person" itemscope><span itemprop="name">{esc(item.author)}</span></div>
-<span class="hidden hide d-none" itemprop="datePublished">{edited_iso}</span>
-<span class="hidden hide d-none" itemprop="dateModified">{edited_iso}</span>
-<span class="hidden hide d-none" itemprop="mainEntityOfPage">{B}{item.path}</span>
-<div class="row margin-bottom-lg">
-<div class="col-md-12"><span class="h5">{detail_time(pub)}</span></div>
-<div class="col-md-12">{self.tools(item)}</div>
-</div>
-<div class="clearfix">
-{figure}<div class="hometext m-bottom" itemprop="description">{esc(item.sapo)}</div>
-</div>
-<div id="news-bodyhtml" class="bodytext margin-bottom-lg">
-{self.body_html(item)}
-</div>
-<div class="margin-bottom-lg">
-{byline}
-</div>
-</div>
-</div>
-<div class="news_column panel panel-default"><div class="panel-body">
-<div class="h5"><em class="fa fa-tags">&nbsp;</em><strong>Tags: </strong>{tags}</div>
-</div></div>
-<div class="news_column panel panel-default"><div class="panel-body">
-<form id="form3B" action="{self.prefix}/rating/" method="post"><div class="h5 clearfix">
-<p id="stringrating">Tổng số điểm của bài viết là: {item.views % 50} trong {item.views % 11} đánh giá</p>
-<div class="star-rating"><input type="radio" name="star" value="1"><input type="radio" name="star" value="5"></div>
-<span class="help-block">Click để đánh giá bài viết</span></div></form>
-<div class="fb-like" data-href="{B}{item.path}" data-layout="button_count" data-action="like" data-show-faces="false" data-share="true"></div>
-<div class="zalo-share-button" data-href="{B}{item.path}" data-oaid="579745863508352884" data-layout="1" data-color="blue" data-customize="false"></div>
-</div></div>
-{self.other_news(newer, older)}""" + self.foot()
+        theme = self.theme_for(item)
+        a = self.view(item, newer, older)
+        extra, og = theme.article_meta(a)
+        head = self.head(theme, a.title, a.sapo, item.path, "article", extra, og)
+        return self.page(theme, head, theme.breadcrumb(self.crumbs(item.section)) + theme.article(self, a))
 
     def savefile(self, item: Item, op: str) -> str:
+        n = self.theme_for(item).savefile_attrs
         title = item.served_title
         url = f"{B}{item.path}"
         label = "Savefile" if op == "savefile" else "Print"
@@ -398,13 +302,13 @@ class NukeVietSite:
 <meta name="robots" content="noindex, nofollow">
     </head>
     <body>
-<div id="print"><div id="hd_print"><h2>{esc(self.info['site_name'])}</h2></div>
-<div id="content"><h1>{esc(title)}</h1>
-<ul class="info"><li>{detail_time(item.published)}</li></ul>
-<div class="hometext">{esc(item.sapo)}</div>
-<div class="bodytext">{self.body_html(item)}</div>
-<div class="copyright">Tác giả: {esc(item.author)}</div>
-<div id="footer" class="clearfix"><div id="url"><strong>URL của bản tin này: </strong><a href="{url}" title="{esc(title)}">{url}</a></div></div>
+<div {n["page"]}><div {n["head"]}><h2>{esc(self.info["site_name"])}</h2></div>
+<div {n["content"]}><h1>{esc(title)}</h1>
+<ul {n["info"]}><li>{detail_time(item.published)}</li></ul>
+<div {n["lead"]}>{esc(item.sapo)}</div>
+<div {n["body"]}>{self.body_html(item)}</div>
+<div {n["author"]}>Tác giả: {esc(item.author)}</div>
+<div {n["foot"]}><div {n["url"]}><strong>URL của bản tin này: </strong><a href="{url}" title="{esc(title)}">{url}</a></div></div>
 </div></div>
     </body>
 </html>
@@ -413,8 +317,7 @@ class NukeVietSite:
     # -- RSS ----------------------------------------------------------------------------------
     def rss(self, path: str, title: str, items: list[Item]) -> None:
         newest = items[:30]
-        built = rss_date(newest[0].published) if newest else rss_date(
-            datetime.combine(self.params.end, time(23, 0)))
+        built = rss_date(newest[0].published) if newest else rss_date(datetime.combine(self.params.end, time(23, 0)))
         entries = []
         for it in newest:
             entries.append(f"""        <item>
@@ -431,15 +334,15 @@ class NukeVietSite:
         <title>{esc(title)}</title>
         <link>{B}{self.prefix}/</link>
         <atom:link href="{B}{path}" rel="self" type="application/rss+xml" />
-        <description><![CDATA[ {esc(self.info['site_name'])} ]]></description>
+        <description><![CDATA[ {esc(self.info["site_name"])} ]]></description>
         <language>vi</language>
         <pubDate>{built}</pubDate>
         <lastBuildDate>{built}</lastBuildDate>
-        <copyright><![CDATA[ {esc(self.info['site_name'])} ]]></copyright>
+        <copyright><![CDATA[ {esc(self.info["site_name"])} ]]></copyright>
         <docs>{B}{self.prefix}/rss/</docs>
         <generator><![CDATA[ NukeViet v4.0 ]]></generator>
         <image>
-            <url>{B}{self.info['logo']}</url>
+            <url>{B}{self.info["logo"]}</url>
             <title>{esc(title)}</title>
             <link>{B}{self.prefix}/</link>
         </image>
@@ -452,8 +355,7 @@ class NukeVietSite:
 
     # -- the whole site -----------------------------------------------------------------------
     def render(self) -> dict:
-        newest_first = sorted(self.items, key=lambda it: (it.published, int(it.native_id)),
-                              reverse=True)
+        newest_first = sorted(self.items, key=lambda it: (it.published, int(it.native_id)), reverse=True)
         by_cat: dict[str, list[tuple[Item, str]]] = {s.path: [] for s in self.source.sections}
         primary_by_cat: dict[str, list[Item]] = {s.path: [] for s in self.source.sections}
         for item in newest_first:
@@ -467,47 +369,49 @@ class NukeVietSite:
             if item.legacy_news_id is not None:
                 self.legacy[str(item.legacy_news_id)] = item.path
         for cat in by_cat:
-            by_cat[cat].sort(key=lambda pair: (pair[0].published, int(pair[0].native_id)),
-                             reverse=True)
+            by_cat[cat].sort(key=lambda pair: (pair[0].published, int(pair[0].native_id)), reverse=True)
         # articles and duplicates
         for its in primary_by_cat.values():
             for i, item in enumerate(its):
-                newer = its[max(0, i - 3):i][::-1]
-                older = its[i + 1:i + 4]
+                newer = its[max(0, i - 3) : i][::-1]
+                older = its[i + 1 : i + 4]
                 lastmod = to_epoch(item.edited or item.published)
                 self.write(item.path, self.article(item, newer, older), lastmod)
-                tail = item.path[len(self.prefix):]
+                tail = item.path[len(self.prefix) :]
                 # the print and sendmail variants are made by the server from this one
                 self.write(f"{self.prefix}/savefile{tail}", self.savefile(item, "savefile"), lastmod)
         # lists
         for sec in self.source.sections:
             self.render_list(f"{self.prefix}/{sec.path}/", sec.name, by_cat[sec.path], sec.path)
-        self.render_list(f"{self.prefix}/", MODULE_TITLE,
-                         [(it, it.path) for it in newest_first], None)
+        self.render_list(f"{self.prefix}/", MODULE_TITLE, [(it, it.path) for it in newest_first], None)
         # RSS: the main feed and one per category
         self.rss(f"{self.prefix}/rss/", MODULE_TITLE, newest_first)
         for sec in self.source.sections:
-            self.rss(f"{self.prefix}/rss/{sec.path}/", f"{MODULE_TITLE} - {sec.name}",
-                     primary_by_cat[sec.path])
+            self.rss(f"{self.prefix}/rss/{sec.path}/", f"{MODULE_TITLE} - {sec.name}", primary_by_cat[sec.path])
         # home and robots.txt
-        if self.lang_prefix:
-            home = (self.head(self.info["site_name"], self.info["site_name"], f"{self.lang_prefix}/")
-                    + f'<p><a href="{self.prefix}/">{esc(MODULE_TITLE)}</a></p>' + self.foot())
-            self.write(f"{self.lang_prefix}/", home)
-        home = (self.head(self.info["site_name"], self.info["site_name"], "/")
-                + f'<p><a href="{self.prefix}/">{esc(MODULE_TITLE)}</a></p>' + self.foot())
-        self.write("/", home)
-        robots = "\n".join([
-            "User-agent: *",
-            "Disallow: /admin/",
-            "Disallow: /install/",
-            f"Disallow: {self.prefix}/savefile/",
-            f"Disallow: {self.prefix}/print/",
-            f"Disallow: {self.prefix}/sendmail/",
-            f"Disallow: {self.prefix}/rating/",
-            f"Disallow: {self.prefix}/search/",
-            "",
-        ])
+        theme = self.list_theme
+        for home in dict.fromkeys((f"{self.lang_prefix}/", "/")):
+            self.write(
+                home,
+                self.page(
+                    theme,
+                    self.head(theme, self.info["site_name"], self.info["site_name"], home),
+                    f'<p><a href="{self.prefix}/">{esc(MODULE_TITLE)}</a></p>',
+                ),
+            )
+        robots = "\n".join(
+            [
+                "User-agent: *",
+                "Disallow: /admin/",
+                "Disallow: /install/",
+                f"Disallow: {self.prefix}/savefile/",
+                f"Disallow: {self.prefix}/print/",
+                f"Disallow: {self.prefix}/sendmail/",
+                f"Disallow: {self.prefix}/rating/",
+                f"Disallow: {self.prefix}/search/",
+                "",
+            ]
+        )
         (self.dir / "robots.txt").write_bytes(robots.encode("ascii"))
         return {
             "lastmod": self.lastmod,
