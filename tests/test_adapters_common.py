@@ -27,7 +27,7 @@ def test_get_adapter_picks_the_registry_adapter() -> None:
     assert isinstance(get_adapter(reg.get("dongnai_gov")), NukeVietAdapter)
     assert isinstance(get_adapter(reg.get("dongnai_party")), NukeVietAdapter)
     assert isinstance(get_adapter(reg.get("baodongnai")), BaoDongNaiAdapter)
-    assert set(ADAPTERS) == {"nukeviet", "baodongnai"}
+    assert set(ADAPTERS) == {"nukeviet", "baodongnai", "generic"}
     bogus = reg.get("baodongnai").model_copy(update={"adapter": "wordpress"})
     with pytest.raises(ValueError, match="wordpress"):
         get_adapter(bogus)

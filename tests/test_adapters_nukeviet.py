@@ -100,8 +100,11 @@ def test_gov_article_every_field(gov) -> None:
          "Vị trí 3 khu công nghiệp mới (Ảnh: Sở Kế hoạch và Đầu tư)"),
     ]
     assert item.video_url is None
-    assert item.field_sources == {"title": "h1", "published_at": "visible_date",
-                                  "author": "byline", "sapo": "hometext"}
+    assert item.field_sources == {"title": "h1", "published_at": "visible_date", "body": "body_xpath",
+                                  "author": "byline", "sapo": "hometext",
+                                  "canonical_url": "canonical_link", "native_id": "url", "section": "url",
+                                  "item_type": "length"}
+    assert item.hint_misses == [] and set(item.field_confidence) == set(item.field_sources)
 
 
 @pytest.mark.parametrize(
@@ -308,6 +311,8 @@ def test_parse_error_reasons(gov) -> None:
         '<h1 class="title margin-bottom-lg" itemprop="headline">', '<div class="x">').replace(
         "1.200 ha</h1>", "1.200 ha</div>")
     no_title = "\n".join(line for line in no_title.splitlines() if "og:title" not in line)
+    assert gov.parse_article(no_title, GOV_URL).field_sources["title"] == "title_tag"  # <title> minus site
+    no_title = "\n".join(line for line in no_title.splitlines() if "<title>" not in line)
     assert _reason(gov, no_title) == "no_title"
     # the body container is there but empty, and there is no video
     start = original.index('<div id="news-bodyhtml"')
@@ -326,11 +331,20 @@ def test_title_falls_back_to_og_title(gov) -> None:
     assert item.title == "\u00d0ồng Nai có thêm 3 khu công nghiệp mới (giai đoạn 2024): 1.200 ha"
 
 
-def test_redesigned_layout_is_layout_unknown(gov) -> None:
+def test_redesigned_layout_extracts_the_same_fields(gov) -> None:
+    original = gov.parse_article(page("nukeviet_gov_article.html"), GOV_URL)
     html = (page("nukeviet_gov_article.html")
             .replace("news-bodyhtml", "nd-body").replace("bodytext", "nd-text")
-            .replace("title margin-bottom-lg", "nd-title").replace("hometext", "nd-lead"))
-    assert _reason(gov, html) == "layout_unknown"
+            .replace("title margin-bottom-lg", "nd-title").replace("hometext", "nd-lead")
+            .replace("margin-bottom-lg", "nd-row").replace("text-right", "nd-right"))
+    item = gov.parse_article(html, GOV_URL)
+    for name in ("title", "published_at", "sapo", "body_text", "author", "section", "native_id", "item_type",
+                 "tags"):
+        assert getattr(item, name) == getattr(original, name), name
+    assert item.field_sources["body"] != "body_xpath"
+    assert item.field_sources["author"] == "author_label"
+    assert {"body_xpath", "date_xpath"} <= set(item.hint_misses)
+    assert "Tác giả" not in item.body_text and "DongNai: Web portal" not in item.body_text
 
 
 def test_rethemed_site_is_a_configuration_change() -> None:

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from portal_etl import localenv
+from portal_etl.replica.themes import DEFAULT_REDESIGN_MONTH, DEFAULT_REDESIGN_THEME, THEME_CHOICES
 
 
 def _cmd_sources(args: argparse.Namespace) -> int:
@@ -43,41 +44,88 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     from portal_etl.models import ParseError
     from portal_etl.registry import load_registry
 
-    source = load_registry().get(args.source)
-    adapter = get_adapter(source)
-    raw = Path(args.page).read_bytes()
-    text, encoding = decode_html(raw, args.content_type)
-    url = args.url or f"{source.base_url or 'http://localhost'}/{Path(args.page).name}"
-    if args.list:
-        section = source.section(args.section) or source.sections[0]
-        listing = adapter.parse_list(text, url, section)
-        payload = {
-            "encoding": encoding,
-            "next_url": listing.next_url,
-            "entries": [
-                {"url": e.url, "title": e.title, "native_id": e.native_id,
-                 "published_at": e.published_at.isoformat() if e.published_at else None,
-                 "date_only": e.date_only}
-                for e in listing.entries
-            ],
-        }
+    if args.generic:
+        adapter = get_adapter(_generic_source(args.url))
+    elif not args.source:
+        print("portal-etl extract: name a registry source with --source ID, or use --generic", file=sys.stderr)
+        return 2
     else:
+        adapter = get_adapter(load_registry().get(args.source))
+    if args.list and len(args.pages) != 1:
+        print("portal-etl extract --list: one list page at a time", file=sys.stderr)
+        return 2
+    worst = 0
+    for page_path in args.pages:
+        raw = Path(page_path).read_bytes()
+        text, encoding = decode_html(raw, args.content_type)
+        base = adapter.source.base_url or "http://localhost"
+        url = args.url if args.url and len(args.pages) == 1 else f"{base}/{Path(page_path).name}"
         try:
-            item = adapter.parse_article(text, url)
+            if args.list:
+                section = adapter.source.section(args.section) or adapter.source.sections[0]
+                payload, status = _list_payload(adapter.parse_list(text, url, section)), 0
+            else:
+                report = adapter.inspect(text, url)
+                payload = _article_payload(report, full=args.full, flat=args.generic)
+                status = 0 if report.complete else 2
         except ParseError as exc:
-            print(json.dumps({"error": exc.reason, "detail": exc.detail}, ensure_ascii=False))
-            return 2
-        payload = {
-            "encoding": encoding,
-            **{k: v for k, v in vars(item).items() if k not in ("images", "published_at")},
-            "published_at": item.published_at.isoformat(),
-            "images": [{"src": i.src, "caption": i.caption} for i in item.images],
-        }
-        if not args.full:
-            payload["body_html"] = f"<{len(item.body_html)} characters>"
-    print(json.dumps(payload, ensure_ascii=False, indent=2))
-    return 0
+            why = {"not_html": "not an HTML page", "empty_page": "an empty page"}.get(exc.reason, exc.reason)
+            payload, status = {"error": exc.reason, "detail": f"{why}: {exc.detail}" if exc.detail else why}, 2
+        payload = {"page": str(page_path), "encoding": encoding, **payload}
+        print(json.dumps(payload, ensure_ascii=False, indent=None if args.generic else 2))
+        worst = max(worst, status)
+    return worst
 
+
+def _generic_source(url: str | None):
+    """A registry entry for a site nobody has described: the generic adapter and the page's host."""
+    from urllib.parse import urlsplit
+
+    from portal_etl.registry.schema import Source
+
+    base = None
+    if url:
+        parts = urlsplit(url)
+        base = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+    return Source(id="generic", name="(generic)", base_url=base, adapter="generic", live_since=date(1990, 1, 1),
+                  sections=[{"path": "tin-tuc", "name": "(any)"}], article_min_words=500)
+
+
+def _list_payload(listing) -> dict:
+    return {
+        "next_url": listing.next_url,
+        "methods": listing.methods,
+        "hint_misses": listing.hint_misses,
+        "entries": [
+            {"url": e.url, "title": e.title, "native_id": e.native_id,
+             "published_at": e.published_at.isoformat() if e.published_at else None, "date_only": e.date_only}
+            for e in listing.entries
+        ],
+    }
+
+
+def _article_payload(report, *, full: bool, flat: bool) -> dict:
+    """Every field with its value, method and confidence; the required fields no method found."""
+    values = dict(report.fields)
+    values["published_at"] = values["published_at"].isoformat() if values["published_at"] else None
+    values["images"] = [{"src": i.src, "caption": i.caption} for i in values["images"]]
+    if not full:
+        values["body_html"] = f"<{len(values['body_html'])} characters>"
+    values["body"] = values.pop("body_text")
+    described = {
+        name: {"value": value, "method": report.sources.get(name), "confidence": report.confidence.get(name)}
+        for name, value in values.items()
+    }
+    out: dict = {"url": report.url, "complete": report.complete, "missing": report.missing,
+                 "hint_misses": report.hint_misses}
+    if flat:  # one line per page: the values first, then how each was found
+        out.update({"title": values["title"], "published_at": values["published_at"], "body_text": values["body"]})
+        out["methods"] = {k: v for k, v in report.sources.items()}
+        out["confidence"] = report.confidence
+        out["fields"] = {k: v for k, v in values.items() if k not in ("title", "published_at", "body")}
+    else:
+        out["fields"] = described
+    return out
 
 def _cmd_replica_generate(args: argparse.Namespace) -> int:
     from portal_etl.replica.generator import ScenarioParams, generate
@@ -92,6 +140,9 @@ def _cmd_replica_generate(args: argparse.Namespace) -> int:
         party_live=date.fromisoformat(args.party_live),
         scale=args.scale,
         english=getattr(args, "english", False),
+        theme=args.theme,
+        redesign_month=args.redesign_month,
+        redesign_theme=args.redesign_theme,
     )
     expected = generate(params, Path(args.out))
     print(json.dumps(expected, ensure_ascii=False, indent=2))
@@ -255,10 +306,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = db.add_parser("migrate", help="apply pending SQL migrations from sql/")
     p.set_defaults(func=_cmd_db_migrate)
 
-    p = sub.add_parser("extract", help="print the fields an adapter extracts from a saved page, as JSON")
-    p.add_argument("--source", required=True, help="registry source id, e.g. baodongnai")
-    p.add_argument("page", help="path of a saved HTML page")
-    p.add_argument("--url", help="the page's original URL (for canonical and relative links)")
+    p = sub.add_parser(
+        "extract", help="print what extraction finds on saved pages: every field with its method and confidence",
+        description="Exit status 0 when every required field (title, body, publish time) was found, 2 when "
+                    "one was not (it is named under 'missing') or the file is not an HTML page.")
+    p.add_argument("--source", help="registry source id, e.g. baodongnai (or --generic)")
+    p.add_argument("--generic", action="store_true",
+                   help="no registry entry: layout-independent methods only; one JSON object per page per line")
+    p.add_argument("pages", nargs="+", metavar="PAGE", help="path of a saved HTML page")
+    p.add_argument("--url", help="the page's original URL (for canonical and relative links; one page only)")
     p.add_argument("--content-type", help="HTTP Content-Type header the page was served with")
     p.add_argument("--list", action="store_true", help="parse as a list (category) page")
     p.add_argument("--section", help="with --list: the section path the page belongs to")
@@ -279,6 +335,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", type=float, default=1.0, help="volume multiplier")
     p.add_argument("--english", action="store_true",
                    help="add Báo Đồng Nai's English section with known translation pairs (issue #8)")
+    p.add_argument("--theme", default="default", choices=THEME_CHOICES,
+                   help="markup of the pages (the content and manifest do not change): 'default' the "
+                        "contract's layouts; 'restyled' every class/id renamed, deeper nesting, no semantic "
+                        "tags, number-only pager; 'bare' no JSON-LD/microdata, OpenGraph on odd ids only, "
+                        "ads/related/share/comments inside the article, rel=next-only or no pager; "
+                        "'redesign' default before --redesign-month, --redesign-theme from it on")
+    p.add_argument("--redesign-month", default=DEFAULT_REDESIGN_MONTH, metavar="YYYY-MM",
+                   help="with --theme redesign: first month whose article pages use --redesign-theme "
+                        f"(list pages use the theme of the last month; default {DEFAULT_REDESIGN_MONTH})")
+    p.add_argument("--redesign-theme", default=DEFAULT_REDESIGN_THEME, choices=("restyled", "bare"),
+                   help=f"with --theme redesign: the theme after the switch (default {DEFAULT_REDESIGN_THEME})")
     p.set_defaults(func=_cmd_replica_generate)
     p = rsub.add_parser("serve", help="serve a generated replica on 127.0.0.1 (one port per channel)")
     p.add_argument("--dir", required=True, help="folder written by 'replica generate'")

@@ -141,6 +141,19 @@ def parse_dangcongsan(text: str | None, tz: TzLike = None) -> datetime | None:
     return found
 
 
+def parse_date_line(text: str | None, tz: TzLike = None) -> datetime | None:
+    """Any of the Vietnamese news date lines above, for a site whose format is not known yet:
+    ``dd/mm/YYYY HH:MM`` (NukeViet, dangcongsan.vn) ▸ ``HH:MM, dd/mm/YYYY`` (Báo Đồng Nai) ▸
+    ``HH:MM | dd/mm/YYYY`` ▸ ``HH:MM dd/mm/YYYY``."""
+    if not text:
+        return None
+    for parse in (parse_nukeviet_detail, parse_baodongnai, parse_dangcongsan, parse_nukeviet_tag):
+        found = parse(text, tz)
+        if found is not None:
+            return found
+    return None
+
+
 def parse_malformed_nukeviet_published_time(text: str | None, tz: TzLike = None) -> datetime | None:
     """NukeViet ``article:published_time``, built with PHP ``date('Y-m-dTH:i:s')``.
 

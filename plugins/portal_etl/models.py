@@ -60,6 +60,10 @@ class ListEntry:
 class ListPage:
     entries: list[ListEntry]
     next_url: str | None  # absolute URL of the next (older) page, or None
+    # how entries and the next page were found ("hint", "article_links"; "rel_next", "page_number" …)
+    methods: dict[str, str] = field(default_factory=dict)
+    # selectors (adapter defaults or registry hints) that matched nothing here, so a generic method ran
+    hint_misses: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -94,6 +98,10 @@ class ExtractedItem:
     video_url: str | None = None
     # which extractor supplied each field, e.g. {"published_at": "visible_date"}
     field_sources: dict[str, str] = field(default_factory=dict)
+    # how far to trust each field: the prior of its method (adapters/signals.py CONFIDENCE)
+    field_confidence: dict[str, float] = field(default_factory=dict)
+    # selectors that matched nothing or something implausible on this page (a stale theme hint)
+    hint_misses: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.item_type not in ITEM_TYPES:

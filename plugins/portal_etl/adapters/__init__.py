@@ -1,8 +1,9 @@
 """Site adapters: turn a channel's list pages, article pages and feeds into plain records.
 
-``get_adapter(source)`` picks the adapter named by the registry entry (``adapter: nukeviet`` or
-``adapter: baodongnai``); selectors come from code defaults overridden by
-``source.adapter_options``, so a new site on a known platform is a registry entry, not code.
+``get_adapter(source)`` picks the adapter named by the registry entry (``adapter: nukeviet``,
+``adapter: baodongnai``, or ``adapter: generic`` for a site of unknown platform). Selectors are
+hints: code defaults overridden by ``source.adapter_options``, tried first and validated; when
+they miss, layout-independent methods take over, so a re-themed site keeps extracting.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from datetime import datetime
 
 from portal_etl.adapters.baodongnai import BaoDongNaiAdapter
 from portal_etl.adapters.base import Adapter
+from portal_etl.adapters.generic import GenericAdapter
 from portal_etl.adapters.nukeviet import NukeVietAdapter
 from portal_etl.registry.schema import Source
 
 ADAPTERS: dict[str, type[Adapter]] = {
     "nukeviet": NukeVietAdapter,
     "baodongnai": BaoDongNaiAdapter,
+    "generic": GenericAdapter,
 }
 
 
@@ -30,4 +33,4 @@ def get_adapter(source: Source, now: Callable[[], datetime] | None = None) -> Ad
     return klass(source, now=now)
 
 
-__all__ = ["ADAPTERS", "Adapter", "BaoDongNaiAdapter", "NukeVietAdapter", "get_adapter"]
+__all__ = ["ADAPTERS", "Adapter", "BaoDongNaiAdapter", "GenericAdapter", "NukeVietAdapter", "get_adapter"]

@@ -13,21 +13,22 @@ dropped from the document.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from portal_etl import dates
+from portal_etl.adapters import signals
 from portal_etl.adapters.base import (
     Adapter,
     C,
-    DateThunk,
     HtmlElement,
+    PageContext,
     any_element,
     clean_text,
-    fold,
+    edge_text_block,
     ld_name,
 )
-from portal_etl.models import FeedEntry, ListEntry, ListPage
-from portal_etl.registry.schema import Section
+from portal_etl.models import ListEntry
 
 _ART = f"//article[{C('article-detail')}]"
 _ID_RE = re.compile(r"-([0-9a-f]{7})$", re.I)
@@ -38,12 +39,15 @@ _BYLINE_LEAD = re.compile(r"^(?:thực hiện|bài và ảnh|bài|ảnh|đồ h�
                           re.I)
 _BYLINE_TAIL = re.compile(r"\((?:tổng hợp|tổng hợp/\w+|theo [^)]+)\)$", re.I)
 _MAX_BYLINE_WORDS = 8
+_DATE_IN_ROW = re.compile(r"\d{1,2}:\d{2}\s*,?\s*\d{1,2}/\d{1,2}/\d{4}")
 _ROLE_PREFIX = re.compile(r"^(?:thực hiện|bài và ảnh|bài, ảnh|bài|tác giả)\s*:\s*", re.I)
 
 
 class BaoDongNaiAdapter(Adapter):
     name = "baodongnai"
     SAPO_SOURCE = "article_sapo"
+    DATE_LINE_PARSER = staticmethod(dates.parse_baodongnai)
+    PAGER_STYLE = "query"
     DEFAULT_XPATHS = {
         "body_xpath": f"{_ART}//div[{C('article-body')}]",
         "article_title_xpath": f"{_ART}//h1[{C('article-title')}]",
@@ -69,6 +73,15 @@ class BaoDongNaiAdapter(Adapter):
         self._byline_heuristic = bool(self.options.get("byline_heuristic", True))
 
     # --- URLs -----------------------------------------------------------------------------------
+
+    def is_article_url(self, url: str) -> bool:
+        """``…/<section>/<YYYYMM>/<slug>-<id>``: an id after a month segment."""
+        try:
+            segments = [s for s in urlsplit(url).path.split("/") if s]
+        except ValueError:
+            return False
+        return (len(segments) >= 2 and bool(_MONTH_SEGMENT.match(segments[-2]))
+                and _ID_RE.search(segments[-1]) is not None)
 
     def native_id(self, url: str) -> str | None:
         """The trailing ``-<id>`` of an article URL: 7 decimal digits (old) or 7 hex (2024+)."""
@@ -110,17 +123,11 @@ class BaoDongNaiAdapter(Adapter):
 
     @staticmethod
     def _first_text_child(body: HtmlElement) -> HtmlElement | None:
-        for child in body:
-            if isinstance(child.tag, str) and fold(child.text_content()):
-                return child
-        return None
+        return edge_text_block(body, last=False)
 
     @staticmethod
     def _last_text_child(body: HtmlElement) -> HtmlElement | None:
-        for child in reversed(body):
-            if isinstance(child.tag, str) and fold(child.text_content()):
-                return child
-        return None
+        return edge_text_block(body, last=True)
 
     @staticmethod
     def _looks_like_byline(p: HtmlElement) -> bool:
@@ -137,35 +144,43 @@ class BaoDongNaiAdapter(Adapter):
         names = [w for w in re.split(r"[\s\-–,]+", text) if w]
         return all(w[0].isupper() for w in names)
 
-    def _author(self, doc: HtmlElement, jsonld: dict, byline: str | None
-                ) -> tuple[str | None, str | None]:
+    def _author(self, page: PageContext, byline: str | None) -> tuple[str | None, str | None]:
+        """The author element (hint) ▸ JSON-LD author (the publisher's own record) ▸
+        ``article:author`` ▸ the names beside the date line ▸ the byline paragraph ending the
+        body ▸ meta author."""
+        doc = page.doc
         author = self._first_text(doc, "author_xpath", unescape=True)
         if author:
             return author, "article_meta"
-        if byline:
-            return _ROLE_PREFIX.sub("", byline).strip() or byline, "byline"
-        author = ld_name(jsonld.get("author"))
+        author = ld_name(page.jsonld.get("author"))
         if author:
             return author, "json_ld"
+        author = clean_text(signals.meta_content(doc, "article:author"), unescape=True)
+        if author and not author.startswith(("http://", "https://")):
+            return author, "meta_author"
+        author = self._date_row_author(page)
+        if author:
+            return author, "date_row"
+        if byline:
+            return _ROLE_PREFIX.sub("", byline).strip() or byline, "byline"
         author = self._first_text(doc, "meta_author_xpath", unescape=True)
         if author:
             return author, "meta_author"
         return None, None
 
-    def _date_candidates(self, doc: HtmlElement, jsonld: dict, list_entry: ListEntry | None,
-                         feed_entry: FeedEntry | None) -> list[DateThunk]:
-        def visible():
-            return self._first_date(doc, "date_xpath", dates.parse_baodongnai)
-
-        def json_ld():
-            value = jsonld.get("datePublished")
-            return dates.parse_iso(str(value), self.tz) if value else None
-
-        def meta():
-            return self._first_date(doc, "meta_published_xpath", dates.parse_malformed_nukeviet_published_time)
-
-        return [("visible_date", visible), ("json_ld", json_ld), ("meta_published_time", meta),
-                *self._fallback_dates(list_entry, feed_entry)]
+    def _date_row_author(self, page: PageContext) -> str | None:
+        """Names printed in the date line's row ("Hải Yến - 23:57, 16/07/2025"): the row's text
+        less the time, when what is left reads like a byline."""
+        row = page.date_line
+        if row is None or next(row.iter("a"), None) is not None:
+            return None
+        text = _DATE_IN_ROW.sub(" ", clean_text(row.text_content()))
+        text = clean_text(text.strip(" -–|·,"))
+        words = text.split()
+        if not words or len(words) > _MAX_BYLINE_WORDS or text[-1] in ".!?:;":
+            return None
+        names = [w for w in re.split(r"[\s\-–,]+", text) if w]
+        return text if all(w[0].isupper() for w in names) else None
 
     def _language(self, doc: HtmlElement, url: str) -> str:
         if doc.get("lang"):
@@ -175,12 +190,8 @@ class BaoDongNaiAdapter(Adapter):
 
     # --- list pages -----------------------------------------------------------------------------
 
-    def parse_list(self, html: str, page_url: str, section: Section) -> ListPage:
-        """Section page: ``article.story`` items (title link, ``HH:MM, dd/mm/YYYY`` time),
-        newest first; ``next_url`` from ``nav.pager a.next`` (none past the last page)."""
-        doc = self.load_list(html)
-        if doc is None:
-            return ListPage(entries=[], next_url=None)
+    def _hinted_entries(self, doc: HtmlElement, page_url: str) -> list[ListEntry]:
+        """Section page: ``article.story`` items (title link, ``HH:MM, dd/mm/YYYY`` time)."""
         entries: list[ListEntry] = []
         for item in self._all(doc, "list_item_xpath"):
             link = self._first(item, "list_link_xpath")
@@ -188,12 +199,15 @@ class BaoDongNaiAdapter(Adapter):
             if not url:
                 continue
             stamp = " ".join(el.text_content() for el in self._all(item, "list_time_xpath"))
-            published = dates.parse_baodongnai(stamp, self.tz)
-            date_only = False
-            if published is None:
-                published = dates.parse_dmy(stamp, self.tz)
-                date_only = published is not None
+            published, date_only = self._list_time(stamp)
             entries.append(ListEntry(url=url, title=self._entry_title(link),
                                      published_at=published, native_id=self.native_id(url),
                                      date_only=date_only))
-        return ListPage(entries=self._dedupe(entries), next_url=self._next_url(doc, page_url))
+        return entries
+
+    def _list_time(self, text: str) -> tuple[datetime | None, bool]:
+        published = dates.parse_baodongnai(text, self.tz)
+        if published is not None:
+            return published, False
+        return super()._list_time(text)
+

@@ -19,6 +19,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -28,6 +29,7 @@ import lxml.html
 from lxml import etree
 
 from portal_etl import dates
+from portal_etl.adapters import signals
 from portal_etl.models import (
     ExtractedItem,
     FeedEntry,
@@ -158,6 +160,20 @@ def block_texts(root: HtmlElement, skip: set[HtmlElement] | frozenset = frozense
     return out
 
 
+def edge_text_block(body: HtmlElement, *, last: bool) -> HtmlElement | None:
+    """The first (last) element with text, descending through wrapper ``div``s: a generically
+    found body may hold the article's paragraphs one or two wrappers down."""
+    node = body
+    while True:
+        children = [c for c in node if isinstance(c.tag, str) and fold(c.text_content())]
+        if not children:
+            return None if node is body else node
+        child = children[-1] if last else children[0]
+        if child.tag != "div" or not any(isinstance(c.tag, str) for c in child):
+            return child
+        node = child
+
+
 def inner_html(el: HtmlElement) -> str:
     """The element's inner HTML, as served (minus what was dropped)."""
     parts = [html_lib.escape(el.text, quote=False)] if el.text else []
@@ -262,6 +278,149 @@ def ld_name(value: Any) -> str:
     return ""
 
 
+# method name (as recorded in ``field_sources``) → kind of evidence, whose prior is its confidence
+METHOD_KIND = {
+    "h1": "hint", "visible_date": "hint", "article_sapo": "hint", "hometext": "hint", "sapo": "hint",
+    "article_meta": "hint", "body_xpath": "hint",
+    "json_ld": "json_ld", "og_title": "og", "meta_description": "meta", "meta_published_time": "meta",
+    "meta_author": "meta", "microdata": "microdata", "headline_element": "h1", "date_line": "date_line",
+    "time_element": "time_element", "byline": "byline", "body_byline": "byline", "list_page": "list_page",
+    "feed": "feed", "title_tag": "title_tag", "author_label": "microdata", "date_row": "byline",
+}
+# the lead found as "the text block between the date line and the body": plausible, not declared
+LEAD_BLOCK_CONFIDENCE = 0.6
+LEAD_BLOCK_MIN_WORDS = 8
+# trafilatura's body, used when the density finder is unsure: F1 0.962 on the real-page benchmark
+FALLBACK_BODY_CONFIDENCE = 0.75
+# a "body" holding this many links to other articles of the site is a list page, not an article
+LISTING_MIN_LINKS = 4
+LISTING_RETRIES = 2  # teaser blocks set aside before the finder is asked again
+
+
+# the required field a parse-error reason is about
+_FIELD_OF_REASON = {"no_title": "title", "no_body": "body", "layout_unknown": "body", "no_date": "published_at",
+                    "date_out_of_window": "published_at"}
+
+
+# schema.org properties a theme prints as (CSS-hidden) machine data beside the article, not prose
+_MICRODATA_FURNITURE = frozenset({"author", "datePublished", "dateModified", "mainEntityOfPage", "publisher",
+                                  "url", "interactionStatistic"})
+# a caption block beside a picture holds a sentence or two at most
+CAPTION_MAX_WORDS = 40
+
+
+@dataclass
+class ArticleReport:
+    """What :meth:`Adapter.inspect` found on one page: field values, the method and confidence
+    of each, the required fields no method found (with why) and the selectors that missed."""
+
+    url: str
+    fields: dict[str, Any]
+    sources: dict[str, str]
+    confidence: dict[str, float]
+    missing: dict[str, str]
+    hint_misses: list[str]
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+def _in_paragraph_run(block: HtmlElement) -> bool:
+    """A ``<p>`` followed by another ``<p>``: part of the text, not a block of its own."""
+    following = block.getnext()
+    return block.tag == "p" and following is not None and following.tag == "p"
+
+
+def _keep_only_links(teaser: HtmlElement) -> None:
+    """Drop everything in ``teaser`` that neither is, holds nor sits in a link."""
+    linked: set[HtmlElement] = set()
+    for a in teaser.iter("a"):
+        linked.update(a.iter())
+        linked.update(a.iterancestors())
+    for node in [n for n in teaser.iterdescendants() if isinstance(n.tag, str) and n not in linked]:
+        if node.getparent() is not None:
+            node.tail = None
+            node.drop_tree()
+    for node in [teaser, *teaser.iterdescendants()]:
+        if isinstance(node.tag, str) and node.tag != "a" and node not in linked - {teaser}:
+            node.text = None
+
+
+def _text_in_link(root: HtmlElement, text: str) -> bool:
+    """True when the first element of ``root`` carrying ``text`` sits inside an ``<a>``."""
+    for el in root.iter():
+        if isinstance(el.tag, str) and (el.text == text or el.tail == text):
+            holder = el if el.text == text else el.getparent()
+            return holder is not None and (holder.tag == "a" or any(x.tag == "a" for x in holder.iterancestors()))
+    return False
+
+
+def _is_caption_beside_picture(block: HtmlElement) -> bool:
+    """A short text block right after a sibling that holds a picture and no text: a theme's
+    caption (``<div><div><img></div><div>caption</div></div>``) without figure/figcaption."""
+    previous = block.getprevious()
+    if previous is None or not contains_img(previous) or fold(previous.text_content()):
+        return False
+    if block.tag == "p" and previous.tag != "img":
+        return False  # <p><img></p><p>…</p> is a picture and the next paragraph of the text
+    if next(block.iterdescendants("p", "img", "table"), None) is not None:
+        return False
+    words = len(fold(block.text_content()).split())
+    return 0 < words <= CAPTION_MAX_WORDS
+
+
+def _same_opening(text: str, other: str, words: int = 6) -> bool:
+    """The two texts open with the same words (case and punctuation aside)."""
+    def opening(value: str) -> list[str]:
+        return re.findall(r"\w+", value.casefold())[:words]
+
+    return opening(text) == opening(other)
+
+
+@dataclass
+class PageContext:
+    """One article page while its fields are found: the parsed document, what was found by which
+    method with what confidence, which hints fell through, and what each field tried."""
+
+    doc: HtmlElement
+    url: str
+    jsonld: dict
+    html: str | bytes | None = None  # the page as given, for a fallback extractor that parses it itself
+    headline: HtmlElement | None = None
+    body: HtmlElement | None = None
+    date_line: HtmlElement | None = None
+    date_line_value: datetime | None = None
+    lead_candidate: HtmlElement | None = None
+    lead: HtmlElement | None = None
+    sources: dict[str, str] = field(default_factory=dict)
+    confidence: dict[str, float] = field(default_factory=dict)
+    misses: list[str] = field(default_factory=list)
+    tried: dict[str, list[str]] = field(default_factory=dict)
+    # values read from page furniture before it was cut out of a generically found body
+    labels: dict[str, str] = field(default_factory=dict)
+    strict: bool = True  # raise at the first required field that has no method left
+    missing: dict[str, str] = field(default_factory=dict)  # field → why (inspection only)
+
+    def fail(self, error: ParseError) -> None:
+        if self.strict:
+            raise error
+        name = _FIELD_OF_REASON.get(error.reason, error.reason)
+        self.missing.setdefault(name, str(error))
+
+    def found(self, name: str, method: str, confidence: float | None = None) -> None:
+        self.sources[name] = method
+        if confidence is None:
+            confidence = signals.CONFIDENCE[METHOD_KIND.get(method, "hint")]
+        self.confidence[name] = round(confidence, 3)
+
+    def attempt(self, name: str, method: str) -> None:
+        self.tried.setdefault(name, []).append(method)
+
+    def tried_text(self, name: str) -> str:
+        return ", ".join(self.tried.get(name, [])) or "nothing"
+
+
 class Adapter:
     """Base adapter: a subclass supplies defaults and the site-specific hooks."""
 
@@ -336,9 +495,6 @@ class Adapter:
     def section_url(self, section: Section) -> str:
         return f"{self.base_url}/{section.path}"
 
-    def parse_list(self, html: str, page_url: str, section: Section) -> ListPage:
-        raise NotImplementedError
-
     def parse_article(
         self,
         html: str,
@@ -347,63 +503,85 @@ class Adapter:
         list_entry: ListEntry | None = None,
         feed_entry: FeedEntry | None = None,
     ) -> ExtractedItem:
-        """Every field of one article page, or ParseError(reason, detail); never half-filled."""
-        doc = self.load(html)
-        jsonld = self._json_ld(doc)
-        body = self._first(doc, "body_xpath")
-        if body is None:
-            if not self._has_content(doc):
-                raise ParseError("empty_page", "the document has no text")
-            raise ParseError("layout_unknown", f"no {self.name} article body at {url}")
-        self._drop(body, "noise_xpath")
+        """Every field of one article page, or ParseError(reason, detail); never half-filled.
 
-        title, title_src = self._title(doc, jsonld)
+        Each field is a chain of methods: the adapter's selector (a hint, validated) first, then
+        what the page says in standard metadata, then layout-independent signals (the headline,
+        the channel's date line, a generic main-content finder). A page fails only when a
+        required field (title, body, publish time) has no method left; the error names them."""
+        fields, page = self._extract(html, url, list_entry, feed_entry, strict=True)
+        return ExtractedItem(
+            source_id=self.source.id, url=url, **fields, field_sources=page.sources,
+            field_confidence=page.confidence, hint_misses=page.misses,
+        )
+
+    def inspect(self, html: str | bytes, url: str) -> ArticleReport:
+        """What every method finds on a page, without failing on a missing field: how an engineer
+        looks at a saved page (``portal-etl extract``), a cut-off one included. Raises only
+        ParseError ``not_html`` / ``empty_page`` when there is no document at all."""
+        fields, page = self._extract(html, url, None, None, strict=False)
+        return ArticleReport(url=url, fields=fields, sources=page.sources, confidence=page.confidence,
+                             missing=page.missing, hint_misses=page.misses)
+
+    def _extract(self, html: str | bytes, url: str, list_entry: ListEntry | None, feed_entry: FeedEntry | None,
+                 *, strict: bool) -> tuple[dict[str, Any], PageContext]:
+        """The fields of ``ExtractedItem`` (less source, url and the provenance) and the page's
+        provenance. ``strict``: raise at the first required field without a method left;
+        otherwise name it in ``page.missing`` and go on with what there is."""
+        doc = self.load(html)
+        page = PageContext(doc=doc, url=url, jsonld=self._json_ld(doc), strict=strict, html=html)
+        title = self._title(page)
+        try:
+            body = self._body(page)
+        except ParseError as exc:
+            page.fail(exc)
+            body = lxml.html.fromstring("<div></div>")
         if not title:
-            raise ParseError("no_title", f"no headline at {url}")
-        canonical = self._canonical(doc, url)
-        sapo, sapo_src = self._sapo(doc)
+            page.fail(ParseError("no_title", f"no headline at {url}; tried {page.tried_text('title')}"))
+        self._drop(body, "noise_xpath")
+        canonical = self._canonical(page, url)
+        sapo = self._sapo(page)
+        self._drop_page_furniture(page, body, sapo)
+        if page.sources.get("body") not in (None, "body_xpath") and (
+                any(body is el for el in (page.lead, page.headline, page.date_line))
+                or not self._plausible_generic_body(body)):
+            page.fail(ParseError("no_body", f"no article body at {url}: the generic main-content finder found "
+                                 f"only page furniture; tried {page.tried_text('body')}"))
         byline, skip = self._prepare_body(body, sapo)
         skip.update(self._caption_elements(body))
         body_text = nfc("\n\n".join(block_texts(body, skip)))
-        body_html = inner_html(body)
         images = self._images(doc, body, url)
-        video_url = self._video(doc, url)
+        video_url = self._video(page, url)
         section_path = self._section_path(url, canonical)
-        item_type = self._item_type(
+        item_type, type_rule = self._item_type_found(
             self._section_for(section_path), self._slug(canonical), video_url, body_text
         )
-        if not body_text and not video_url and not (
-            images and item_type in self.IMAGE_BODY_TYPES
-        ):
-            raise ParseError("no_body", f"no body text and no video at {url}")
-        published_at, date_src = self.pick_date(
-            self._date_candidates(doc, jsonld, list_entry, feed_entry)
-        )
-        author, author_src = self._author(doc, jsonld, byline)
-        field_sources = {"title": title_src, "published_at": date_src}
+        page.found("item_type", type_rule, signals.CONFIDENCE["url"] if type_rule != "length" else 0.8)
+        for name, value in (("native_id", self.native_id(url) or self.native_id(canonical)),
+                            ("section", section_path)):
+            if value:
+                page.found(name, "url", signals.CONFIDENCE["url"])
+        if not body_text and not video_url and not (images and item_type in self.IMAGE_BODY_TYPES) and (
+                "body" not in page.missing):
+            page.fail(ParseError("no_body", f"no body text and no video at {url}; tried {page.tried_text('body')}"))
+        published_at = None
+        try:
+            published_at, date_src = self.pick_date(self._date_candidates(page, list_entry, feed_entry))
+            page.found("published_at", date_src)
+        except ParseError as exc:
+            page.fail(exc)
+        author, author_src = self._author(page, byline)
         if author_src:
-            field_sources["author"] = author_src
-        if sapo_src:
-            field_sources["sapo"] = sapo_src
-        return ExtractedItem(
-            source_id=self.source.id,
-            url=url,
-            canonical_url=canonical,
-            native_id=self.native_id(url) or self.native_id(canonical),
-            title=title,
-            sapo=sapo,
-            body_text=body_text,
-            body_html=body_html,
-            published_at=published_at,
-            author=author,
-            section=section_path,
-            item_type=item_type,
-            language=self._language(doc, url),
-            tags=self._tags(doc, jsonld),
-            images=images,
-            video_url=video_url,
-            field_sources=field_sources,
-        )
+            page.found("author", author_src)
+        fields = {
+            "canonical_url": canonical, "native_id": self.native_id(url) or self.native_id(canonical),
+            "title": title, "sapo": sapo, "body_text": body_text, "body_html": inner_html(body),
+            "published_at": published_at, "author": author, "section": section_path, "item_type": item_type,
+            "language": self._language(doc, url), "tags": self._tags(doc, page.jsonld), "images": images,
+            "video_url": video_url,
+        }
+        return fields, page
+
 
     def parse_feed(self, xml: bytes | str, feed_url: str) -> list[FeedEntry]:
         """Items of an RSS 2.0 (or Atom) feed; pubDate kept to the UTC hour (NukeViet bug)."""
@@ -496,15 +674,22 @@ class Adapter:
         return next(scope.iter("img", "video", "iframe"), None) is not None
 
     def _all(self, node: HtmlElement, key: str) -> list:
-        return self.xp[key](node)
+        """Matches of the selector ``key``; none when this adapter has no such selector."""
+        expr = self.xp.get(key)
+        return expr(node) if expr is not None else []
 
     def _first(self, node: HtmlElement, key: str) -> Any:
-        found = self.xp[key](node)
+        found = self._all(node, key)
         return found[0] if found else None
+
+    def _missed(self, page: PageContext, key: str) -> None:
+        """The selector ``key`` found nothing usable, so a generic method ran (if it has one)."""
+        if key in self.xp:
+            page.misses.append(key)
 
     def _first_date(self, node: HtmlElement, key: str, parse: Callable[[str, Any], datetime | None]) -> datetime | None:
         """The first match of the XPath ``key`` (element or attribute string) that ``parse`` accepts."""
-        for found in self.xp[key](node):
+        for found in self._all(node, key):
             text = found.strip() if isinstance(found, str) else found.text_content()
             value = parse(text, self.tz)
             if value is not None:
@@ -512,7 +697,7 @@ class Adapter:
         return None
 
     def _first_text(self, node: HtmlElement, key: str, *, unescape: bool = False) -> str:
-        for found in self.xp[key](node):
+        for found in self._all(node, key):
             text = found if isinstance(found, str) else found.text_content()
             value = clean_text(text, unescape=unescape)
             if value:
@@ -520,12 +705,12 @@ class Adapter:
         return ""
 
     def _drop(self, node: HtmlElement, key: str) -> None:
-        for el in self.xp[key](node):
+        for el in self._all(node, key):
             if isinstance(el, HtmlElement) and el.getparent() is not None:
                 el.drop_tree()
 
     def _json_ld(self, doc: HtmlElement) -> dict:
-        for script in self.xp["jsonld_xpath"](doc):
+        for script in self._all(doc, "jsonld_xpath"):
             raw = (script.text or "").strip()
             if not raw:
                 continue
@@ -548,36 +733,310 @@ class Adapter:
 
     # --- field extractors (hooks) ---------------------------------------------------------------
 
-    def _title(self, doc: HtmlElement, jsonld: dict) -> tuple[str, str]:
-        title = self._first_text(doc, "article_title_xpath", unescape=True)
-        if title:
-            return title, "h1"
-        title = self._first_text(doc, "og_title_xpath", unescape=True)
-        if title:
-            return title, "og_title"
-        title = ld_name(jsonld.get("headline") or "")
-        if title:
-            return title, "json_ld"
-        return "", ""
+    # title ---------------------------------------------------------------------------------------
 
-    def _canonical(self, doc: HtmlElement, url: str) -> str:
-        return self._abs(url, self._first(doc, "canonical_xpath")) or url
+    TITLE_MAX_CHARS = 400  # a "headline" longer than this is a paragraph a stale selector hit
 
-    def _sapo(self, doc: HtmlElement) -> tuple[str, str | None]:
-        sapo = self._first_text(doc, "sapo_xpath", unescape=True)
-        if sapo:
-            return sapo, self.SAPO_SOURCE
+    def _title(self, page: PageContext) -> str:
+        """The hint (``article_title_xpath``) ▸ og:title ▸ JSON-LD headline ▸ the page's headline
+        element (itemprop=headline / the one ``<h1>``) ▸ ``<title>`` minus the site name. Also
+        settles ``page.headline``, the anchor the date line and the lead are looked for after."""
+        doc = page.doc
+        page.attempt("title", "article_title_xpath")
+        for el in self._all(doc, "article_title_xpath"):
+            text = clean_text(el if isinstance(el, str) else el.text_content(), unescape=True)
+            if text and len(text) <= self.TITLE_MAX_CHARS:
+                if not isinstance(el, str):
+                    page.headline = el
+                page.found("title", "h1")
+                return text
+        og = clean_text(self._first(doc, "og_title_xpath"), unescape=True)
+        ld = ld_name(page.jsonld.get("headline") or page.jsonld.get("name") or "")
+        tag = clean_text(doc.findtext(".//title"), unescape=True)
+        page.headline = signals.pick_headline(signals.headline_elements(doc), [og, ld, tag])
+        candidates = [("og_title", og), ("json_ld", ld)]
+        if page.headline is not None:
+            candidates.append(("headline_element", clean_text(page.headline.text_content(), unescape=True)))
+        site = [self.source.name, clean_text(signals.meta_content(doc, "og:site_name"), unescape=True)]
+        candidates.append(("title_tag", signals.strip_site_name(tag, site) if tag else ""))
+        for method, text in candidates:
+            page.attempt("title", method)
+            if text and len(text) <= self.TITLE_MAX_CHARS:
+                self._missed(page, "article_title_xpath")
+                page.found("title", method)
+                return text
+        return ""
+
+    def _canonical(self, page: PageContext, url: str) -> str:
+        """``<link rel=canonical>`` ▸ og:url ▸ the URL fetched."""
+        for method, found in (("canonical_link", lambda: self._first(page.doc, "canonical_xpath")),
+                              ("og_url", lambda: signals.meta_content(page.doc, "og:url"))):
+            value = self._abs(url, found())
+            if value:
+                page.found("canonical_url", method, signals.CONFIDENCE["og"])
+                return value
+        page.found("canonical_url", "url", 0.5)
+        return url
+
+    # body ----------------------------------------------------------------------------------------
+
+    def _body(self, page: PageContext) -> HtmlElement:
+        """The hint (``body_xpath``), if it holds text or media ▸ the generic main-content finder.
+        ``layout_unknown`` when neither finds an article body (a list page, a cut-off page)."""
+        page.attempt("body", "body_xpath")
+        hinted = self._first(page.doc, "body_xpath")
+        if hinted is not None and self._plausible_body(hinted):
+            page.body = hinted
+            page.found("body", "body_xpath")
+            return hinted
+        self._missed(page, "body_xpath")
+        declared = self._declared_not_article(page.doc, page.url)
+        if declared:
+            raise ParseError("layout_unknown", f"no {self.name} article body at {page.url}: body_xpath "
+                             f"matched nothing and the page declares itself {declared}")
+        page.attempt("body", "main_content")
+        from portal_etl.adapters import content
+
+        # read before the finder cuts the date line (and perhaps the lead) out of its container
+        self._date_line(page)
+        page.lead_candidate = self._lead_candidate(page)
+        self._drop_teasers(page.doc, page.url, keep=page.headline)
+        match = content.find_main_content(page.doc)
+        listing = match is not None and self._looks_like_listing(match.element, page.url)
+        for _ in range(LISTING_RETRIES):
+            if not listing or match.element.getparent() is None:
+                break
+            # teasers of other articles (most read, related) outscored a short article: set them aside
+            self._drop_teasers(match.element, page.url)
+            retry = content.find_main_content(page.doc)
+            if retry is None:
+                break
+            match, listing = retry, self._looks_like_listing(retry.element, page.url)
+        if match is not None and not listing and self._plausible_generic_body(match.element):
+            text = "\n\n".join(block_texts(match.element, content.caption_elements(match.element)))
+            # short texts are normal here (a "tin" is a few sentences): only the finder's doubt counts
+            if hinted is not None or not content.needs_fallback(match, text, min_chars=0):
+                page.body = match.element
+                page.found("body", match.method, match.confidence)
+                return match.element
+        if hinted is None and not listing and page.html is not None:
+            # the benchmarked chain: trafilatura where the density finder is unsure or found nothing
+            page.attempt("body", "trafilatura")
+            paragraphs = [p for p in (fold(line) for line in content.fallback_text(page.html).splitlines()) if p]
+            if paragraphs:
+                body = lxml.html.fragment_fromstring(
+                    "".join(f"<p>{html_lib.escape(p, quote=False)}</p>" for p in paragraphs), create_parent="div")
+                page.body = body
+                page.found("body", "trafilatura", FALLBACK_BODY_CONFIDENCE)
+                return body
+            if match is not None and not listing and self._plausible_generic_body(match.element):
+                page.body = match.element
+                page.found("body", match.method, match.confidence)
+                return match.element
+        if hinted is not None:  # the selector's container is there, and empty
+            page.body = hinted
+            return hinted
+        if not self._has_content(page.doc):
+            raise ParseError("empty_page", "the document has no text")
+        raise ParseError(
+            "layout_unknown",
+            f"no {self.name} article body at {page.url}: body_xpath matched nothing and the "
+            "generic main-content finder found " + ("only a list of article links" if listing else "no candidate"),
+        )
+
+    @staticmethod
+    def _plausible_body(el: HtmlElement) -> bool:
+        if fold(el.text_content()):
+            return True
+        return next(el.iter("img", "video", "iframe", "audio", "source"), None) is not None
+
+    def _declared_not_article(self, doc: HtmlElement, url: str) -> str | None:
+        """What the page says it is when that is not an article: a canonical URL that is not
+        shaped like this channel's articles (a section or home page), or an og:type of
+        "website". None when it says nothing or says article."""
+        canonical = self._abs(url, self._first(doc, "canonical_xpath")) or self._abs(
+            url, signals.meta_content(doc, "og:url"))
+        if canonical and canonical != url and self.native_id(canonical) is None:
+            return f"a page of {canonical} (canonical, with no article id), not an article"
+        og_type = signals.meta_content(doc, "og:type").lower()
+        if og_type == "website" and not (page_ld := self._json_ld(doc)) and not page_ld:
+            return 'of og:type "website", not an article'
+        return None
+
+    # a generically found body must hold prose: this many words in sentence-long paragraphs (a
+    # container of a byline and a time is what is left of an article page whose body is empty)
+    GENERIC_BODY_MIN_WORDS = 12
+
+    def _plausible_generic_body(self, el: HtmlElement) -> bool:
+        words = sum(len(t.split()) for t in block_texts(el) if len(t.split()) >= 5)
+        if words >= self.GENERIC_BODY_MIN_WORDS:
+            return True
+        return next(el.iter("video"), None) is not None or any(
+            self._iframe_allowed(f.get("src") or "") for f in el.iter("iframe"))
+
+    def _drop_teasers(self, scope: HtmlElement, url: str, keep: HtmlElement | None = None) -> None:
+        """Reduce every teaser of another article in ``scope`` (most read, related, "other news":
+        a short block whose first text is a link to that article) to its links. Their leads and
+        times read like prose to a density finder, while the links left behind still mark the
+        block as furniture; a link inside the article's own text is left alone (its block does
+        not open with it, or is longer than a teaser)."""
+        other = self._other_article(url)
+        keep_set = set(keep.iterancestors()) | {keep} if keep is not None else set()
+        teasers = []
+        for a in scope.iter("a"):
+            if not other(a.get("href")):
+                continue
+            el = signals.item_container(a, lambda x: other(x.get("href")), stop=scope)
+            if el is scope or el in keep_set or len(fold(el.text_content())) > signals.TEASER_MAX_CHARS:
+                continue
+            first = next((t for t in el.itertext() if t.strip()), None)
+            if first is not None and _text_in_link(el, first):
+                teasers.append(el)
+        for el in teasers:
+            _keep_only_links(el)
+
+    def _looks_like_listing(self, el: HtmlElement, url: str) -> bool:
+        """A container whose text is mostly links to other articles of this site: a list page."""
+        links = {self._abs(url, a.get("href")) for a in el.iter("a")}
+        links = {u for u in links if u and u != url and self.is_article_url(u)}
+        return len(links) >= LISTING_MIN_LINKS
+
+    def is_article_url(self, url: str) -> bool:
+        """True for a URL shaped like one of this channel's article pages."""
+        return self.native_id(url) is not None
+
+    _HIDDEN_CLASSES = frozenset({"hidden", "hide", "d-none", "sr-only", "visually-hidden", "invisible"})
+
+    def _drop_page_furniture(self, page: PageContext, body: HtmlElement, sapo: str) -> None:
+        """Headline, date line, lead and hidden (schema.org) elements inside a generically found
+        body are not body text."""
+        if page.sources.get("body") == "body_xpath":
+            return
+        inside = set(body.iter())
+        doomed = [el for el in (page.headline, page.date_line, page.lead) if el is not None and el in inside]
+        if sapo and not doomed:  # the lead repeated as a block of the body (or of trafilatura's text)
+            doomed += [el for el in body.iter("p", "div", "h2") if clean_text(el.text_content()) == sapo][:1]
+        doomed += [el for el in body.iter() if isinstance(el.tag, str) and (
+            self._hidden(el) or (el.get("itemprop") in _MICRODATA_FURNITURE and next(el.iter("p"), None) is None))]
+        for el in doomed:
+            if el is not body and el.getparent() is not None:
+                el.drop_tree()
+
+    def _hidden(self, el: HtmlElement) -> bool:
+        if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+            return True
+        if self._HIDDEN_CLASSES.intersection((el.get("class") or "").split()):
+            return True
+        style = (el.get("style") or "").replace(" ", "").lower()
+        return "display:none" in style or "visibility:hidden" in style
+
+    # lead ----------------------------------------------------------------------------------------
+
+    def _sapo(self, page: PageContext) -> str:
+        """The hint (``sapo_xpath``) ▸ ``itemprop=description`` ▸ meta/og description (not a
+        CMS-generated one) ▸ the text block between the headline and the body; "" when the page
+        has no lead (an empty lead is a fact, not a failure)."""
+        doc = page.doc
+        hinted = self._all(doc, "sapo_xpath")
+        for el in hinted:
+            text = clean_text(el if isinstance(el, str) else el.text_content(), unescape=True)
+            if text:
+                page.lead = el if not isinstance(el, str) else None
+                page.found("sapo", self.SAPO_SOURCE)
+                return text
+        if hinted:  # the theme's lead slot is there and empty: the article has no lead
+            return ""
+        for el in doc.iterfind(".//*[@itemprop='description']"):
+            if el.tag != "meta" and (text := clean_text(el.text_content(), unescape=True)):
+                page.lead = el
+                page.found("sapo", "microdata")
+                return text
+        title = signals.title_key(self._first_text(doc, "og_title_xpath", unescape=True))
+        described = ""
         for value in self._all(doc, "description_xpath"):
             text = clean_text(value, unescape=True)
-            if text and not text.lower().startswith("savefile"):
-                return text, "meta_description"
-        return "", None
+            if text and not self._generated_description(text, page.url) and signals.title_key(text) != title:
+                described = text
+                break
+        block, in_body = self._lead_block(page)
+        visible = clean_text(block.text_content()) if block is not None else ""
+        if visible and described and _same_opening(visible, described):
+            # the page's visible lead, confirmed by its description (often a shortened copy of it)
+            page.lead = block
+            page.found("sapo", "lead_block", signals.CONFIDENCE["meta"])
+            return visible
+        if described:
+            page.found("sapo", "meta_description")
+            return described
+        if visible and (not in_body or not _in_paragraph_run(block)):
+            # inside the body, an unconfirmed "lead" that is one of a run of <p> is its first paragraph
+            page.lead = block
+            page.found("sapo", "lead_block", LEAD_BLOCK_CONFIDENCE)
+            return visible
+        return ""
 
     SAPO_SOURCE = "sapo"
+    # CMS descriptions that are not a lead: NukeViet's "<title> - Detail - <module> - <url>" for an
+    # article without one, and its print/save variants ("Savefile - News - …")
+    _GENERATED_DESCRIPTION = re.compile(r"(?:^|\s-\s)(?:detail|savefile|print|chi tiết)\s-\s", re.I)
+
+    def _generated_description(self, text: str, url: str) -> bool:
+        lowered = text.lower()
+        if lowered.startswith(("savefile", "print")) or self._GENERATED_DESCRIPTION.search(text):
+            return True
+        path = urlsplit(url).path
+        return bool(path) and len(path) > 1 and lowered.rstrip(". ").endswith(path.lower().rstrip("/"))
+
+    def _lead_block(self, page: PageContext) -> tuple[HtmlElement | None, bool]:
+        """(the text block read as the lead, whether it lies inside the body found); see
+        :meth:`_lead_candidate`. A block inside a body that holds the headline too may be the
+        body's first paragraph, so the caller wants it confirmed."""
+        block = page.lead_candidate if page.lead_candidate is not None else self._lead_candidate(page)
+        if block is None or page.body is None:
+            return None, False
+        inside = any(x is page.body for x in block.iterancestors())
+        if any(x is page.body for x in block.iter()):
+            return None, False
+        return block, inside
+
+    def _lead_candidate(self, page: PageContext) -> HtmlElement | None:
+        """The first text block after the date line (or headline) that reads like a lead: a
+        sentence or two, no links, no image, not schema.org furniture or hidden, and not past the
+        start of the hinted body."""
+        if page.date_line is None:
+            self._date_line(page)
+        anchor = page.date_line if page.date_line is not None else page.headline
+        if anchor is None:
+            return None
+        hinted = page.body if page.sources.get("body") == "body_xpath" else None
+        for el in signals.iter_after(page.doc, anchor, signals.DATE_LINE_SCAN, hinted):
+            if el.tag not in ("p", "div", "h2", "strong", "em", "b", "span"):
+                continue
+            if el.get("itemprop") or el.get("itemscope") is not None or any(
+                    self._hidden(x) for x in (el, *el.iterancestors())):
+                continue  # schema.org furniture (publisher, logo) and hidden blocks are not a lead
+            if hinted is not None and any(x is hinted for x in el.iter()):
+                return None
+            text = fold(el.text_content())
+            if len(text.split()) < LEAD_BLOCK_MIN_WORDS:
+                continue
+            if next(el.iter("a", "img", "figure", "table", "form", "iframe"), None) is not None:
+                continue
+            if is_editor_caption(el) or _is_caption_beside_picture(el):
+                continue  # the lead picture's caption (often the headline again)
+            if page.headline is not None and signals.title_key(text) == signals.title_key(
+                    page.headline.text_content()):
+                continue
+            return el
+        return None
 
     def _prepare_body(self, body: HtmlElement, sapo: str) -> tuple[str | None, set]:
         """Drop site-specific noise inside the body; return (byline text, elements whose text
-        must not count as body text)."""
+        must not count as body text). Here: a first paragraph that repeats the lead."""
+        if sapo:
+            first = edge_text_block(body, last=False)
+            if first is not None and clean_text(first.text_content()) == sapo:
+                first.drop_tree()
         return None, set()
 
     def _caption_elements(self, body: HtmlElement) -> set[HtmlElement]:
@@ -588,6 +1047,9 @@ class Adapter:
         for p in body.iter("p", "div"):
             if is_editor_caption(p):
                 skip.add(p)
+        for block in body.iter("div", "span", "p"):
+            if _is_caption_beside_picture(block):
+                skip.add(block)
         return skip
 
     def _images(self, doc: HtmlElement, body: HtmlElement, url: str) -> list[ImageRef]:
@@ -623,21 +1085,42 @@ class Adapter:
         if is_editor_caption(block):
             return clean_text(block.text_content())
         following = block.getnext()
-        if following is not None and is_editor_caption(following):
+        if following is not None and (is_editor_caption(following) or _is_caption_beside_picture(following)):
             return clean_text(following.text_content())
         return ""
 
-    def _video(self, doc: HtmlElement, url: str) -> str | None:
-        for el in self._all(doc, "video_xpath"):
-            if el.tag == "iframe":
+    def _video(self, page: PageContext, url: str) -> str | None:
+        """The hint (``video_xpath``) ▸ a ``<video>`` or allowed ``<iframe>`` in the body or in the
+        article around it (the headline's and body's common ancestor) ▸ og:video."""
+        scopes: list[Any] = [self._all(page.doc, "video_xpath")]
+        if page.sources.get("body") != "body_xpath" and page.body is not None:
+            scope = self._article_scope(page)
+            scopes.append(el for el in scope.iter("video", "source", "iframe")
+                          if el.tag != "source" or el.getparent().tag == "video")
+        for elements in scopes:
+            for el in elements:
                 src = self._abs(url, el.get("src") or el.get("data-src"))
-                if src and self._iframe_allowed(src):
+                if src and (el.tag != "iframe" or self._iframe_allowed(src)):
                     return src
-            else:
-                src = self._abs(url, el.get("src") or el.get("data-src"))
-                if src:
-                    return src
+        og_video = self._abs(url, signals.meta_content(page.doc, "og:video:url", "og:video"))
+        if og_video and (self._iframe_allowed(og_video) or og_video.lower().endswith((".mp4", ".webm", ".m3u8"))):
+            return og_video
         return None
+
+    @staticmethod
+    def _article_scope(page: PageContext) -> HtmlElement:
+        """The smallest element holding both the headline and the body (the body alone without a
+        headline): where an article's own media player sits, away from sidebars."""
+        body = page.body
+        if page.headline is None:
+            return body
+        ancestors = set(page.headline.iterancestors())
+        node = body
+        while node is not None and node not in ancestors:
+            node = node.getparent()
+        if node is None or node.tag in ("html", "body"):
+            return body
+        return node
 
     def _iframe_allowed(self, src: str) -> bool:
         host = (urlsplit(src).hostname or "").lower()
@@ -662,20 +1145,74 @@ class Adapter:
         path = urlsplit(url).path.rstrip("/")
         return path.rsplit("/", 1)[-1].lower()
 
-    def _item_type(self, section: Section | None, slug: str, video_url: str | None,
-                   body_text: str) -> str:
-        """Forced section type ▸ ``infographic-`` slug ▸ playable video ▸ length (bài/tin)."""
+    def _item_type_found(self, section: Section | None, slug: str, video_url: str | None,
+                         body_text: str) -> tuple[str, str]:
+        """(item type, the rule that decided it)."""
         if section is not None and section.item_type:
-            return section.item_type
+            return section.item_type, "section"
         if slug.startswith("infographic-"):
-            return "infographic"
+            return "infographic", "url_slug"
         if video_url:
-            return "video"
-        return "bai" if len(body_text.split()) >= self.source.article_min_words else "tin"
+            return "video", "video_player"
+        return ("bai" if len(body_text.split()) >= self.source.article_min_words else "tin"), "length"
 
-    def _date_candidates(self, doc: HtmlElement, jsonld: dict, list_entry: ListEntry | None,
+    def _date_candidates(self, page: PageContext, list_entry: ListEntry | None,
                          feed_entry: FeedEntry | None) -> list[DateThunk]:
-        return self._fallback_dates(list_entry, feed_entry)
+        return self._generic_dates(page, list_entry, feed_entry)
+
+    # the channel's visible date-line format (dates.parse_*), scanned for under the headline
+    DATE_LINE_PARSER: Callable[[str, Any], datetime | None] | None = None
+
+    def _visible_date(self, page: PageContext) -> datetime | None:
+        """The hint (``date_xpath``) read with the channel's date-line parser."""
+        if self.DATE_LINE_PARSER is None or "date_xpath" not in self.xp:
+            return None
+        found = self._first_date(page.doc, "date_xpath", self.DATE_LINE_PARSER)
+        if found is None:
+            self._missed(page, "date_xpath")
+        return found
+
+    def _date_line(self, page: PageContext) -> datetime | None:
+        """The channel's date-line pattern in the first short element after the headline and
+        before the body (not a teaser of another article)."""
+        if self.DATE_LINE_PARSER is None:
+            return None
+        if page.date_line is not None:
+            return page.date_line_value
+        found = signals.date_line_after(page.doc, page.headline, self.DATE_LINE_PARSER, self.tz,
+                                        stop=page.body, is_other_article=self._other_article(page.url))
+        if found is None:
+            return None
+        page.date_line_value, page.date_line = found
+        return found[0]
+
+    def _other_article(self, url: str) -> Callable[[str | None], bool]:
+        own = self.native_id(url)
+
+        def check(href: str | None) -> bool:
+            target = self._abs(url, href)
+            return bool(target) and self.is_article_url(target) and self.native_id(target) != own
+
+        return check
+
+    def _json_ld_date(self, page: PageContext) -> datetime | None:
+        value = page.jsonld.get("datePublished") or page.jsonld.get("uploadDate")
+        return dates.parse_iso(str(value), self.tz) if value else None
+
+    def _meta_date(self, page: PageContext) -> datetime | None:
+        return self._first_date(page.doc, "meta_published_xpath", dates.parse_malformed_nukeviet_published_time)
+
+    def _time_element(self, page: PageContext) -> datetime | None:
+        return signals.time_element_after(page.doc, page.headline, dates.parse_iso, self.tz, stop=page.body)
+
+    def _generic_dates(self, page: PageContext, list_entry: ListEntry | None,
+                       feed_entry: FeedEntry | None) -> list[DateThunk]:
+        """Visible date (hint) ▸ the same date line found under the headline without it ▸ JSON-LD
+        ▸ article:published_time ▸ ``<time datetime>`` ▸ the list page ▸ the feed hour. What the
+        reader sees outranks structured data, which some CMSs fill with the edit time."""
+        return [("visible_date", lambda: self._visible_date(page)), ("date_line", lambda: self._date_line(page)),
+                ("json_ld", lambda: self._json_ld_date(page)), ("meta_published_time", lambda: self._meta_date(page)),
+                ("time_element", lambda: self._time_element(page)), *self._fallback_dates(list_entry, feed_entry)]
 
     def _fallback_dates(self, list_entry: ListEntry | None,
                         feed_entry: FeedEntry | None) -> list[DateThunk]:
@@ -716,8 +1253,7 @@ class Adapter:
             )
         raise ParseError("no_date", "no publish time found by any extractor")
 
-    def _author(self, doc: HtmlElement, jsonld: dict, byline: str | None
-                ) -> tuple[str | None, str | None]:
+    def _author(self, page: PageContext, byline: str | None) -> tuple[str | None, str | None]:
         return (byline, "byline") if byline else (None, None)
 
     def _tags(self, doc: HtmlElement, jsonld: dict) -> list[str]:
@@ -748,6 +1284,90 @@ class Adapter:
         return found.replace(minute=0, second=0, microsecond=0) if found else None
 
     # --- list helpers ---------------------------------------------------------------------------
+
+    PAGER_STYLE = "query"  # how this platform numbers list pages: "query" (?page=N) or "path" (/page-N/)
+    # a generically read list page with this many entries and no pager link is probably not the
+    # last page: the next one is asked for by the platform's URL pattern (an empty page or a
+    # redirect to page 1 ends the walk)
+    FULL_PAGE_ENTRIES = 10
+
+    def parse_list(self, html: str, page_url: str, section: Section) -> ListPage:
+        """Entries of a section's list page, newest first, and the next (older) page.
+
+        Entries: the adapter's list selectors (hints) ▸ every link shaped like an article URL,
+        grouped by the structure of its teaser, dated from the teaser's text. Next page: the
+        pager hint ▸ ``rel=next`` ▸ a link named by the next page number or "Trang sau" ▸ the
+        platform's page URL pattern (generic reading only)."""
+        doc = self.load_list(html)
+        if doc is None:
+            return ListPage(entries=[], next_url=None)
+        methods: dict[str, str] = {}
+        misses: list[str] = []
+        entries = self._hinted_entries(doc, page_url)
+        if entries:
+            methods["entries"] = "hint"
+        else:
+            entries = self._linked_entries(doc, page_url)
+            if entries:
+                methods["entries"] = "article_links"
+                misses += [k for k in ("list_item_xpath",) if k in self.xp]
+        next_url = self._next_url(doc, page_url)
+        if next_url:
+            methods["next_url"] = "hint"
+        else:
+            found = signals.next_page_link(doc, page_url, self._is_list_url)
+            if found is None and methods.get("entries") == "article_links" and len(entries) >= self.FULL_PAGE_ENTRIES:
+                guess = signals.with_page(page_url, signals.page_number(page_url) + 1, self.PAGER_STYLE)
+                found = (guess, "url_pattern")
+            if found is not None:
+                next_url, methods["next_url"] = found
+                if methods.get("entries") == "hint" and "next_xpath" in self.xp:
+                    misses.append("next_xpath")
+        return ListPage(entries=self._dedupe(entries), next_url=next_url, methods=methods, hint_misses=misses)
+
+    def _hinted_entries(self, doc: HtmlElement, page_url: str) -> list[ListEntry]:
+        """Entries found by the adapter's list selectors (empty when they match nothing)."""
+        return []
+
+    def _list_time(self, text: str) -> tuple[datetime | None, bool]:
+        """(publish time, date only) of a list entry's stamp text."""
+        found = dates.parse_dmy(text, self.tz)
+        return (found, True) if found is not None else (None, False)
+
+    def _is_list_url(self, url: str) -> bool:
+        return not self.skip_url(url) and not self.is_article_url(url)
+
+    def _linked_entries(self, doc: HtmlElement, page_url: str) -> list[ListEntry]:
+        """Every article link outside navigation and sidebars, with the time printed in its teaser.
+
+        Teasers of one list share a tag structure; a group none of whose teasers shows a time is
+        a block beside the list (most read, related) when another group does show times."""
+        links: dict[str, list[HtmlElement]] = {}
+        for a in doc.iter("a"):
+            url = self._abs(page_url, a.get("href"))
+            if url and url != page_url and self.is_article_url(url) and not self.skip_url(url):
+                links.setdefault(url, []).append(a)
+
+        def is_item_link(a: HtmlElement) -> bool:
+            url = self._abs(page_url, a.get("href"))
+            return bool(url) and url in links
+
+        groups: dict[tuple[str, ...], list[ListEntry]] = {}
+        order: list[tuple[tuple[str, ...], ListEntry]] = []
+        for url, anchors in links.items():
+            anchors = [a for a in anchors if not signals.in_aside(a)]
+            if not anchors:
+                continue
+            titled = max(anchors, key=lambda a: len(self._entry_title(a)))
+            container = signals.item_container(titled, is_item_link)
+            published, date_only = self._list_time(fold(container.text_content()))
+            entry = ListEntry(url=url, title=self._entry_title(titled), published_at=published,
+                              native_id=self.native_id(url), date_only=date_only)
+            key = signals.structure_key(container)
+            groups.setdefault(key, []).append(entry)
+            order.append((key, entry))
+        dated = {key for key, group in groups.items() if any(e.published_at for e in group)}
+        return [entry for key, entry in order if not dated or key in dated]
 
     def load_list(self, html: str | bytes | None) -> HtmlElement | None:
         """A list page's document, or None when there is nothing to parse (empty list)."""

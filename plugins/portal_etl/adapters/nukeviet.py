@@ -12,6 +12,7 @@ RSS hour. The hidden ``itemprop=datePublished`` span holds the *edit* time and i
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from portal_etl import dates
@@ -20,6 +21,7 @@ from portal_etl.adapters.base import (
     C,
     DateThunk,
     HtmlElement,
+    PageContext,
     any_element,
     clean_text,
     fold,
@@ -27,7 +29,7 @@ from portal_etl.adapters.base import (
     is_right_aligned,
     text_outside,
 )
-from portal_etl.models import FeedEntry, ListEntry, ListPage
+from portal_etl.models import FeedEntry, ListEntry
 from portal_etl.registry.schema import Section
 
 _BODY = "//div[@id='news-bodyhtml'][contains(@class, 'bodytext')]"
@@ -41,6 +43,8 @@ _MAX_BYLINE_WORDS = 12
 class NukeVietAdapter(Adapter):
     name = "nukeviet"
     SAPO_SOURCE = "hometext"
+    DATE_LINE_PARSER = staticmethod(dates.parse_nukeviet_detail)
+    PAGER_STYLE = "path"
     DEFAULT_XPATHS = {
         "body_xpath": f"{_BODY} | //div[@id='news_detail']/div[{C('bodytext')}]",
         "article_title_xpath": f"//h1[{C('title')}] | //h1[@itemprop='headline']"
@@ -67,7 +71,6 @@ class NukeVietAdapter(Adapter):
         "list_link_xpath": "(h2/a | h3/a)[@href]",
         "list_time_xpath": f".//li[em[{C('fa-clock-o')}]] | .//*[{C('text-muted')}]",
         "list_related_xpath": f"//ul[{C('related')}][not({C('detail-related')})]/li",
-        "list_any_link_xpath": "//a[@href]",
         "next_xpath": f"//ul[{C('pagination')}]//a[@rel='next']/@href",
         "next_fallback_xpath": f"(//ul[{C('pagination')}]/li[{C('active')}]"
         "/following-sibling::li/a[@href][not(starts-with(@href, 'javascript'))])[1]/@href",
@@ -134,9 +137,40 @@ class NukeVietAdapter(Adapter):
             return None, {last}
         return _BYLINE_PREFIX.sub("", text).strip() or None, {last}
 
-    def _author(self, doc: HtmlElement, jsonld: dict, byline: str | None
-                ) -> tuple[str | None, str | None]:
-        for p in self._all(doc, "author_xpath"):
+    def _author(self, page: PageContext, byline: str | None) -> tuple[str | None, str | None]:
+        """"Tác giả: …" under the body (hint ``author_xpath``, then any element whose bold label
+        says so) ▸ the body's right-aligned byline."""
+        labelled = self._labelled_author(self._all(page.doc, "author_xpath"))
+        if labelled:
+            return labelled, "byline"
+        labelled = page.labels.get("author") or self._labelled_author(
+            el.getparent() for el in page.doc.iter("strong", "b"))
+        if labelled:
+            return labelled, "author_label"
+        if byline:
+            return byline, "body_byline"
+        return None, None
+
+    def _drop_page_furniture(self, page: PageContext, body: HtmlElement, sapo: str) -> None:
+        """Also the "Tác giả: …" / "Nguồn tin: …" lines when a generic body took them in (the
+        author is read from them first)."""
+        if page.sources.get("body") != "body_xpath":
+            for strong in list(body.iter("strong", "b")):
+                p = strong.getparent()
+                label = clean_text(strong.text_content()).rstrip(":").strip().lower()
+                if p is None or p is body or not label.startswith(_AUTHOR_LABELS + _SOURCE_LABELS):
+                    continue
+                if label.startswith(_AUTHOR_LABELS) and "author" not in page.labels:
+                    page.labels["author"] = self._labelled_author([p]) or ""
+                if len(clean_text(p.text_content()).split()) <= _MAX_BYLINE_WORDS + 3 and p.getparent() is not None:
+                    p.drop_tree()
+        super()._drop_page_furniture(page, body, sapo)
+
+    @staticmethod
+    def _labelled_author(paragraphs) -> str | None:
+        for p in paragraphs:
+            if p is None:
+                continue
             label_el = next(p.iter("strong", "b"), None)
             if label_el is None:
                 continue
@@ -144,21 +178,18 @@ class NukeVietAdapter(Adapter):
             if not label.startswith(_AUTHOR_LABELS):
                 continue
             value = clean_text(text_outside(p, ("strong", "b"))).lstrip(":").strip()
-            if value:
-                return value, "byline"
-        if byline:
-            return byline, "body_byline"
-        return None, None
+            if value and len(value.split()) <= _MAX_BYLINE_WORDS:
+                return value
+        return None
 
-    def _date_candidates(self, doc: HtmlElement, jsonld: dict, list_entry: ListEntry | None,
+    def _date_candidates(self, page: PageContext, list_entry: ListEntry | None,
                          feed_entry: FeedEntry | None) -> list[DateThunk]:
-        def visible():
-            return self._first_date(doc, "date_xpath", dates.parse_nukeviet_detail)
-
-        def meta():
-            return self._first_date(doc, "meta_published_xpath", dates.parse_malformed_nukeviet_published_time)
-
-        return [("visible_date", visible), ("meta_published_time", meta),
+        """Visible date (hint) ▸ article:published_time ▸ the date line under the headline ▸
+        ``<time datetime>`` ▸ list page ▸ feed hour. No JSON-LD or itemprop=datePublished: the
+        CMS fills the latter with the edit time."""
+        return [("visible_date", lambda: self._visible_date(page)),
+                ("meta_published_time", lambda: self._meta_date(page)),
+                ("date_line", lambda: self._date_line(page)), ("time_element", lambda: self._time_element(page)),
                 *self._fallback_dates(list_entry, feed_entry)]
 
     def _language(self, doc: HtmlElement, url: str) -> str:
@@ -170,12 +201,15 @@ class NukeVietAdapter(Adapter):
 
     # --- list pages -----------------------------------------------------------------------------
 
-    def parse_list(self, html: str, page_url: str, section: Section) -> ListPage:
+    def is_article_url(self, url: str) -> bool:
+        try:
+            return self._article_path.match(urlsplit(url).path) is not None
+        except ValueError:
+            return False
+
+    def _hinted_entries(self, doc: HtmlElement, page_url: str) -> list[ListEntry]:
         """Category (or tag/topic) page: panel items with their ``dd/mm/YYYY HH:MM:SS`` time,
-        then the ``ul.related`` date-only items, newest first; ``next_url`` from the pager."""
-        doc = self.load_list(html)
-        if doc is None:
-            return ListPage(entries=[], next_url=None)
+        then the ``ul.related`` date-only items, newest first."""
         entries: list[ListEntry] = []
         for item in self._all(doc, "list_item_xpath"):
             link = self._first(item, "list_link_xpath")
@@ -197,15 +231,9 @@ class NukeVietAdapter(Adapter):
             entries.append(ListEntry(url=url, title=self._entry_title(link),
                                      published_at=published, native_id=self.native_id(url),
                                      date_only=date_only))
-        if not entries:  # another list template: any link shaped like an article URL
-            for link in self._all(doc, "list_any_link_xpath"):
-                url = self._abs(page_url, link.get("href"))
-                if url and self._article_path.match(urlsplit(url).path) and not self.skip_url(url):
-                    entries.append(ListEntry(url=url, title=self._entry_title(link),
-                                             published_at=None, native_id=self.native_id(url)))
-        return ListPage(entries=self._dedupe(entries), next_url=self._next_url(doc, page_url))
+        return entries
 
-    def _list_time(self, text: str):
+    def _list_time(self, text: str) -> tuple[datetime | None, bool]:
         for parse in (dates.parse_nukeviet_list, dates.parse_nukeviet_tag,
                       dates.parse_nukeviet_detail):
             found = parse(text, self.tz)

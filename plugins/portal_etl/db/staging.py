@@ -265,10 +265,13 @@ def upsert_item(
         fields = {"status": "staged", "parse_error": None, "parse_error_detail": None}
         fields.update(_item_fields(outcome))
     content_hash = _content_hash(fields)
+    # follows from field_sources (hashed above), so it is written with the row but not hashed
+    confidence = {} if isinstance(outcome, ParseError) else outcome.field_confidence
+    fields["field_confidence"] = dict(sorted(confidence.items()))
     fields["raw_sha256"] = raw_sha256
     fields["content_hash"] = content_hash
     columns = list(fields)
-    values = [Json(v) if k in ("images", "field_sources") else v for k, v in fields.items()]
+    values = [Json(v) if k in ("images", "field_sources", "field_confidence") else v for k, v in fields.items()]
     assignments = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns)
     cur.execute(
         f"""INSERT INTO staging.item (source_id, page_url, {", ".join(columns)})
@@ -307,7 +310,7 @@ def record_parse_failure(
 
 METRIC_COLUMNS = (
     "list_pages", "list_pages_reused", "listed", "fetched", "not_modified", "unchanged", "parsed", "parse_errors",
-    "fetch_errors", "new_items", "updated_items",
+    "fetch_errors", "new_items", "updated_items", "hint_misses", "pages_with_hint_misses", "list_hint_misses",
 )
 
 

@@ -8,6 +8,7 @@ own, so a killed or retried task resumes without doubling or losing anything.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -43,9 +44,26 @@ class RunContext:
     start: datetime
     end: datetime
     counts: dict[str, int] = field(default_factory=dict)
+    missed_hints: Counter = field(default_factory=Counter)  # selector → pages it missed on
 
     def bump(self, name: str, by: int = 1) -> None:
         self.counts[name] = self.counts.get(name, 0) + by
+
+    def hints_missed(self, keys: list[str], *, list_page: bool = False) -> None:
+        """A page whose selectors fell through to generic methods: counted for the run metrics."""
+        if keys:
+            self.missed_hints.update(keys)
+            if list_page:
+                self.bump("list_hint_misses", len(keys))
+            else:
+                self.bump("hint_misses", len(keys))
+                self.bump("pages_with_hint_misses")
+
+    def log_hint_misses(self, what: str) -> None:
+        if self.missed_hints:
+            log.warning("source=%s: selectors missed on %s pages, which were read by generic methods (%s): "
+                        "the site's theme may have changed; see adapter_options in the registry", self.source.id,
+                        what, ", ".join(f"{k} ×{n}" for k, n in self.missed_hints.most_common()))
 
 
 @dataclass
@@ -225,6 +243,7 @@ def discover(
                     break  # NukeViet answers a page past the last with a 301 to page 1
                 text, _ = decode_html(page.content, page.content_type)
                 listing = adapter.parse_list(text, page.result.final_url, section)
+                ctx.hints_missed(listing.hint_misses, list_page=True)
                 entries = [e for e in listing.entries if not adapter.skip_url(e.url)]
                 with conn, conn.cursor() as cur:
                     st.upsert_list_entries(cur, source.id, section.path, entries)
@@ -243,7 +262,8 @@ def discover(
             ctx.bump("list_pages", pages)
         _read_feeds(conn, fetcher, adapter, ctx)
         ctx.counts["listed"] = len(listed)
-        counts = {k: ctx.counts.get(k, 0) for k in ("list_pages", "list_pages_reused", "listed")}
+        ctx.log_hint_misses("list")
+        counts = {k: ctx.counts.get(k, 0) for k in ("list_pages", "list_pages_reused", "listed", "list_hint_misses")}
         with conn, conn.cursor() as cur:
             st.upsert_metrics(cur, dag_id=dag_id, run_id=run_id, source_id=source.id,
                               interval_start=start, interval_end=end, counts=counts)
@@ -321,7 +341,10 @@ def fetch_articles(
             "fetch_errors": ctx.counts.get("fetch_errors", 0),
             "new_items": ctx.counts.get("new", 0),
             "updated_items": ctx.counts.get("updated", 0),
+            "hint_misses": ctx.counts.get("hint_misses", 0),
+            "pages_with_hint_misses": ctx.counts.get("pages_with_hint_misses", 0),
         }
+        ctx.log_hint_misses("article")
         with conn, conn.cursor() as cur:
             st.upsert_metrics(cur, dag_id=dag_id, run_id=run_id, source_id=source.id,
                               interval_start=start, interval_end=end, counts=counts,
@@ -376,6 +399,7 @@ def _stage_one(conn, fetcher: Fetcher, adapter, ctx: RunContext, cand: dict) -> 
     try:
         outcome = adapter.parse_article(text, page.result.final_url, list_entry=entry, feed_entry=feed_entry)
         ctx.bump("parsed")
+        ctx.hints_missed(outcome.hint_misses)
     except ParseError as exc:
         outcome = exc
         ctx.bump("parse_errors")

@@ -78,7 +78,7 @@ class Source(_Strict):
     name: str
     base_url: str | None
     allowed_domains: list[str] = []
-    adapter: Literal["nukeviet", "baodongnai"]
+    adapter: Literal["nukeviet", "baodongnai", "generic"]
     live_since: date
     timezone: str = "Asia/Ho_Chi_Minh"
     language: str = "vi"
