@@ -468,8 +468,9 @@ class HostileSite:
             return send(req, 200, b"")
         if variant == "pdf":
             return send(req, 200, PDF, "text/html")
-        if variant == "layout-changed":
-            page = self.good_article(case).replace('id="news-bodyhtml"', 'id="noi-dung-moi"')
+        if variant == "layout-changed":  # redesigned as a script-rendered app: no method finds the article
+            page = self.good_article(case)
+            page = page[: page.index("<body")] + '<body><div id="app"></div><script src="/app.js"></script></body></html>'
             return send(req, 200, page.encode())
         if variant == "redirect-offsite":
             return redirect(req, "http://evil.example/bai-viet.html")

@@ -308,6 +308,10 @@ def test_layout_switch(server, manifest, http):
         gov = items_of(manifest, "dongnai_gov")[0]
         gov_doc = parse_page(get(http, server.base_urls["dongnai_gov"] + gov["path"]).content)
         assert gov_doc.select_one("div#news-bodyhtml")
+        assert get(http, base + "/__replica/layout?v=scripted").status_code == 200
+        scripted = parse_page(get(http, base + item["path"]).content)
+        assert scripted.select_one("div#app") and not scripted.select("p")
+        assert scripted.select_one("link[rel=canonical]")  # the head is kept
         assert get(http, base + "/__replica/layout?v=bogus").status_code == 400
     finally:
         get(http, base + "/__replica/layout?v=normal")

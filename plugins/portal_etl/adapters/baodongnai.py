@@ -179,6 +179,8 @@ class BaoDongNaiAdapter(Adapter):
         words = text.split()
         if not words or len(words) > _MAX_BYLINE_WORDS or text[-1] in ".!?:;":
             return None
+        if _BYLINE_TAIL.search(text) or _BYLINE_LEAD.match(text):
+            return text
         names = [w for w in re.split(r"[\s\-–,]+", text) if w]
         return text if all(w[0].isupper() for w in names) else None
 

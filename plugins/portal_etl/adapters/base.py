@@ -14,6 +14,7 @@ precompiled XPath, which keeps extraction at hundreds of pages per second per co
 from __future__ import annotations
 
 import html as html_lib
+import itertools
 import json
 import re
 import threading
@@ -295,6 +296,8 @@ FALLBACK_BODY_CONFIDENCE = 0.75
 # a "body" holding this many links to other articles of the site is a list page, not an article
 LISTING_MIN_LINKS = 4
 LISTING_RETRIES = 2  # teaser blocks set aside before the finder is asked again
+# an ancestor of the headline with less text than this beside it is its header box, not the article
+SCOPE_MIN_CHARS = 200
 
 
 # the required field a parse-error reason is about
@@ -799,23 +802,19 @@ class Adapter:
 
         # read before the finder cuts the date line (and perhaps the lead) out of its container
         self._date_line(page)
-        page.lead_candidate = self._lead_candidate(page)
+        page.lead_candidate = lead = self._lead_candidate(page)
+        standalone = lead is not None and lead.tag != "p" and next(
+            lead.iterdescendants("p", "div", "li"), None) is None
+        if lead is not None and (standalone or _same_opening(clean_text(lead.text_content()),
+                                                             self._description(page))):
+            # a lead longer than a short article's text would win the finder: keep it out of reach
+            # (still read as the sapo); a bare first <p> of the text is not set aside
+            lead.drop_tree()
         self._drop_teasers(page.doc, page.url, keep=page.headline)
-        match = content.find_main_content(page.doc)
-        listing = match is not None and self._looks_like_listing(match.element, page.url)
-        for _ in range(LISTING_RETRIES):
-            if not listing or match.element.getparent() is None:
-                break
-            # teasers of other articles (most read, related) outscored a short article: set them aside
-            self._drop_teasers(match.element, page.url)
-            retry = content.find_main_content(page.doc)
-            if retry is None:
-                break
-            match, listing = retry, self._looks_like_listing(retry.element, page.url)
+        match, listing = self._find_near_headline(page)
         if match is not None and not listing and self._plausible_generic_body(match.element):
             text = "\n\n".join(block_texts(match.element, content.caption_elements(match.element)))
-            # short texts are normal here (a "tin" is a few sentences): only the finder's doubt counts
-            if hinted is not None or not content.needs_fallback(match, text, min_chars=0):
+            if hinted is not None or not content.needs_fallback(match, text):
                 page.body = match.element
                 page.found("body", match.method, match.confidence)
                 return match.element
@@ -823,9 +822,9 @@ class Adapter:
             # the benchmarked chain: trafilatura where the density finder is unsure or found nothing
             page.attempt("body", "trafilatura")
             paragraphs = [p for p in (fold(line) for line in content.fallback_text(page.html).splitlines()) if p]
-            if paragraphs:
-                body = lxml.html.fragment_fromstring(
-                    "".join(f"<p>{html_lib.escape(p, quote=False)}</p>" for p in paragraphs), create_parent="div")
+            body = lxml.html.fragment_fromstring(
+                "".join(f"<p>{html_lib.escape(p, quote=False)}</p>" for p in paragraphs), create_parent="div")
+            if paragraphs and self._plausible_generic_body(body):
                 page.body = body
                 page.found("body", "trafilatura", FALLBACK_BODY_CONFIDENCE)
                 return body
@@ -837,12 +836,48 @@ class Adapter:
             page.body = hinted
             return hinted
         if not self._has_content(page.doc):
+            if page.doc.find(".//title") is not None or signals.meta_content(page.doc, "og:title"):
+                raise ParseError("layout_unknown", f"no article at {page.url}: the page's body holds no text "
+                                 "(a page rendered by script?); only its head says what it is")
             raise ParseError("empty_page", "the document has no text")
         raise ParseError(
             "layout_unknown",
             f"no {self.name} article body at {page.url}: body_xpath matched nothing and the "
             "generic main-content finder found " + ("only a list of article links" if listing else "no candidate"),
         )
+
+    def _find_near_headline(self, page: PageContext):
+        """(the finder's match, whether it is a list of teasers): the finder asked about the
+        headline's nearest ancestor that holds text beyond it, then the next one up, until it
+        finds prose. The body of a short article sits beside its headline; on the whole page a
+        masthead, a lead and a footer line can outweigh it."""
+        from portal_etl.adapters import content
+
+        match, listing = None, False
+        for scope in self._headline_scopes(page):
+            found = content.find_main_content(scope)
+            for _ in range(LISTING_RETRIES):
+                if found is None or not self._looks_like_listing(found.element, page.url):
+                    break
+                # teasers of other articles outscored a short article: set them aside, ask again
+                self._drop_teasers(found.element, page.url)
+                found = content.find_main_content(scope)
+            if found is None:
+                continue
+            match, listing = found, self._looks_like_listing(found.element, page.url)
+            if not listing and self._plausible_generic_body(found.element):
+                return match, False
+        return match, listing
+
+    def _headline_scopes(self, page: PageContext) -> list[HtmlElement]:
+        """The headline's ancestors that hold text beyond it (nearest first), ending with the page
+        body; the whole document when there is no headline."""
+        if page.headline is None:
+            return [page.doc]
+        own = len(fold(page.headline.text_content()))
+        scopes = [a for a in page.headline.iterancestors() if a.tag != "html"
+                  and len(fold(a.text_content())) - own >= SCOPE_MIN_CHARS]
+        return scopes or [page.doc]
 
     @staticmethod
     def _plausible_body(el: HtmlElement) -> bool:
@@ -951,13 +986,7 @@ class Adapter:
                 page.lead = el
                 page.found("sapo", "microdata")
                 return text
-        title = signals.title_key(self._first_text(doc, "og_title_xpath", unescape=True))
-        described = ""
-        for value in self._all(doc, "description_xpath"):
-            text = clean_text(value, unescape=True)
-            if text and not self._generated_description(text, page.url) and signals.title_key(text) != title:
-                described = text
-                break
+        described = self._description(page)
         block, in_body = self._lead_block(page)
         visible = clean_text(block.text_content()) if block is not None else ""
         if visible and described and _same_opening(visible, described):
@@ -976,6 +1005,15 @@ class Adapter:
         return ""
 
     SAPO_SOURCE = "sapo"
+
+    def _description(self, page: PageContext) -> str:
+        """The page's meta/og description, unless the CMS generated it or it repeats the title."""
+        title = signals.title_key(self._first_text(page.doc, "og_title_xpath", unescape=True))
+        for value in self._all(page.doc, "description_xpath"):
+            text = clean_text(value, unescape=True)
+            if text and not self._generated_description(text, page.url) and signals.title_key(text) != title:
+                return text
+        return ""
     # CMS descriptions that are not a lead: NukeViet's "<title> - Detail - <module> - <url>" for an
     # article without one, and its print/save variants ("Savefile - News - …")
     _GENERATED_DESCRIPTION = re.compile(r"(?:^|\s-\s)(?:detail|savefile|print|chi tiết)\s-\s", re.I)
@@ -1012,7 +1050,7 @@ class Adapter:
         for el in signals.iter_after(page.doc, anchor, signals.DATE_LINE_SCAN, hinted):
             if el.tag not in ("p", "div", "h2", "strong", "em", "b", "span"):
                 continue
-            if el.get("itemprop") or el.get("itemscope") is not None or any(
+            if el.get("itemprop") not in (None, "description") or el.get("itemscope") is not None or any(
                     self._hidden(x) for x in (el, *el.iterancestors())):
                 continue  # schema.org furniture (publisher, logo) and hidden blocks are not a lead
             if hinted is not None and any(x is hinted for x in el.iter()):
@@ -1022,6 +1060,8 @@ class Adapter:
                 continue
             if next(el.iter("a", "img", "figure", "table", "form", "iframe"), None) is not None:
                 continue
+            if sum(1 for _ in itertools.islice(el.iterdescendants("p", "div", "li"), 2)) > 1:
+                continue  # a box of paragraphs (the text itself), not one lead block
             if is_editor_caption(el) or _is_caption_beside_picture(el):
                 continue  # the lead picture's caption (often the headline again)
             if page.headline is not None and signals.title_key(text) == signals.title_key(
@@ -1238,7 +1278,9 @@ class Adapter:
         """First candidate inside :meth:`date_window`; ParseError otherwise."""
         lower, upper = self.date_window()
         rejected: list[str] = []
+        tried: list[str] = []
         for name, thunk in candidates:
+            tried.append(name)
             value = thunk()
             if value is None:
                 continue
@@ -1251,7 +1293,7 @@ class Adapter:
                 "date_out_of_window",
                 f"{'; '.join(rejected)} outside [{lower.date()}, {upper.isoformat()}]",
             )
-        raise ParseError("no_date", "no publish time found by any extractor")
+        raise ParseError("no_date", f"no publish time found; tried {', '.join(tried) or 'nothing'}")
 
     def _author(self, page: PageContext, byline: str | None) -> tuple[str | None, str | None]:
         return (byline, "byline") if byline else (None, None)

@@ -107,8 +107,11 @@ _SITE_SUFFIX = re.compile(r"\s+(?:[|–—]|-|::)\s+[^|–—]{2,80}$")
 
 
 def strip_site_name(title: str, site_names: list[str]) -> str:
-    """``<title>`` minus a trailing `` | Site`` / `` - Site`` part naming the site."""
+    """``<title>`` minus a trailing `` | Site`` / `` - Site`` part naming the site; "" when the
+    title part itself is empty (``<title> - Tin tức - Site</title>``)."""
     value = fold(title)
+    if value[:1] in "-|–—:·":
+        return ""
     for name in site_names:
         name = fold(name)
         for sep in (" | ", " - ", " – ", " — ", " :: "):
@@ -206,8 +209,8 @@ def time_element_after(
 
 # class/id words of blocks beside the main list: their article links are not the section's items
 _ASIDE_WORDS = re.compile(
-    r"(?:^|[-_\s])(?:sidebar|side|aside|widget|most|popular|hot|xem-?nhieu|doc-?nhieu|noi-?bat|related|"
-    r"lien-?quan|footer|menu|nav|header|banner|ads?|advert)(?:$|[-_\s\d])",
+    r"(?:^|[-_\s])(?:sidebar|side|aside|widget|most|popular|hot|xem-?nhieu|doc-?nhieu|noi-?bat|"
+    r"footer|menu|nav|header|banner|ads?|advert)(?:$|[-_\s\d])",
     re.I,
 )
 _ASIDE_TAGS = frozenset({"nav", "header", "footer", "aside"})
@@ -256,7 +259,17 @@ def structure_key(el: HtmlElement) -> tuple[str, ...]:
     return tuple(path)
 
 
-_PAGE_WORDS = re.compile(r"^(?:trang sau|sau|tiếp|tiếp theo|next|»|›|>|>>|→)$", re.I)
+_NEXT_WORDS = frozenset({"trang sau", "sau", "tiếp", "tiếp theo", "trang tiếp", "next", "next page", "xem thêm",
+                         "older", "cũ hơn"})
+_FORWARD_MARKS = "»›>→"
+
+
+def _says_next(text: str) -> bool:
+    """"Trang sau ›", "Next »", "»": a link label meaning the next page."""
+    words = " ".join(re.sub(r"[«»‹›<>→←|.…]+", " ", text).split()).casefold()
+    if words:
+        return words in _NEXT_WORDS
+    return any(mark in text for mark in _FORWARD_MARKS)
 
 
 def page_number(url: str) -> int:
@@ -287,7 +300,7 @@ def next_page_link(doc: HtmlElement, page_url: str, is_list_url: Callable[[str],
         number = page_number(href)
         if text == str(current + 1) and number == current + 1:
             return href, "page_number"
-        if by_word is None and _PAGE_WORDS.match(text or (a.get("title") or "")) and number == current + 1:
+        if by_word is None and _says_next(text or (a.get("title") or "")) and number == current + 1:
             by_word = href
     return (by_word, "page_word") if by_word else None
 

@@ -219,8 +219,14 @@ def _item_fields(item: ExtractedItem) -> dict[str, Any]:
             {"src": i.src, "caption": nfc(i.caption)} for i in item.images
         ],
         "video_url": item.video_url,
-        "field_sources": dict(sorted(item.field_sources.items())),
     }
+
+
+def _provenance(outcome: ExtractedItem | ParseError) -> dict[str, dict]:
+    if isinstance(outcome, ParseError):
+        return {"field_sources": {}, "field_confidence": {}}
+    return {"field_sources": dict(sorted(outcome.field_sources.items())),
+            "field_confidence": dict(sorted(outcome.field_confidence.items()))}
 
 
 def _content_hash(fields: dict[str, Any]) -> str:
@@ -260,14 +266,15 @@ def upsert_item(
         fields.update({k: None for k in ("canonical_url", "native_id", "title", "sapo",
                                           "body_text", "body_html", "published_at", "author",
                                           "section", "item_type", "language", "video_url")})
-        fields.update({"tags": [], "images": [], "field_sources": {}})
+        fields.update({"tags": [], "images": []})
     else:
         fields = {"status": "staged", "parse_error": None, "parse_error_detail": None}
         fields.update(_item_fields(outcome))
     content_hash = _content_hash(fields)
-    # follows from field_sources (hashed above), so it is written with the row but not hashed
-    confidence = {} if isinstance(outcome, ParseError) else outcome.field_confidence
-    fields["field_confidence"] = dict(sorted(confidence.items()))
+    # how each field was found is provenance, not content: a redesign that changes the methods
+    # but not the text must not make every item "updated" (and reprocessed); it is refreshed below
+    provenance = _provenance(outcome)
+    fields.update(provenance)
     fields["raw_sha256"] = raw_sha256
     fields["content_hash"] = content_hash
     columns = list(fields)
@@ -283,6 +290,14 @@ def upsert_item(
         [source_id, page_url, *values],
     )
     row = cur.fetchone()
+    if row is None and not isinstance(outcome, ParseError):
+        cur.execute(
+            """UPDATE staging.item SET field_sources = %s, field_confidence = %s
+                WHERE source_id = %s AND page_url = %s AND status = 'staged'
+                  AND (field_sources IS DISTINCT FROM %s OR field_confidence IS DISTINCT FROM %s)""",
+            [Json(provenance["field_sources"]), Json(provenance["field_confidence"]), source_id, page_url,
+             Json(provenance["field_sources"]), Json(provenance["field_confidence"])],
+        )
     if row is None:
         if isinstance(outcome, ParseError):
             cur.execute("SELECT status FROM staging.item WHERE source_id = %s AND page_url = %s",

@@ -40,6 +40,9 @@ MEDIA_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png",
 # A 1×1 GIF stands in for every image; other media get a few placeholder bytes.
 TINY_GIF = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00"
             b"\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
+# normal: as generated; redesigned: every class and id renamed (extraction must carry on);
+# scripted: bodies emptied as by a client-side app (extraction must fail, the alarm fire)
+LAYOUTS = ("normal", "redesigned", "scripted")
 _CLASS_ATTR = re.compile(rb'(\s(?:class|id)=")([^"]*)(")')
 _NV_PAGE = re.compile(r"^(.*/)page-(-?\d+)/?$")
 CACHE_LIMIT = 256 * 1024 * 1024
@@ -87,6 +90,15 @@ def _redesign(body: bytes) -> bytes:
     return _CLASS_ATTR.sub(rename, body)
 
 
+_BODY = re.compile(rb"<body[^>]*>.*</body>", re.S | re.I)
+
+
+def _scripted(body: bytes) -> bytes:
+    """The page as a script-rendered app: its head kept, its body an empty mount point. No
+    extraction method can find an article (or a list of them) there."""
+    return _BODY.sub(b'<body><div id="app"></div><script src="/static/app.js"></script></body>', body)
+
+
 class Channel:
     """One site: its files, routing tables, request log and layout state."""
 
@@ -126,6 +138,8 @@ class Channel:
         body = target.read_bytes().replace(BASE_TOKEN, self.base_url.encode("ascii"))
         if self.layout == "redesigned" and b"<html" in body[:400]:
             body = _redesign(body)
+        elif self.layout == "scripted" and b"<html" in body[:400]:
+            body = _scripted(body)
         etag = '"' + hashlib.sha256(body).hexdigest() + '"'
         with self.lock:
             if self._cache_bytes > CACHE_LIMIT:
@@ -277,8 +291,8 @@ class Channel:
             return 200, {"Content-Type": "application/json"}, b'{"ok": true}'
         if name == "layout":
             value = dict(parse_qsl(parts.query)).get("v", "")
-            if value not in ("normal", "redesigned"):
-                return 400, {"Content-Type": "text/plain"}, b"v must be normal or redesigned"
+            if value not in LAYOUTS:
+                return 400, {"Content-Type": "text/plain"}, b"v must be normal, redesigned or scripted"
             with self.lock:
                 self.layout = value
             return 200, {"Content-Type": "application/json"}, \
