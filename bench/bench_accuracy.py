@@ -9,6 +9,12 @@ paragraphs; reported as the mean and as the share of pages at >= 0.95. trafilatu
 sample of the same pages is the anchor for the mean (scored against the paragraphs, or sapo plus
 paragraphs, whichever is closer, because generic extraction keeps the sapo in the body).
 Every figure is checked against ``bench/floors.json``.
+
+The check runs on every theme of the replica (docs/replica-contract.md, "Themes"): the same items
+and truth rendered in other markup, read by the adapters with ONE registry configuration. Figures
+of the ``default`` theme keep their names (``<channel> <field>``); the others are named
+``<theme>/<channel> <field>``. Each theme gets the same seeded page sample per channel (quick
+mode takes a smaller one of the themes other than default).
 """
 
 from __future__ import annotations
@@ -20,8 +26,11 @@ from bench.common import BenchContext, Result, load_floors
 from bench.pages import CHANNELS, adapters, load_pages, truth_bodies
 
 SECTION = "accuracy"
-PAGES = {"quick": 300, "full": None}  # per channel (None: every page); seeded sample
-ANCHOR_PAGES = {"quick": 30, "full": 300}  # per channel, for trafilatura's body similarity
+THEMES = ("default", "restyled", "bare", "redesign")  # portal_etl.replica.themes.THEME_CHOICES
+PAGES = {"quick": 300, "full": None}  # per channel (None: every page); seeded sample, the same for every theme
+# quick mode reads fewer pages of the other themes (generic extraction is slower; CI runs quick twice)
+QUICK_THEME_PAGES = 150  # per channel, themes other than default
+ANCHOR_PAGES = {"quick": 30, "full": 300}  # per channel and theme, for trafilatura's body similarity
 MEDIA_TYPES = ("video", "photo", "infographic", "podcast")  # bodies may legitimately be empty
 FIELDS = ("title exact", "published_at minute", "item_type", "section", "native_id", "author",
           "body similarity mean", "body similarity >= 0.95 share")
@@ -53,14 +62,27 @@ def _checks(got, truth: dict) -> dict[str, bool | None]:
     }
 
 
+def result_name(theme: str, channel: str, field: str) -> str:
+    """``<channel> <field>`` for the default theme (the names the floors had before themes), else
+    ``<theme>/<channel> <field>``."""
+    return f"{channel} {field}" if theme == "default" else f"{theme}/{channel} {field}"
+
+
 def run(ctx: BenchContext) -> list[Result]:
+    floors = load_floors()
+    adapter = adapters()  # one registry configuration for every theme
+    results: list[Result] = []
+    for theme in THEMES:
+        results += _run_theme(ctx, theme, adapter, floors)
+    return results
+
+
+def _run_theme(ctx: BenchContext, theme: str, adapter: dict, floors: dict[str, float]) -> list[Result]:
     from portal_etl.models import ParseError
 
-    replica = ctx.default_replica()
-    pages = load_pages(replica, PAGES[ctx.mode])
+    replica = ctx.replica(theme)
+    pages = load_pages(replica, QUICK_THEME_PAGES if ctx.quick and theme != "default" else PAGES[ctx.mode])
     bodies = truth_bodies(replica)
-    adapter = adapters()
-    floors = load_floors()
 
     tally: dict[str, dict[str, list[float]]] = {c: {f: [] for f in FIELDS} for c in CHANNELS}
     errors: dict[str, list[str]] = {c: [] for c in CHANNELS}
@@ -89,11 +111,12 @@ def run(ctx: BenchContext) -> list[Result]:
         for name in FIELDS:
             scores = tally[channel][name]
             value = sum(scores) / len(scores) if scores else 0.0
-            floor = floors.get(f"{SECTION}/{channel} {name}")
-            result = Result(section=SECTION, name=f"{channel} {name}", value=value, unit="ratio",
+            result_id = result_name(theme, channel, name)
+            floor = floors.get(f"{SECTION}/{result_id}")
+            result = Result(section=SECTION, name=result_id, value=value, unit="ratio",
                             target=None if floor is None else f">= {floor} (floors.json)",
                             met=None if floor is None else value >= floor,
-                            detail={"pages": len(scores), "parse_errors": len(errors[channel]),
+                            detail={"theme": theme, "pages": len(scores), "parse_errors": len(errors[channel]),
                                     "parse_error_examples": errors[channel][:3]})
             if name == "body similarity mean":
                 result.anchor, result.anchor_name = anchor[channel]["mean"], "trafilatura body, same metric"

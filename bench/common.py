@@ -45,10 +45,12 @@ class Timing:
 
 
 def _replica_fingerprint() -> str:
-    """Hash of the generator's code and the registry it reads, so a cached replica is rebuilt when they change."""
+    """Hash of the generator's code (themes included) and the registry it reads, so a cached replica is
+    rebuilt when they change."""
     digest = hashlib.sha256()
-    for path in [*sorted((REPO / "plugins" / "portal_etl" / "replica").glob("*.py")), REPO / "config" / "sources.yaml"]:
-        digest.update(path.name.encode())
+    replica = REPO / "plugins" / "portal_etl" / "replica"
+    for path in [*sorted(replica.rglob("*.py")), REPO / "config" / "sources.yaml"]:
+        digest.update(path.relative_to(REPO).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -129,28 +131,36 @@ class BenchContext:
             self._scratch.clear()
 
     def default_replica(self) -> Path:
-        """The default scenario (``ScenarioParams()``), generated once and cached under work_dir.
+        """The default scenario (``ScenarioParams()``): ``replica("default")``."""
+        return self.replica("default")
 
-        Rebuilt when the generator's code changes; a file lock makes concurrent bench runs (and
-        tests that run the bench) wait for one build instead of writing the same tree at once.
+    def replica(self, theme: str = "default") -> Path:
+        """The default scenario rendered in ``theme`` (``ScenarioParams(theme=theme)``), generated once
+        and cached under work_dir per theme (``replica-<theme>``).
+
+        Every theme has the same items, URLs and texts (the truth); only the markup differs. Rebuilt
+        when the generator's code (themes included) changes; a file lock per theme makes concurrent
+        bench runs (and tests that run the bench) wait for one build instead of writing the same tree
+        at once.
         """
         import fcntl
 
         from portal_etl.replica.generator import ScenarioParams, generate
 
-        out = self.work_dir / "replica-default"
+        params = ScenarioParams(theme=theme)  # ValueError for an unknown theme
+        out = self.work_dir / f"replica-{theme}"
         stamp = out / ".bench-stamp"
-        want = json.dumps({"params": ScenarioParams().as_json(), "code": _replica_fingerprint()}, sort_keys=True,
+        want = json.dumps({"params": params.as_json(), "code": _replica_fingerprint()}, sort_keys=True,
                           default=str)
         self.work_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.work_dir / "replica-default.lock", "w") as lock:
+        with open(self.work_dir / f"replica-{theme}.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if stamp.exists() and stamp.read_text(encoding="utf-8") == want and (out / "manifest.json").exists():
                 return out
             if out.exists():
                 shutil.rmtree(out)
             out.mkdir(parents=True)
-            generate(ScenarioParams(), out)
+            generate(params, out)
             stamp.write_text(want, encoding="utf-8")
         return out
 

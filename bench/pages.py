@@ -1,4 +1,5 @@
-"""Article pages of the default replica, decoded as the pipeline decodes them, with their truth.
+"""Article pages of a replica (any theme: the items and truth are the same, only the markup
+differs), decoded as the pipeline decodes them, with their truth.
 
 Shared by the extraction and accuracy sections so both read exactly the same inputs. The manifest
 is ground truth for benchmarks and tests only; pipeline code never sees it.

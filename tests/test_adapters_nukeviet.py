@@ -1,6 +1,7 @@
 """NukeViet adapter on hand-written pages that follow shared/sources.md §1 and the replica
 contract: every field, the noise blocks, the date chain, list pages, RSS and parse errors."""
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -507,3 +508,30 @@ def test_skip_url_with_a_port() -> None:
 )
 def test_native_id(gov, url: str, native) -> None:
     assert gov.native_id(url) == native
+
+
+def test_entities_are_decoded_exactly_once_and_control_characters_dropped(gov) -> None:
+    """A headline written ``&amp;lt;script&amp;gt;`` shows as ``&lt;script&gt;`` in a browser, and
+    that is what is extracted (a second decode would make a tag the source never had); NUL and
+    other C0 controls are dropped, not turned into U+FFFD."""
+    html = page("nukeviet_gov_article.html")
+    title = "Thoát kép &amp;lt;script&amp;gt; &amp;amp; &amp;#40;1&amp;#41;"
+    html = re.sub(r"(<h1[^>]*>).*?(</h1>)", lambda m: m.group(1) + title + m.group(2), html, count=1, flags=re.S)
+    html = re.sub(r'(property="og:title" content=")[^"]*', lambda m: m.group(1) + title, html, count=1)
+    html = html.replace("Theo quyết định", "Theo\x00 quyết\x01 định\x1f", 1)
+    item = gov.parse_article(html, GOV_URL)
+    assert item.title == "Thoát kép &lt;script&gt; &amp; &#40;1&#41;"
+    assert item.body_text.startswith("Theo quyết định")
+    assert not any(c in item.body_text + item.body_html for c in "\x00\x01\x1f\ufffd")
+
+
+def test_meta_values_escaped_once_read_as_a_browser_shows_them(gov) -> None:
+    """NukeViet writes ``(`` ``)`` ``:`` as ``&#40;`` ``&#41;`` ``&#x3A;`` in <title> and the
+    description: one decode (the parser's) gives the text."""
+    html = page("nukeviet_gov_article.html").replace(
+        '<h1 class="title margin-bottom-lg" itemprop="headline">', '<div class="x">').replace(
+        "1.200 ha</h1>", "1.200 ha</div>")
+    html = "\n".join(line for line in html.splitlines() if "og:title" not in line)
+    item = gov.parse_article(html, GOV_URL)
+    assert item.field_sources["title"] == "title_tag"
+    assert item.title == "\u00d0ồng Nai có thêm 3 khu công nghiệp mới (giai đoạn 2024): 1.200 ha"

@@ -176,8 +176,8 @@ def republished_paragraphs() -> list[str]:
 def test_normalisation_nfc_eth_dateline_and_tone_variants(db: str) -> None:
     nfd_html = unicodedata.normalize("NFD", "<p>Đồng Nai hòa nhịp phát triển\u200b kinh tế.</p>")
     a = stage(db, "dongnai_gov", "/vi/news/kinh-te/hoa-nhip-101.html",
-              title="\u00d0ồng Nai h\u00f2a nhịp \u2013 phát triển\u200b &amp; hội nhập",
-              sapo="(\u00d0N) – Sáng 3-5, &quot;hội nghị&quot; được tổ chức.", body=SEED_PARAS,
+              title="\u00d0ồng Nai h\u00f2a nhịp \u2013 phát triển\u200b & hội nhập",
+              sapo="(\u00d0N) – Sáng 3-5, \"hội nghị\" được tổ chức.", body=SEED_PARAS,
               body_html=nfd_html, published=local(2024, 5, 3, 9), section="kinh-te", native_id="101")
     # same channel, same local day, the title in the new tone style and another dash: same story
     b = stage(db, "dongnai_gov", "/vi/news/kinh-te/hoa-nhip-102.html",

@@ -149,13 +149,13 @@ class BaoDongNaiAdapter(Adapter):
         ``article:author`` ▸ the names beside the date line ▸ the byline paragraph ending the
         body ▸ meta author."""
         doc = page.doc
-        author = self._first_text(doc, "author_xpath", unescape=True)
+        author = self._first_text(doc, "author_xpath")
         if author:
             return author, "article_meta"
         author = ld_name(page.jsonld.get("author"))
         if author:
             return author, "json_ld"
-        author = clean_text(signals.meta_content(doc, "article:author"), unescape=True)
+        author = clean_text(signals.meta_content(doc, "article:author"))
         if author and not author.startswith(("http://", "https://")):
             return author, "meta_author"
         author = self._date_row_author(page)
@@ -163,7 +163,7 @@ class BaoDongNaiAdapter(Adapter):
             return author, "date_row"
         if byline:
             return _ROLE_PREFIX.sub("", byline).strip() or byline, "byline"
-        author = self._first_text(doc, "meta_author_xpath", unescape=True)
+        author = self._first_text(doc, "meta_author_xpath")
         if author:
             return author, "meta_author"
         return None, None

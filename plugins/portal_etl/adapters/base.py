@@ -84,7 +84,9 @@ def nfc(text: str) -> str:
 
 
 def clean_text(text: str | None, *, unescape: bool = False) -> str:
-    """fold + NFC, and entity-unescaping for meta values (NukeViet escapes ``(`` ``)`` ``:``…)."""
+    """fold + NFC. ``unescape`` decodes entities, for text no HTML parser has decoded (JSON-LD,
+    which sits raw inside ``<script>``): element text and attribute values from lxml are decoded
+    already, and a second decode would turn a literal ``&lt;`` into a tag."""
     value = fold(text)
     if unescape and "&" in value:
         value = fold(html_lib.unescape(value))
@@ -395,6 +397,7 @@ class PageContext:
     date_line: HtmlElement | None = None
     date_line_value: datetime | None = None
     lead_candidate: HtmlElement | None = None
+    plausible_match: bool = False  # the finder's last match holds prose (see _plausible_generic_body)
     lead: HtmlElement | None = None
     sources: dict[str, str] = field(default_factory=dict)
     confidence: dict[str, float] = field(default_factory=dict)
@@ -608,7 +611,7 @@ class Adapter:
                     continue
                 tag = etree.QName(child).localname
                 text = (child.text or "").strip()
-                if tag == "title":
+                if tag == "title":  # feeds put the stored, escaped title in CDATA: decoded here, once
                     title = clean_text(text, unescape=True)
                 elif tag == "link":
                     link = (child.get("href") or "") if atom else text
@@ -658,15 +661,11 @@ class Adapter:
             raise ParseError("empty_page", "blank document")
         if head.startswith(_NOT_HTML_PREFIXES) or "<" not in text[:4096]:
             raise ParseError("not_html", f"starts with {head[:8]!r}")
-        text = _XML_DECL.sub("", text, count=1)
+        # NUL and the other C0 controls (tab and newlines aside) are no text: dropped, never U+FFFD
+        text = _CONTROL.sub("", _XML_DECL.sub("", text, count=1))
         try:
             return lxml.html.document_fromstring(text)
-        except ValueError:
-            try:
-                return lxml.html.document_fromstring(_CONTROL.sub("", text))
-            except (etree.ParserError, ValueError) as exc:
-                raise ParseError("empty_page", str(exc)) from exc
-        except etree.ParserError as exc:
+        except (etree.ParserError, ValueError) as exc:
             raise ParseError("empty_page", str(exc)) from exc
 
     def _has_content(self, doc: HtmlElement) -> bool:
@@ -699,10 +698,10 @@ class Adapter:
                 return value
         return None
 
-    def _first_text(self, node: HtmlElement, key: str, *, unescape: bool = False) -> str:
+    def _first_text(self, node: HtmlElement, key: str) -> str:
         for found in self._all(node, key):
             text = found if isinstance(found, str) else found.text_content()
-            value = clean_text(text, unescape=unescape)
+            value = clean_text(text)
             if value:
                 return value
         return ""
@@ -747,20 +746,21 @@ class Adapter:
         doc = page.doc
         page.attempt("title", "article_title_xpath")
         for el in self._all(doc, "article_title_xpath"):
-            text = clean_text(el if isinstance(el, str) else el.text_content(), unescape=True)
+            text = clean_text(el if isinstance(el, str) else el.text_content())
             if text and len(text) <= self.TITLE_MAX_CHARS:
                 if not isinstance(el, str):
                     page.headline = el
                 page.found("title", "h1")
                 return text
-        og = clean_text(self._first(doc, "og_title_xpath"), unescape=True)
+        og = clean_text(self._first(doc, "og_title_xpath"))
         ld = ld_name(page.jsonld.get("headline") or page.jsonld.get("name") or "")
-        tag = clean_text(doc.findtext(".//title"), unescape=True)
+        tag = clean_text(doc.findtext(".//title"))
         page.headline = signals.pick_headline(signals.headline_elements(doc), [og, ld, tag])
         candidates = [("og_title", og), ("json_ld", ld)]
         if page.headline is not None:
-            candidates.append(("headline_element", clean_text(page.headline.text_content(), unescape=True)))
-        site = [self.source.name, clean_text(signals.meta_content(doc, "og:site_name"), unescape=True)]
+            candidates.append(("headline_element", clean_text(page.headline.text_content())))
+        site = [self.source.name, clean_text(signals.meta_content(doc, "og:site_name")),
+                *(section.name for section in self.source.sections)]
         candidates.append(("title_tag", signals.strip_site_name(tag, site) if tag else ""))
         for method, text in candidates:
             page.attempt("title", method)
@@ -812,9 +812,9 @@ class Adapter:
             lead.drop_tree()
         self._drop_teasers(page.doc, page.url, keep=page.headline)
         match, listing = self._find_near_headline(page)
-        if match is not None and not listing and self._plausible_generic_body(match.element):
-            text = "\n\n".join(block_texts(match.element, content.caption_elements(match.element)))
-            if hinted is not None or not content.needs_fallback(match, text):
+        plausible = match is not None and not listing and page.plausible_match
+        if plausible:
+            if hinted is not None or not content.needs_fallback(match, "", min_chars=0):
                 page.body = match.element
                 page.found("body", match.method, match.confidence)
                 return match.element
@@ -828,7 +828,7 @@ class Adapter:
                 page.body = body
                 page.found("body", "trafilatura", FALLBACK_BODY_CONFIDENCE)
                 return body
-            if match is not None and not listing and self._plausible_generic_body(match.element):
+            if plausible:
                 page.body = match.element
                 page.found("body", match.method, match.confidence)
                 return match.element
@@ -865,7 +865,8 @@ class Adapter:
             if found is None:
                 continue
             match, listing = found, self._looks_like_listing(found.element, page.url)
-            if not listing and self._plausible_generic_body(found.element):
+            page.plausible_match = not listing and self._plausible_generic_body(found.element)
+            if page.plausible_match:
                 return match, False
         return match, listing
 
@@ -874,10 +875,12 @@ class Adapter:
         body; the whole document when there is no headline."""
         if page.headline is None:
             return [page.doc]
-        own = len(fold(page.headline.text_content()))
-        scopes = [a for a in page.headline.iterancestors() if a.tag != "html"
-                  and len(fold(a.text_content())) - own >= SCOPE_MIN_CHARS]
-        return scopes or [page.doc]
+        own = len(page.headline.text_content())
+        ancestors = [a for a in page.headline.iterancestors() if a.tag != "html"]
+        for i, ancestor in enumerate(ancestors):  # the ones above hold more text still
+            if len(fold(ancestor.text_content())) - own >= SCOPE_MIN_CHARS:
+                return ancestors[i:]
+        return [page.doc]
 
     @staticmethod
     def _plausible_body(el: HtmlElement) -> bool:
@@ -974,7 +977,7 @@ class Adapter:
         doc = page.doc
         hinted = self._all(doc, "sapo_xpath")
         for el in hinted:
-            text = clean_text(el if isinstance(el, str) else el.text_content(), unescape=True)
+            text = clean_text(el if isinstance(el, str) else el.text_content())
             if text:
                 page.lead = el if not isinstance(el, str) else None
                 page.found("sapo", self.SAPO_SOURCE)
@@ -982,7 +985,7 @@ class Adapter:
         if hinted:  # the theme's lead slot is there and empty: the article has no lead
             return ""
         for el in doc.iterfind(".//*[@itemprop='description']"):
-            if el.tag != "meta" and (text := clean_text(el.text_content(), unescape=True)):
+            if el.tag != "meta" and (text := clean_text(el.text_content())):
                 page.lead = el
                 page.found("sapo", "microdata")
                 return text
@@ -1008,9 +1011,9 @@ class Adapter:
 
     def _description(self, page: PageContext) -> str:
         """The page's meta/og description, unless the CMS generated it or it repeats the title."""
-        title = signals.title_key(self._first_text(page.doc, "og_title_xpath", unescape=True))
+        title = signals.title_key(self._first_text(page.doc, "og_title_xpath"))
         for value in self._all(page.doc, "description_xpath"):
-            text = clean_text(value, unescape=True)
+            text = clean_text(value)
             if text and not self._generated_description(text, page.url) and signals.title_key(text) != title:
                 return text
         return ""
@@ -1227,11 +1230,19 @@ class Adapter:
         return found[0]
 
     def _other_article(self, url: str) -> Callable[[str | None], bool]:
+        """A test, memoised per href, for "links to another article of this channel"."""
         own = self.native_id(url)
+        seen: dict[str | None, bool] = {}
 
         def check(href: str | None) -> bool:
-            target = self._abs(url, href)
-            return bool(target) and self.is_article_url(target) and self.native_id(target) != own
+            found = seen.get(href)
+            if found is None:
+                if not href or self.native_id(href.strip()) is None:  # no id, no article: skip the join
+                    seen[href] = False
+                    return False
+                target = self._abs(url, href)
+                found = seen[href] = bool(target) and self.is_article_url(target) and self.native_id(target) != own
+            return found
 
         return check
 
@@ -1301,12 +1312,12 @@ class Adapter:
     def _tags(self, doc: HtmlElement, jsonld: dict) -> list[str]:
         tags: list[str] = []
         for el in self._all(doc, "tags_xpath"):
-            text = clean_text(el if isinstance(el, str) else el.text_content(), unescape=True)
+            text = clean_text(el if isinstance(el, str) else el.text_content())
             if text and text not in tags:
                 tags.append(text)
         if not tags:
             for value in self._all(doc, "meta_tags_xpath"):
-                text = clean_text(value, unescape=True)
+                text = clean_text(value)
                 if text and text not in tags:
                     tags.append(text)
         if not tags and jsonld.get("keywords"):
@@ -1419,10 +1430,10 @@ class Adapter:
             return None
 
     def _entry_title(self, link: HtmlElement) -> str:
-        title = clean_text(link.get("title"), unescape=True)
+        title = clean_text(link.get("title"))
         if not title:
-            title = clean_text(text_outside(link, ("em", "span", "img")), unescape=True)
-        return title or clean_text(link.text_content(), unescape=True)
+            title = clean_text(text_outside(link, ("em", "span", "img")))
+        return title or clean_text(link.text_content())
 
     def _next_url(self, doc: HtmlElement, page_url: str) -> str | None:
         for key in ("next_xpath", "next_fallback_xpath", "next_link_xpath"):

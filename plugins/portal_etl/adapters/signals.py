@@ -107,17 +107,22 @@ _SITE_SUFFIX = re.compile(r"\s+(?:[|–—]|-|::)\s+[^|–—]{2,80}$")
 
 
 def strip_site_name(title: str, site_names: list[str]) -> str:
-    """``<title>`` minus a trailing `` | Site`` / `` - Site`` part naming the site; "" when the
-    title part itself is empty (``<title> - Tin tức - Site</title>``)."""
+    """``<title>`` minus trailing `` | Site`` / `` - Section`` parts naming the site or one of its
+    sections; "" when the title part itself is empty (``<title> - Tin tức - Site</title>``)."""
     value = fold(title)
     if value[:1] in "-|–—:·":
         return ""
-    for name in site_names:
-        name = fold(name)
-        for sep in (" | ", " - ", " – ", " — ", " :: "):
-            if name and value.endswith(sep + name):
-                return value[: -len(sep + name)].strip()
-    match = _SITE_SUFFIX.search(value)
+    known = [name for name in map(fold, site_names) if name]
+    original, stripped = value, True
+    while stripped:  # "<title> - <section> - <site>": every known trailing name goes
+        stripped = False
+        for name in known:
+            for sep in (" | ", " - ", " – ", " — ", " :: "):
+                if value.endswith(sep + name) and len(value) > len(sep + name):
+                    value, stripped = value[: -len(sep + name)].strip(), True
+    if value != original:
+        return value
+    match = _SITE_SUFFIX.search(value)  # an unknown site name after the last separator
     if match and len(value[: match.start()].split()) >= 4:
         return value[: match.start()].strip()
     return value

@@ -74,8 +74,10 @@ def normalize_record(row: dict[str, Any], registry: Registry) -> dict[str, Any]:
     source_id = row["source_id"]
     page_url = row["page_url"]
     canonical = _canonical(row.get("canonical_url"), page_url)
-    title = clean_text(row.get("title"))
-    dateline, sapo = strip_dateline(clean_text(row.get("sapo")))
+    # staged text was decoded once by the adapter's HTML parser: decoding again would turn a
+    # literal "&lt;script&gt;" in a headline into a tag the source never had
+    title = clean_text(row.get("title"), unescape=False)
+    dateline, sapo = strip_dateline(clean_text(row.get("sapo"), unescape=False))
     sapo = clean_text(sapo, unescape=False)
     html = sanitize_html(row.get("body_html"), page_url) if row.get("body_html") else ""
     # body_text was extracted by an HTML parser: entities are decoded already
@@ -87,7 +89,7 @@ def normalize_record(row: dict[str, Any], registry: Registry) -> dict[str, Any]:
     tkey = make_title_key(title)
     sig = signature("\n".join(p for p in (title, sapo, body_text) if p))
     native_id = (row.get("native_id") or "").strip()
-    author = clean_text(row.get("author")) or None
+    author = clean_text(row.get("author"), unescape=False) or None
     return {
         "item_id": row["item_id"],
         "source_id": source_id,
