@@ -127,3 +127,16 @@ def test_ingest_refuses_bad_ranges_before_touching_airflow(tmp_path: Path) -> No
     result = cli("ingest", "--from", "2024-04", "--to", "2024-04", "--source", "dongnai_party",
                  env={"PORTAL_ETL_SOURCES_OVERRIDES": ""})
     assert result.returncode == 2 and "not configured" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["extract", "--source", "no-such-source", str(PAGES / "baodongnai_article.html")],
+     ["extract", "--source", "baodongnai", "/no/such/page.html"]],
+)
+def test_errors_are_one_line_in_plain_words(args: list[str]) -> None:
+    result = cli(*args)
+    assert result.returncode != 0 and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("portal-etl: ")
+    assert "Error" not in lines[0] and "Traceback" not in result.stderr and "\"" not in lines[0]
