@@ -31,6 +31,7 @@ from lxml import etree
 
 from portal_etl import dates
 from portal_etl.adapters import signals
+from portal_etl.adapters.learned import LearnedPath
 from portal_etl.models import (
     ExtractedItem,
     FeedEntry,
@@ -288,7 +289,7 @@ METHOD_KIND = {
     "json_ld": "json_ld", "og_title": "og", "meta_description": "meta", "meta_published_time": "meta",
     "meta_author": "meta", "microdata": "microdata", "headline_element": "h1", "date_line": "date_line",
     "time_element": "time_element", "byline": "byline", "body_byline": "byline", "list_page": "list_page",
-    "feed": "feed", "title_tag": "title_tag", "author_label": "microdata", "date_row": "byline",
+    "feed": "feed", "title_tag": "title_tag", "learned_path": "hint", "author_label": "microdata", "date_row": "byline",
 }
 # the lead found as "the text block between the date line and the body": plausible, not declared
 LEAD_BLOCK_CONFIDENCE = 0.6
@@ -300,6 +301,9 @@ LISTING_MIN_LINKS = 4
 LISTING_RETRIES = 2  # teaser blocks set aside before the finder is asked again
 # an ancestor of the headline with less text than this beside it is its header box, not the article
 SCOPE_MIN_CHARS = 200
+# prose (the finder's content characters) the element a learned path names must hold on a page;
+# less, and the whole-page search runs instead (the final check after page furniture still applies)
+LEARNED_MIN_CHARS = 60
 
 
 # the required field a parse-error reason is about
@@ -474,6 +478,8 @@ class Adapter:
         hosts = self.options.get("video_iframe_hosts", self.DEFAULT_IFRAME_HOSTS)
         self._iframe_hosts = tuple(h.lower().lstrip(".") for h in hosts)
         self._live_from = dates.local_midnight(source.live_since, self.tz)
+        # where the generic finder keeps finding the body on this run's pages (adapters/learned.py)
+        self._learned_body = LearnedPath()
 
     def _compile_all(self) -> dict[str, etree.XPath]:
         return {key: _compile(key, expr) for key, expr in self._xpath_sources.items()}
@@ -797,9 +803,18 @@ class Adapter:
         if declared:
             raise ParseError("layout_unknown", f"no {self.name} article body at {page.url}: body_xpath "
                              f"matched nothing and the page declares itself {declared}")
-        page.attempt("body", "main_content")
         from portal_etl.adapters import content
 
+        learned = self._learned_body
+        if learned.active:
+            page.attempt("body", "learned_path")
+            found = self._within_learned(page, learned)
+            if found is not None:
+                page.body = found.element
+                page.found("body", "learned_path", min(signals.CONFIDENCE["hint"], found.confidence))
+                return found.element
+            learned.forget()  # the template changed again: back to the whole page
+        page.attempt("body", "main_content")
         # read before the finder cuts the date line (and perhaps the lead) out of its container
         self._date_line(page)
         page.lead_candidate = lead = self._lead_candidate(page)
@@ -811,12 +826,16 @@ class Adapter:
             # (still read as the sapo); a bare first <p> of the text is not set aside
             lead.drop_tree()
         self._drop_teasers(page.doc, page.url, keep=page.headline)
+        candidate = learned.element(page.doc)
+        candidate_chars = len(candidate.text_content()) if candidate is not None else -1
         match, listing = self._find_near_headline(page)
         plausible = match is not None and not listing and page.plausible_match
         if plausible:
             if hinted is not None or not content.needs_fallback(match, "", min_chars=0):
                 page.body = match.element
                 page.found("body", match.method, match.confidence)
+                learned.observe(page.doc, match.element, unpruned=match.element is candidate
+                                and len(candidate.text_content()) == candidate_chars)
                 return match.element
         if hinted is None and not listing and page.html is not None:
             # the benchmarked chain: trafilatura where the density finder is unsure or found nothing
@@ -845,6 +864,17 @@ class Adapter:
             f"no {self.name} article body at {page.url}: body_xpath matched nothing and the "
             "generic main-content finder found " + ("only a list of article links" if listing else "no candidate"),
         )
+
+    def _within_learned(self, page: PageContext, learned: LearnedPath):
+        """The finder's match inside the element a learned path names (it prunes and may step into
+        a child there), when that holds prose and is no list of teasers; else None."""
+        from portal_etl.adapters import content
+
+        scope = learned.element(page.doc)
+        found = content.find_main_content(scope) if scope is not None else None
+        if found is None or self._looks_like_listing(found.element, page.url):
+            return None
+        return found if found.text_chars >= LEARNED_MIN_CHARS else None
 
     def _find_near_headline(self, page: PageContext):
         """(the finder's match, whether it is a list of teasers): the finder asked about the

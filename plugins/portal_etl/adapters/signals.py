@@ -132,24 +132,22 @@ def iter_after(
     doc: HtmlElement, anchor: HtmlElement, limit: int, stop: HtmlElement | None = None
 ) -> Iterator[HtmlElement]:
     """Elements that follow ``anchor`` in document order (not its own descendants), at most
-    ``limit`` of them, ending where ``stop`` begins."""
-    seen_anchor = False
-    inside = set(anchor.iter())
+    ``limit`` of them, ending where ``stop`` begins. Walks from the anchor outwards (its
+    following siblings, then its parent's), so the page above the anchor is never read."""
     count = 0
-    for el in doc.iter():
-        if not isinstance(el.tag, str):
-            continue
-        if el is anchor:
-            seen_anchor = True
-            continue
-        if el is stop and seen_anchor:
-            return
-        if not seen_anchor or el in inside:
-            continue
-        yield el
-        count += 1
-        if count >= limit:
-            return
+    node = anchor
+    while node is not None:
+        for sibling in node.itersiblings():
+            for el in sibling.iter():
+                if not isinstance(el.tag, str):
+                    continue
+                if el is stop:
+                    return
+                yield el
+                count += 1
+                if count >= limit:
+                    return
+        node = node.getparent()
 
 
 def date_line_after(
