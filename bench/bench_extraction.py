@@ -60,14 +60,18 @@ def run(ctx: BenchContext) -> list[Result]:
 
     per_theme = QUICK_PAGES if ctx.quick else None
     pages = {theme: load_pages(ctx.replica(theme), per_theme) for theme in THEMES}
-    adapter = adapters()  # one registry configuration for every theme
+    # one registry configuration for every theme; one adapter instance per theme and channel, as
+    # each ingest run (one source, one site as it is that month) builds its own: what an adapter
+    # learns during a run (adapters/learned.py, stale selectors) stays within it
+    adapter = {theme: adapters() for theme in THEMES}
+    theme_of = {id(p): theme for theme, theme_pages in pages.items() for p in theme_pages}
 
     failed: set[tuple[str, str]] = set()  # (source_id, url) the adapter raised ParseError on
 
     def ours(page):
         # list_entry/feed_entry only add fallback dates (lazy); every replica page carries its own
         try:
-            return adapter[page.source_id].parse_article(page.html, page.url)
+            return adapter[theme_of[id(page)]][page.source_id].parse_article(page.html, page.url)
         except ParseError:  # the work was done and the page refused; the accuracy section scores it
             failed.add((page.source_id, page.url))
             return None

@@ -304,6 +304,12 @@ SCOPE_MIN_CHARS = 200
 # prose (the finder's content characters) the element a learned path names must hold on a page;
 # less, and the whole-page search runs instead (the final check after page furniture still applies)
 LEARNED_MIN_CHARS = 60
+# page selectors of fields every article has (or whose generic method finds the same value):
+# after STALE_AFTER misses in a row they are tried on every STALE_RECHECK-th page only. Selectors
+# of fields most pages lack (video, tags, lead image) are always tried.
+STALE_SKIPPABLE = frozenset({"article_title_xpath", "body_xpath", "date_xpath", "sapo_xpath", "author_xpath"})
+STALE_AFTER = 8
+STALE_RECHECK = 25
 
 
 # the required field a parse-error reason is about
@@ -480,6 +486,7 @@ class Adapter:
         self._live_from = dates.local_midnight(source.live_since, self.tz)
         # where the generic finder keeps finding the body on this run's pages (adapters/learned.py)
         self._learned_body = LearnedPath()
+        self._stale_misses: dict[str, int] = {}  # page selector → pages it missed on in a row
 
     def _compile_all(self) -> dict[str, etree.XPath]:
         return {key: _compile(key, expr) for key, expr in self._xpath_sources.items()}
@@ -682,9 +689,22 @@ class Adapter:
         return next(scope.iter("img", "video", "iframe"), None) is not None
 
     def _all(self, node: HtmlElement, key: str) -> list:
-        """Matches of the selector ``key``; none when this adapter has no such selector."""
+        """Matches of the selector ``key``; none when this adapter has no such selector. A page
+        selector that has missed on ``STALE_AFTER`` pages in a row is only tried again on every
+        ``STALE_RECHECK``-th page until it matches again: a re-themed site's stale selectors cost a
+        whole-document scan each, and the generic methods find those fields anyway."""
         expr = self.xp.get(key)
-        return expr(node) if expr is not None else []
+        if expr is None:
+            return []
+        if key not in STALE_SKIPPABLE or node.getparent() is not None:
+            return expr(node)
+        misses = self._stale_misses.get(key, 0)
+        if misses >= STALE_AFTER and misses % STALE_RECHECK:
+            self._stale_misses[key] = misses + 1
+            return []
+        found = expr(node)
+        self._stale_misses[key] = 0 if found else misses + 1
+        return found
 
     def _first(self, node: HtmlElement, key: str) -> Any:
         found = self._all(node, key)
