@@ -51,8 +51,11 @@ def themed_run(request, tmp_path_factory, pipeline_dsn, airflow_db, replica) -> 
     try:
         truncate_all(pipeline_dsn)
         dags = build_all()
-        runs = {(s, month): dags[f"ingest_{s}"].test(logical_date=MONTH_END[month])
-                for month in THEMES[theme] for s in SOURCES}
+        runs = {
+            (s, month): dags[f"ingest_{s}"].test(logical_date=MONTH_END[month])
+            for month in THEMES[theme]
+            for s in SOURCES
+        }
         yield {"theme": theme, "runs": runs, "manifest": load_manifest(out), "server": server, "dir": Path(out)}
     finally:
         os.environ["PORTAL_ETL_SOURCES_OVERRIDES"] = previous
@@ -60,8 +63,12 @@ def themed_run(request, tmp_path_factory, pipeline_dsn, airflow_db, replica) -> 
 
 
 def _expected(manifest: dict, source_id: str, month: str) -> list[dict]:
-    return [i for i in manifest["items"] if i["source_id"] == source_id
-            and datetime.fromisoformat(i["published_at_local"]).astimezone(TZ).strftime("%Y-%m") == month]
+    return [
+        i
+        for i in manifest["items"]
+        if i["source_id"] == source_id
+        and datetime.fromisoformat(i["published_at_local"]).astimezone(TZ).strftime("%Y-%m") == month
+    ]
 
 
 def test_every_run_succeeds_with_the_health_check_quiet(themed_run) -> None:
@@ -74,12 +81,17 @@ def test_staged_fields_equal_the_manifest(themed_run, pipeline_dsn) -> None:
     for (source_id, month), _ in themed_run["runs"].items():
         expected = _expected(themed_run["manifest"], source_id, month)
         base = themed_run["server"].base_urls[source_id]
-        rows = {r[0]: r for r in query(
-            pipeline_dsn,
-            """SELECT page_url, status, title, author, section, item_type, native_id, published_at, body_text
+        rows = {
+            r[0]: r
+            for r in query(
+                pipeline_dsn,
+                """SELECT page_url, status, title, author, section, item_type, native_id, published_at, body_text
                  FROM staging.item WHERE source_id = %s
                   AND to_char(published_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM') = %s""",
-            source_id, month)}
+                source_id,
+                month,
+            )
+        }
         assert len(rows) == len(expected) > 0, (themed_run["theme"], source_id, month)
         for item in expected:
             url, status, title, author, section, item_type, native_id, published_at, body = rows[base + item["path"]]
@@ -99,9 +111,13 @@ def test_staged_fields_equal_the_manifest(themed_run, pipeline_dsn) -> None:
 
 def test_selector_misses_are_counted_where_the_theme_is_new(themed_run, pipeline_dsn) -> None:
     for (source_id, month), dagrun in themed_run["runs"].items():
-        (misses, pages, list_misses, parse_errors), = query(
-            pipeline_dsn, "SELECT hint_misses, pages_with_hint_misses, list_hint_misses, parse_errors "
-            "FROM staging.run_metrics WHERE run_id = %s AND source_id = %s", dagrun.run_id, source_id)
+        ((misses, pages, list_misses, parse_errors),) = query(
+            pipeline_dsn,
+            "SELECT hint_misses, pages_with_hint_misses, list_hint_misses, parse_errors "
+            "FROM staging.run_metrics WHERE run_id = %s AND source_id = %s",
+            dagrun.run_id,
+            source_id,
+        )
         assert parse_errors == 0
         new_markup = themed_run["theme"] != "redesign" or month == "2024-04"
         if new_markup:

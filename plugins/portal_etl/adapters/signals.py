@@ -262,13 +262,14 @@ def structure_key(el: HtmlElement) -> tuple[str, ...]:
     return tuple(path)
 
 
-_NEXT_WORDS = frozenset({"trang sau", "sau", "tiếp", "tiếp theo", "trang tiếp", "next", "next page", "xem thêm",
-                         "older", "cũ hơn"})
+_NEXT_WORDS = frozenset(
+    {"trang sau", "sau", "tiếp", "tiếp theo", "trang tiếp", "next", "next page", "xem thêm", "older", "cũ hơn"}
+)
 _FORWARD_MARKS = "»›>→"
 
 
 def _says_next(text: str) -> bool:
-    """"Trang sau ›", "Next »", "»": a link label meaning the next page."""
+    """ "Trang sau ›", "Next »", "»": a link label meaning the next page."""
     words = " ".join(re.sub(r"[«»‹›<>→←|.…]+", " ", text).split()).casefold()
     if words:
         return words in _NEXT_WORDS
