@@ -169,10 +169,10 @@ def edge_text_block(body: HtmlElement, *, last: bool) -> HtmlElement | None:
     found body may hold the article's paragraphs one or two wrappers down."""
     node = body
     while True:
-        children = [c for c in node if isinstance(c.tag, str) and fold(c.text_content())]
-        if not children:
+        children = reversed(node) if last else iter(node)
+        child = next((c for c in children if isinstance(c.tag, str) and fold(c.text_content())), None)
+        if child is None:
             return None if node is body else node
-        child = children[-1] if last else children[0]
         if child.tag != "div" or not any(isinstance(c.tag, str) for c in child):
             return child
         node = child
