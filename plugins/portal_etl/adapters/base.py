@@ -1100,25 +1100,32 @@ class Adapter:
         if anchor is None:
             return None
         hinted = page.body if page.sources.get("body") == "body_xpath" else None
+        hidden: dict[HtmlElement, bool] = {}
+
+        def is_hidden(el: HtmlElement) -> bool:  # memoised up the ancestors: each is read once
+            if el not in hidden:
+                parent = el.getparent()
+                hidden[el] = self._hidden(el) or (parent is not None and is_hidden(parent))
+            return hidden[el]
+
+        title = signals.title_key(page.headline.text_content()) if page.headline is not None else None
         for el in signals.iter_after(page.doc, anchor, signals.DATE_LINE_SCAN, hinted):
             if el.tag not in ("p", "div", "h2", "strong", "em", "b", "span"):
                 continue
-            if el.get("itemprop") not in (None, "description") or el.get("itemscope") is not None or any(
-                    self._hidden(x) for x in (el, *el.iterancestors())):
-                continue  # schema.org furniture (publisher, logo) and hidden blocks are not a lead
+            if el.get("itemprop") not in (None, "description") or el.get("itemscope") is not None:
+                continue  # schema.org furniture (publisher, logo) is not a lead
             if hinted is not None and any(x is hinted for x in el.iter()):
                 return None
+            if sum(1 for _ in itertools.islice(el.iterdescendants("p", "div", "li"), 2)) > 1:
+                continue  # a box of paragraphs (the text itself), not one lead block
             text = fold(el.text_content())
             if len(text.split()) < LEAD_BLOCK_MIN_WORDS:
                 continue
             if next(el.iter("a", "img", "figure", "table", "form", "iframe"), None) is not None:
                 continue
-            if sum(1 for _ in itertools.islice(el.iterdescendants("p", "div", "li"), 2)) > 1:
-                continue  # a box of paragraphs (the text itself), not one lead block
-            if is_editor_caption(el) or _is_caption_beside_picture(el):
-                continue  # the lead picture's caption (often the headline again)
-            if page.headline is not None and signals.title_key(text) == signals.title_key(
-                    page.headline.text_content()):
+            if is_hidden(el) or is_editor_caption(el) or _is_caption_beside_picture(el):
+                continue  # hidden blocks; the lead picture's caption (often the headline again)
+            if title is not None and signals.title_key(text) == title:
                 continue
             return el
         return None
