@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -45,15 +44,6 @@ CONFIDENCE = {
 DATE_LINE_SCAN = 120
 # a date line is short ("Thứ ba - 28/05/2024 20:13 | Lượt xem: 1.234"); longer text is a paragraph
 DATE_LINE_MAX_CHARS = 120
-
-
-@dataclass(frozen=True)
-class Found:
-    """One field's value with the method that found it and that method's confidence."""
-
-    value: object
-    method: str
-    confidence: float
 
 
 _SPACE = re.compile(r"\s+")
