@@ -152,37 +152,22 @@ def run(ctx: BenchContext) -> list[Result]:
             detail={"pages": n, "fallbacks": fallbacks},
         )
     )
-    results.append(
-        Result(
-            section=SECTION,
-            name="trafilatura F1",
-            value=anchor.f1,
-            unit="F1",
-            detail={
-                "precision": round(anchor.precision, 4),
-                "recall": round(anchor.recall, 4),
-                "pages": n,
-                "pages_per_cpu_s": round(speed["trafilatura"], 1),
-            },
-        )
-    )
-    for name in extractors:
-        if name.startswith("trafilatura "):
-            s = scores[name]
-            results.append(
-                Result(
-                    section=SECTION,
-                    name=f"{name} F1",
-                    value=s.f1,
-                    unit="F1",
-                    detail={
-                        "precision": round(s.precision, 4),
-                        "recall": round(s.recall, 4),
-                        "pages": n,
-                        "pages_per_cpu_s": round(speed[name], 1),
-                    },
-                )
+    for name in (key for key in extractors if key == "trafilatura" or key.startswith("trafilatura ")):
+        s = scores[name]
+        results.append(
+            Result(
+                section=SECTION,
+                name=f"{name} F1",
+                value=s.f1,
+                unit="F1",
+                detail={
+                    "precision": round(s.precision, 4),
+                    "recall": round(s.recall, 4),
+                    "pages": n,
+                    "pages_per_cpu_s": round(speed[name], 1),
+                },
             )
+        )
     return results
 
 

@@ -133,16 +133,7 @@ class BaoDongNaiAdapter(Adapter):
     def _looks_like_byline(p: HtmlElement) -> bool:
         if next(p.iter("img", "table"), None) is not None:
             return False
-        text = clean_text(p.text_content())
-        words = text.split()
-        if not words or len(words) > _MAX_BYLINE_WORDS + 4:
-            return False
-        if _BYLINE_LEAD.match(text) or _BYLINE_TAIL.search(text):
-            return True
-        if len(words) > _MAX_BYLINE_WORDS or text[-1] in ".!?…:;,\"”’)":
-            return False
-        names = [w for w in re.split(r"[\s\-–,]+", text) if w]
-        return all(w[0].isupper() for w in names)
+        return _reads_like_byline(clean_text(p.text_content()), _MAX_BYLINE_WORDS + 4)
 
     def _author(self, page: PageContext, byline: str | None) -> tuple[str | None, str | None]:
         """The author element (hint) ▸ JSON-LD author (the publisher's own record) ▸
@@ -176,13 +167,7 @@ class BaoDongNaiAdapter(Adapter):
             return None
         text = _DATE_IN_ROW.sub(" ", clean_text(row.text_content()))
         text = clean_text(text.strip(" -–|·,"))
-        words = text.split()
-        if not words or len(words) > _MAX_BYLINE_WORDS or text[-1] in ".!?:;":
-            return None
-        if _BYLINE_TAIL.search(text) or _BYLINE_LEAD.match(text):
-            return text
-        names = [w for w in re.split(r"[\s\-–,]+", text) if w]
-        return text if all(w[0].isupper() for w in names) else None
+        return text if _reads_like_byline(text, _MAX_BYLINE_WORDS) else None
 
     def _language(self, doc: HtmlElement, url: str) -> str:
         if doc.get("lang"):
@@ -213,3 +198,16 @@ class BaoDongNaiAdapter(Adapter):
             return published, False
         return super()._list_time(text)
 
+
+def _reads_like_byline(text: str, max_words: int) -> bool:
+    """Names, not a sentence: "Hải Yến- Khánh Lộc", "Thực hiện: …", "T.H (tổng hợp)" (up to
+    ``max_words`` words with such a lead or tail, ``_MAX_BYLINE_WORDS`` capitalised words without)."""
+    words = text.split()
+    if not words or len(words) > max_words:
+        return False
+    if _BYLINE_LEAD.match(text) or _BYLINE_TAIL.search(text):
+        return True
+    if len(words) > _MAX_BYLINE_WORDS or text[-1] in ".!?…:;,\"”’)":
+        return False
+    names = [w for w in re.split(r"[\s\-–,]+", text) if w]
+    return all(w[0].isupper() for w in names)

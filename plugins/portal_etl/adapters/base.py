@@ -851,7 +851,7 @@ class Adapter:
         match, listing = self._find_near_headline(page)
         plausible = match is not None and not listing and page.plausible_match
         if plausible:
-            if hinted is not None or not content.needs_fallback(match, "", min_chars=0):
+            if hinted is not None or not content.needs_fallback(match, ""):
                 page.body = match.element
                 page.found("body", match.method, match.confidence)
                 learned.observe(page.doc, match.element, unpruned=match.element is candidate

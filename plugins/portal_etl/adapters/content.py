@@ -164,6 +164,16 @@ def _punct(text: str | None) -> int:
     return count if text.isascii() else count + text.count("。") + text.count("、") + text.count("，")
 
 
+def _add_text(acc: list[float], text: str) -> None:
+    """Count a run of text (an element's own text, or a child's tail) into ``acc``."""
+    n = _strip_len(text)
+    acc[_T] += n
+    acc[_UT] += n
+    acc[_UP] += _punct(text)
+    if _ellipsis(text):
+        acc[_UE] = 1.0
+
+
 class _Stats:
     """Per-element text statistics from one bottom-up pass (children before parents)."""
 
@@ -204,14 +214,8 @@ class _Stats:
                 if tag in _FORM_CONTROLS:
                     acc[_F] = 1.0
             else:
-                text = el.text
-                if text:
-                    n = _strip_len(text)
-                    acc[_T] += n
-                    acc[_UT] += n
-                    acc[_UP] += _punct(text)
-                    if _ellipsis(text):
-                        acc[_UE] = 1.0
+                if el.text:
+                    _add_text(acc, el.text)
                 if el in in_link:
                     acc[_L] = acc[_T]
                     acc[_UL] = acc[_UT]
@@ -251,14 +255,8 @@ class _Stats:
                     pacc[_UP] += acc[_UP]
                     if acc[_UE]:
                         pacc[_UE] = 1.0
-                tail = el.tail
-                if tail:
-                    n = _strip_len(tail)
-                    pacc[_T] += n
-                    pacc[_UT] += n
-                    pacc[_UP] += _punct(tail)
-                    if _ellipsis(tail):
-                        pacc[_UE] = 1.0
+                if el.tail:
+                    _add_text(pacc, el.tail)
         # the tilt of every ancestor: content under a comment thread stays penalised however deep
         outer = self.outer = {}
         for el in elements:
@@ -331,8 +329,11 @@ def _tighten(best: HtmlElement, value: float, stats: _Stats) -> tuple[HtmlElemen
     by_el = stats.by_el
     while True:
         total = by_el[best][_G]
-        child = max((c for c in best if isinstance(c.tag, str) and c.tag in _CONTAINERS and c in by_el),
-                    key=lambda c: by_el[c][_G], default=None)
+        child = max(
+            (c for c in best if isinstance(c.tag, str) and c.tag in _CONTAINERS and c in by_el),
+            key=lambda c: by_el[c][_G],
+            default=None,
+        )
         if child is None or total <= 0 or by_el[child][_G] < TIGHTEN_SHARE * total or by_el[child][_N] == 0:
             return best, value
         best, value = child, stats.score(child)
@@ -579,8 +580,13 @@ def main_text_with_fallback(
     return (fallback, "trafilatura") if fallback else (text, "density")
 
 
-def needs_fallback(match: ContentMatch | None, text: str, *, min_confidence: float = FALLBACK_CONFIDENCE,
-                   min_chars: int = FALLBACK_MIN_CHARS) -> bool:
+def needs_fallback(
+    match: ContentMatch | None,
+    text: str,
+    *,
+    min_confidence: float = FALLBACK_CONFIDENCE,
+    min_chars: int = FALLBACK_MIN_CHARS,
+) -> bool:
     """True when the density finder's result is too doubtful to keep: none, low confidence, short."""
     return match is None or match.confidence < min_confidence or len(text) < min_chars
 
