@@ -74,7 +74,9 @@ def fold(text: str | None) -> str:
     """Whitespace folded to single spaces (NBSP included), zero-width characters removed."""
     if not text:
         return ""
-    return " ".join(_INVISIBLE.sub("", text).split())
+    if not text.isascii() and _INVISIBLE.search(text):  # rare: a search is cheaper than a sub
+        text = _INVISIBLE.sub("", text)
+    return " ".join(text.split())
 
 
 def nfc(text: str) -> str:
@@ -164,6 +166,11 @@ def block_texts(root: HtmlElement, skip: set[HtmlElement] | frozenset = frozense
     return out
 
 
+def _within(el: HtmlElement, root: HtmlElement) -> bool:
+    """``el`` is ``root`` or one of its descendants."""
+    return el is root or any(a is root for a in el.iterancestors())
+
+
 def edge_text_block(body: HtmlElement, *, last: bool) -> HtmlElement | None:
     """The first (last) element with text, descending through wrapper ``div``s: a generically
     found body may hold the article's paragraphs one or two wrappers down."""
@@ -229,6 +236,24 @@ def is_editor_caption(p: HtmlElement) -> bool:
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+_PARSERS = threading.local()
+
+
+def _page_parser() -> etree.HTMLParser:
+    """lxml.html's parser, but every element an ``HtmlElement`` picked by lxml's C-level default
+    lookup: ``lxml.html``'s own lookup is a Python method called for every element proxy (a tenth
+    of the extraction time), only to give form controls their own classes, which we never use.
+    One per thread: an lxml parser must not be shared between threads."""
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = etree.HTMLParser(remove_blank_text=False)
+        parser.set_element_class_lookup(etree.ElementDefaultClassLookup(
+            element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment,
+            pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity))
+        _PARSERS.parser = parser
+    return parser
 _NOT_HTML_PREFIXES = ("%PDF", "\x89PNG", "GIF8", "\xff\xd8", "PK\x03\x04", "{", "[")
 
 
@@ -318,6 +343,12 @@ _FIELD_OF_REASON = {"no_title": "title", "no_body": "body", "layout_unknown": "b
 
 
 # schema.org properties a theme prints as (CSS-hidden) machine data beside the article, not prose
+# compiled XPath runs in C; ElementPath's iterfind walks every element in Python
+_ITEMPROP_DESCRIPTION = etree.XPath(".//*[@itemprop='description']")
+_FURNITURE_CANDIDATES = etree.XPath(".//*[@hidden or @aria-hidden or @itemprop or @style or ("
+                                     + " or ".join(f"contains(@class, '{c}')" for c in
+                                                   ("hid", "d-none", "sr-only", "invisible"))
+                                     + ")]")
 _MICRODATA_FURNITURE = frozenset({"author", "datePublished", "dateModified", "mainEntityOfPage", "publisher",
                                   "url", "interactionStatistic"})
 # a caption block beside a picture holds a sentence or two at most
@@ -677,7 +708,7 @@ class Adapter:
         # NUL and the other C0 controls (tab and newlines aside) are no text: dropped, never U+FFFD
         text = _CONTROL.sub("", _XML_DECL.sub("", text, count=1))
         try:
-            return lxml.html.document_fromstring(text)
+            return lxml.html.document_fromstring(text, parser=_page_parser())
         except (etree.ParserError, ValueError) as exc:
             raise ParseError("empty_page", str(exc)) from exc
 
@@ -757,6 +788,8 @@ class Adapter:
         href = href.strip()
         if not href or href.startswith(("javascript:", "#", "mailto:", "data:")):
             return None
+        if href.startswith(("https://", "http://")) and " " not in href:
+            return href  # already absolute: what urljoin would return, without its parsing
         return urljoin(base, href)
 
     # --- field extractors (hooks) ---------------------------------------------------------------
@@ -1000,11 +1033,11 @@ class Adapter:
         body are not body text."""
         if page.sources.get("body") == "body_xpath":
             return
-        inside = set(body.iter())
-        doomed = [el for el in (page.headline, page.date_line, page.lead) if el is not None and el in inside]
+        doomed = [el for el in (page.headline, page.date_line, page.lead) if el is not None and _within(el, body)]
         if sapo and not doomed:  # the lead repeated as a block of the body (or of trafilatura's text)
             doomed += [el for el in body.iter("p", "div", "h2") if clean_text(el.text_content()) == sapo][:1]
-        doomed += [el for el in body.iter() if isinstance(el.tag, str) and (
+        # only elements with one of the attributes the two tests read (lxml picks them, in C)
+        doomed += [el for el in _FURNITURE_CANDIDATES(body) if (
             self._hidden(el) or (el.get("itemprop") in _MICRODATA_FURNITURE and next(el.iter("p"), None) is None))]
         for el in doomed:
             if el is not body and el.getparent() is not None:
@@ -1034,7 +1067,7 @@ class Adapter:
                 return text
         if hinted:  # the theme's lead slot is there and empty: the article has no lead
             return ""
-        for el in doc.iterfind(".//*[@itemprop='description']"):
+        for el in _ITEMPROP_DESCRIPTION(doc):
             if el.tag != "meta" and (text := clean_text(el.text_content())):
                 page.lead = el
                 page.found("sapo", "microdata")

@@ -16,6 +16,7 @@ from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import lxml.html
+from lxml import etree
 
 HtmlElement = lxml.html.HtmlElement
 
@@ -46,11 +47,13 @@ DATE_LINE_SCAN = 120
 DATE_LINE_MAX_CHARS = 120
 
 
-_SPACE = re.compile(r"\s+")
+
+
+_ITEMPROP_HEADLINE = etree.XPath(".//*[@itemprop='headline']")  # in C, not ElementPath's Python walk
 
 
 def fold(text: str | None) -> str:
-    return _SPACE.sub(" ", text or "").strip()
+    return " ".join(text.split()) if text else ""
 
 
 def meta_content(doc: HtmlElement, *names: str) -> str:
@@ -71,7 +74,7 @@ def meta_content(doc: HtmlElement, *names: str) -> str:
 
 def headline_elements(doc: HtmlElement) -> list[HtmlElement]:
     """Candidate headline elements: ``itemprop=headline`` first, then every ``<h1>`` with text."""
-    out = [el for el in doc.iterfind(".//*[@itemprop='headline']") if fold(el.text_content())]
+    out = [el for el in _ITEMPROP_HEADLINE(doc) if fold(el.text_content())]
     out += [el for el in doc.iter("h1") if el not in out and fold(el.text_content())]
     return out
 
@@ -157,8 +160,10 @@ def date_line_after(
     for el in iter_after(doc, anchor, DATE_LINE_SCAN, stop):
         if el.tag in ("script", "style", "a", "noscript", "template", "option"):
             continue
+        if longer_than(el, DATE_LINE_MAX_CHARS):
+            continue
         text = fold(el.text_content())
-        if not text or len(text) > DATE_LINE_MAX_CHARS:
+        if not text:
             continue
         value = parse(text, tz)
         if value is None:
@@ -174,10 +179,29 @@ def date_line_after(
 TEASER_MAX_CHARS = 600
 
 
+def longer_than(node: HtmlElement, limit: int) -> bool:
+    """``len(fold(node.text_content())) > limit``, reading only as far as needed: a date line's
+    parent, or a wrapper scanned for it, is often the whole article, and building its text was a
+    tenth of the extraction time."""
+    total, space = 0, False  # folded length so far; whitespace seen since its last word
+    for piece in node.itertext():
+        words = piece.split()
+        if not words:
+            space = space or bool(piece)
+            continue
+        if total and (space or piece[0].isspace()):
+            total += 1
+        total += sum(map(len, words)) + len(words) - 1
+        if total > limit:
+            return True
+        space = piece[-1].isspace()
+    return False
+
+
 def _near_other_article(el: HtmlElement, is_other_article: Callable[[str | None], bool]) -> bool:
     """The date element or its parent, if teaser-sized, links to another article."""
     for node in (el, el.getparent()):
-        if node is None or len(fold(node.text_content())) > TEASER_MAX_CHARS:
+        if node is None or longer_than(node, TEASER_MAX_CHARS):
             return False
         if any(is_other_article(a.get("href")) for a in node.iter("a")):
             return True
