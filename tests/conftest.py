@@ -25,6 +25,9 @@ os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "False"
 os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{_SESSION_TMP / 'airflow.db'}"
 os.environ.pop("PORTAL_ETL_SOURCES_OVERRIDES", None)
+# a developer's own `portal-etl stack up` (var/stack) must not be found and driven by the tests
+os.environ["PORTAL_ETL_STACK_DIR"] = str(_SESSION_TMP / "stack")
+os.environ.pop("PORTAL_ETL_AIRFLOW_API", None)
 
 PG_BASE = os.environ.get("TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432").rstrip("/")
 TEST_DB = f"portal_etl_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
@@ -109,6 +112,30 @@ def airflow_db() -> None:
     from airflow.utils import db
 
     db.resetdb()
+
+
+@pytest.fixture(scope="module")
+def airflow_metadata_url() -> Iterator[str]:
+    """A PostgreSQL database for Airflow's metadata: a scheduler and an api-server share it."""
+    from pgutil import scratch_database
+
+    with scratch_database(f"{PG_BASE}/postgres", "portal_etl_af") as dsn:
+        yield dsn
+
+
+@pytest.fixture(scope="module")
+def airflow_env(pipeline_dsn, replica, airflow_metadata_url, tmp_path_factory) -> dict[str, str]:
+    """The environment an operator's shell would have: Airflow home, metadata DB, pipeline DB."""
+    env = {
+        **os.environ,
+        "AIRFLOW_HOME": str(tmp_path_factory.mktemp("airflow-home")),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": airflow_metadata_url,
+        "AIRFLOW__CORE__PARALLELISM": "2",
+        "DATABASE_URL": pipeline_dsn,
+        "PORTAL_ETL_SOURCES_OVERRIDES": os.environ["PORTAL_ETL_SOURCES_OVERRIDES"],
+    }
+    env.pop("PORTAL_ETL_AIRFLOW_API", None)
+    return env
 
 
 @pytest.fixture(scope="session")

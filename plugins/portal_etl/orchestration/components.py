@@ -4,8 +4,9 @@ Why not ``airflow standalone``: it cannot be stopped cleanly from a script and h
 component failed. Here every component is a plain ``airflow <component>`` process with its own
 log file under ``AIRFLOW_HOME/logs/components``, started with one consistent environment (same
 home, metadata DB, DAG and plugin folders, Execution API URL, JWT secret), and stopped with
-SIGTERM (then SIGKILL) on exit. Used by ``portal-etl backfill`` and by tests that need a real
-scheduler or api-server. With ``AIRFLOW__CORE__EXECUTOR=CeleryExecutor`` it can also start
+SIGTERM (then SIGKILL) on exit. Used by ``portal-etl backfill``, by ``portal-etl stack up``
+(``stack.py``, which lets them outlive the command) and by tests that need a real scheduler or
+api-server. With ``AIRFLOW__CORE__EXECUTOR=CeleryExecutor`` it can also start
 ``airflow celery worker`` processes (``celery_workers=N``), each with its own Celery hostname,
 which is also the hostname its task instances record (see :func:`worker_hostname`).
 """
@@ -118,6 +119,7 @@ class AirflowStack:
         startup_timeout: float = 180.0,
         celery_workers: int = 0,
         celery_concurrency: int = 1,
+        log_dir: Path | None = None,
     ) -> None:
         self.components = tuple(components)
         unknown = [c for c in self.components if c not in KNOWN_COMPONENTS]
@@ -134,7 +136,7 @@ class AirflowStack:
         self.workers = [f"worker{i}@{socket.gethostname()}" for i in range(1, celery_workers + 1)]
         self.celery_concurrency = celery_concurrency
         self.base_url = f"http://127.0.0.1:{self.port}"
-        self.log_dir = self.airflow_home / "logs" / "components"
+        self.log_dir = Path(log_dir) if log_dir else self.airflow_home / "logs" / "components"
         self.migrate = migrate
         self.startup_timeout = startup_timeout
         self.processes: dict[str, subprocess.Popen] = {}
@@ -230,12 +232,15 @@ class AirflowStack:
     def health(self) -> dict[str, Any]:
         return self._session.get(f"{self.base_url}/api/v2/monitor/health", timeout=10).json()
 
-    def wait_healthy(self, timeout: float | None = None) -> dict[str, Any]:
-        """Wait until the api-server answers and each started job reports a live heartbeat."""
+    def wait_healthy(self, timeout: float | None = None, components: Iterable[str] | None = None) -> dict[str, Any]:
+        """Wait until the api-server answers and each started job reports a live heartbeat.
+
+        ``components`` (default: the ones this object starts) may name jobs started earlier by
+        someone else, e.g. by a previous ``portal-etl stack up``; the api-server answering at
+        ``base_url`` need not be one of ours either.
+        """
         deadline = time.monotonic() + (timeout or self.startup_timeout)
-        wanted = [_HEALTH_KEYS[c] for c in self.components if c in _HEALTH_KEYS]
-        if "api-server" not in self.components:
-            raise ValueError("wait_healthy needs the api-server among the components")
+        wanted = [_HEALTH_KEYS[c] for c in (components or self.components) if c in _HEALTH_KEYS]
         last: Any = None
         while time.monotonic() < deadline:
             self.check_alive()
