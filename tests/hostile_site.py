@@ -10,6 +10,10 @@ the nukeviet adapter parses the good pages as it parses the real site.
 Every case is data (:data:`CASES`): its article path, what the server does, and what the
 pipeline must record. ``site.mode = "bad"`` switches the good articles to a failure each
 (:data:`BAD_VARIANTS`), to prove that nothing already stored changes when a page goes bad.
+``site.mode = "lists-broken"`` answers every list page with a script-rendered shell (no entries).
+``site.mode = "half"`` lists only the good articles and fails every other one of them
+(:data:`HALF_FAILING`: the first few time out, the rest answer with a PDF), the run the source
+health check must fail for its share of failed fetches (issue 14).
 """
 
 from __future__ import annotations
@@ -45,6 +49,11 @@ SQL_TITLE = "Tin vắn'); DROP TABLE staging.item; -- %s %(x)s {0} %n"
 SQL_AUTHOR = "Nguyễn Văn A\"; DELETE FROM integration.article; -- {author} %(name)s %d"
 ESCAPED_TITLE = 'Cảnh báo &lt;script&gt;alert("tiêu đề")&lt;/script&gt; giả mạo'
 ESCAPED_TITLE_SHOWN = 'Cảnh báo <script>alert("tiêu đề")</script> giả mạo'  # what a browser shows
+# the page's HTML says &amp;lt;script&amp;gt;: a browser shows the text "&lt;script&gt;", and so
+# must the store (decoding twice would make it a tag the source never had)
+DOUBLE_ESCAPED_TITLE_SHOWN = "Thoát kép &lt;script&gt; và ký tự điều khiển"
+DOUBLE_ESCAPED_SAPO_SHOWN = "Tóm tắt có &lt;b&gt;thẻ&lt;/b&gt; viết sẵn và &amp;nbsp; thừa."
+CONTROL_CHARACTERS = "\x00\x01\x07\x08\x0b\x0c\x1b\x1f"  # NUL and other C0 controls (not tab, CR, LF)
 BIDI_TITLE = "Đồng\u200b Nai\u200d khởi\ufeff công\u202e cầu\u202c mới\u2066 ở\u2069 Biên\u200f Hoà"
 BIDI_TITLE_CLEAN = "Đồng Nai khởi công cầu mới ở Biên Hoà"
 NFD_TITLE = unicodedata.normalize("NFD", "Người dân Nhơn Trạch đón nước sạch về tận nhà")
@@ -275,6 +284,8 @@ def _cases() -> list[Case]:
         Case("ds-ngay-dao-thang", "list:list_no_date", 0, stamp="04/25/2024 09:30:00"),
         Case("ds-ngay-tuong-lai", "list:list_date_out_of_window", 0, stamp="10/04/2099 10:00:00"),
         Case("ds-truoc-khi-mo", "list:list_date_out_of_window", 0, stamp="10/04/2015 10:00:00"),
+        # entities written twice and C0 controls: decoded once, dropped (last: the ids above stay)
+        Case("thoat-kep-ky-tu-dieu-khien", "staged", 12, title=DOUBLE_ESCAPED_TITLE_SHOWN),
     ]
     for n, case in enumerate(specs):
         case.native_id = 1000 + n
@@ -287,6 +298,9 @@ GOOD = [c for c in CASES if c.expect == "staged"]
 # Phase 2: the URLs staged in phase 1 go bad in these ways (cycled over the good cases).
 BAD_VARIANTS = ("http-500", "http-404", "http-410", "reset", "truncated-head", "empty", "pdf",
                 "layout-changed", "redirect-offsite", "huge", "no-title", "trickle")
+# Mode "half": every other good article fails; the first HALF_TIMEOUTS of them time out, the rest are PDFs.
+HALF_FAILING = GOOD[0::2]
+HALF_TIMEOUTS = 3  # each costs max_retries + 1 attempts of FETCH_TIMEOUT_SECONDS: kept few
 
 
 class _Server(ThreadingHTTPServer):
@@ -369,6 +383,8 @@ class HostileSite:
         path = req.path.split("?", 1)[0]
         if path == "/robots.txt":
             return send(req, 200, b"User-agent: *\nDisallow: /admin/\n", "text/plain")
+        if self.mode == "lists-broken" and not path.endswith(".html"):  # a redesign the list parser cannot read
+            return send(req, 200, b'<html><body><div id="app"></div><script src="/app.js"></script></body></html>')
         if path.startswith(f"{PREFIX}/{SECTION}/") and not path.endswith(".html"):
             return self.section_list(req, path)
         if path.startswith(f"{PREFIX}/{CYCLE_SECTION}/"):
@@ -386,6 +402,10 @@ class HostileSite:
             if path == case.path:
                 if self.mode == "bad" and case in GOOD and case.name != "chuyen-huong-noi-bo":
                     return self.bad_variant(req, case)
+                if self.mode == "half" and case in HALF_FAILING:
+                    if HALF_FAILING.index(case) < HALF_TIMEOUTS:
+                        return trickle(req)
+                    return send(req, 200, PDF, "application/pdf")
                 return self.serve_case(req, case)
         return send(req, 404, b"<html><body>Not found</body></html>")
 
@@ -394,7 +414,8 @@ class HostileSite:
     def section_list(self, req: BaseHTTPRequestHandler, path: str) -> None:
         """Three pages, newest first; the list-level bad dates sit mid-page (they must not stop
         the walk), and the last page ends with an item older than the interval."""
-        dated = sorted((c for c in CASES if c.day), key=lambda c: c.published, reverse=True)
+        shown = GOOD if self.mode == "half" else CASES
+        dated = sorted((c for c in shown if c.day), key=lambda c: c.published, reverse=True)
         pages = [dated[i:i + 20] for i in range(0, len(dated), 20)]
         page_no = 1
         if "/page-" in path:
@@ -403,7 +424,7 @@ class HostileSite:
             return redirect(req, f"{PREFIX}/{SECTION}/")  # NukeViet: past the last page → page 1
         entries = [(c.path, c.list_title, c.published.strftime("%d/%m/%Y %H:%M:%S"))
                    for c in pages[page_no - 1]]
-        if page_no == 1:
+        if page_no == 1 and self.mode != "half":
             for n, case in enumerate(c for c in CASES if not c.day):
                 entries.insert(2 + 2 * n, (case.path, case.list_title, case.stamp or ""))
         if page_no == len(pages):
@@ -431,14 +452,15 @@ class HostileSite:
 
     def good_article(self, case: Case, path: str | None = None, *, title_html: str | None = None,
                      date_line: str | None = "", body_html: str | None = None,
-                     author_html: str = "Phóng viên Hồng Nhung", charset: str | None = "utf-8") -> str:
+                     author_html: str = "Phóng viên Hồng Nhung", charset: str | None = "utf-8",
+                     sapo_html: str | None = None) -> str:
         title = case.title or f"Tin {case.name} về hoạt động của tỉnh"
         body = body_html if body_html is not None else "\n".join(
             f"<p>{p}</p>" for p in paragraphs(case.native_id))
         return article_html(
             title_html=title_html if title_html is not None else esc(title),
             date_line=detail_time(case.published) if date_line == "" else date_line,
-            sapo=f"(ĐN)- Tóm tắt của bài {case.native_id}.", body_html=body,
+            sapo=sapo_html if sapo_html is not None else f"(ĐN)- Tóm tắt của bài {case.native_id}.", body_html=body,
             author_html=author_html, canonical=path or case.path, charset=charset,
         )
 
@@ -604,6 +626,22 @@ def _escaped_title(site: HostileSite, req, case: Case) -> None:
     send(req, 200, site.good_article(case, title_html=ESCAPED_TITLE).encode())
 
 
+def _double_escaped_with_controls(site: HostileSite, req, case: Case) -> None:
+    """Title and lead escaped twice in the HTML; control characters inside words of the body's
+    paragraphs and of the author's name (dropped, they leave the words whole)."""
+    def sprinkle(text: str) -> str:
+        words = text.split(" ")
+        for i, char in enumerate(CONTROL_CHARACTERS):
+            w = (3 * i + 1) % len(words)
+            words[w] = words[w][:1] + char + words[w][1:]
+        return " ".join(words)
+
+    body = "\n".join(f"<p>{sprinkle(p)}</p>" for p in paragraphs(case.native_id))
+    page = site.good_article(case, body_html=body, sapo_html=esc(DOUBLE_ESCAPED_SAPO_SHOWN),
+                             author_html=sprinkle("Phóng viên Hồng Nhung"))
+    send(req, 200, page.encode())
+
+
 def _malformed_ok(site: HostileSite, req, case: Case) -> None:
     body = "\n".join(f"<p>{p}" for p in paragraphs(case.native_id))  # unclosed <p>s
     page = site.good_article(case, body_html=body + "<div><span><b>in đậm</div></span></i></table>")
@@ -650,6 +688,7 @@ def _redirect_to(location: str):
 _SPECIAL: dict[str, Callable[[HostileSite, BaseHTTPRequestHandler, Case], None]] = {
     "noi-dung-doc-hai": _hostile,
     "tieu-de-thoat-html": _escaped_title,
+    "thoat-kep-ky-tu-dieu-khien": _double_escaped_with_controls,
     "html-loi-van-doc-duoc": _malformed_ok,
     "chuyen-huong-noi-bo": _redirect_inside,
     "503-roi-ok": _503_then_ok,

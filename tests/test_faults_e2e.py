@@ -117,6 +117,8 @@ def test_ingest_killed_in_the_middle_of_a_page_write_then_retried(clean_db, repl
     killed_worker("ingest", source, failpoint="ingest.stage_write:20")
     # pages 1–19 were committed one by one; the 20th died with its write open and was rolled back
     assert scalar(clean_db, "SELECT count(*) FROM staging.item WHERE source_id = %s", source) == 19
+    # and so were their counts, with them: the killed try's figures are not lost
+    assert scalar(clean_db, "SELECT new_items FROM staging.run_metrics WHERE run_id = 'killed'") == 19
 
     retried = build_all()[f"ingest_{source}"].test(logical_date=APRIL[1])  # the run again, by Airflow
     assert str(retried.state).endswith("success")
@@ -124,6 +126,38 @@ def test_ingest_killed_in_the_middle_of_a_page_write_then_retried(clean_db, repl
     assert scalar(clean_db, "SELECT count(*) FROM staging.item_history") == 0  # nothing rewritten either
     assert scalar(clean_db, "SELECT sum(new_items) FROM staging.run_metrics WHERE run_id = %s",
                   retried.run_id) == len(month_items(manifest, [source], "2024-04")) - 19
+
+
+def test_a_retried_task_keeps_the_counts_of_every_try(clean_db, replica, manifest, airflow_db, monkeypatch,
+                                                      tmp_path) -> None:
+    """Airflow retries the fetch task after its first try failed at the 20th page: the run's
+    metrics are the sum over both tries and equal what was staged (issue 14: they used to keep the
+    last try's counts only)."""
+    from datetime import timedelta
+
+    from portal_etl.orchestration.ingest_dags import build_all
+    from portal_etl.pipeline.ingest import summarize
+
+    source = "dongnai_gov"
+    monkeypatch.setenv(faults.ENV, "ingest.stage_write:20:raise")  # an exception: dag.test runs tries in-process
+    monkeypatch.setenv(faults.ONCE_DIR_ENV, str(tmp_path))  # fires in the first try only
+    dag = build_all()[f"ingest_{source}"]
+    for task in dag.tasks:
+        task.retries, task.retry_delay, task.retry_exponential_backoff = 0, timedelta(0), False
+    dag.get_task("fetch_and_extract_articles").retries = 1
+    dagrun = dag.test(logical_date=APRIL[1])
+    assert str(dagrun.state).endswith("success")
+    assert (tmp_path / "ingest.stage_write").exists(), "the first try must have failed"
+    assert_staging_equals_manifest(clean_db, manifest, replica.base_urls, [source])
+
+    total = len(month_items(manifest, [source], "2024-04"))
+    tries = query(clean_db, "SELECT try_number, (counts->>'new_items')::int FROM staging.run_metrics_try "
+                            "WHERE run_id = %s AND step = 'fetch' ORDER BY try_number", dagrun.run_id)
+    assert tries == [(1, 19), (2, total - 19)]
+    (new_items, run_tries), = query(clean_db, "SELECT new_items, tries FROM staging.run_metrics WHERE run_id = %s",
+                                    dagrun.run_id)
+    assert (new_items, run_tries) == (total, 2)
+    assert summarize(f"ingest_{source}", dagrun.run_id, source, clean_db)["new_items"] == total
 
 
 def test_integration_killed_in_dedup_and_in_load_then_retried(clean_db, replica, manifest, airflow_db) -> None:

@@ -6,6 +6,10 @@ would: no ``finally``, no rollback sent, no exception handler runs. With
 ``PORTAL_ETL_FAILPOINT_ONCE_DIR`` set, each failpoint fires once across processes (it leaves a
 marker file there first), so the retry Airflow starts after the kill runs to the end.
 
+``name:n:raise`` raises :class:`FailpointError` there instead: a task that fails with an
+exception, so Airflow's own retry runs in the same process (``dag.test``), where a SIGKILL would
+take the test down with it.
+
 Unset (production), ``failpoint`` is one dictionary lookup and does nothing.
 """
 
@@ -21,13 +25,18 @@ ONCE_DIR_ENV = "PORTAL_ETL_FAILPOINT_ONCE_DIR"
 _hits: dict[str, int] = {}
 
 
-def _armed() -> dict[str, int]:
-    """The failpoints named in the environment, with the hit that fires each."""
+class FailpointError(RuntimeError):
+    """An armed ``name:n:raise`` failpoint fired."""
+
+
+def _armed_modes() -> dict[str, tuple[int, str]]:
+    """The failpoints named in the environment: the hit that fires each, and ``kill`` or ``raise``."""
     spec = os.environ.get(ENV, "").strip()
-    out: dict[str, int] = {}
+    out: dict[str, tuple[int, str]] = {}
     for part in filter(None, (p.strip() for p in spec.split(","))):
-        name, _, nth = part.partition(":")
-        out[name] = int(nth) if nth else 1
+        name, _, rest = part.partition(":")
+        nth, _, mode = rest.partition(":")
+        out[name] = (int(nth) if nth else 1, mode or "kill")
     return out
 
 
@@ -47,12 +56,15 @@ def _claim(name: str) -> bool:
 
 
 def failpoint(name: str) -> None:
-    """SIGKILL this process when ``name`` is armed and this is its n-th hit."""
+    """SIGKILL this process (or raise, ``name:n:raise``) when ``name`` is armed and this is its n-th hit."""
     if ENV not in os.environ:
         return
-    nth = _armed().get(name)
-    if nth is None:
+    armed = _armed_modes().get(name)
+    if armed is None:
         return
+    nth, mode = armed
     _hits[name] = _hits.get(name, 0) + 1
     if _hits[name] == nth and _claim(name):
+        if mode == "raise":
+            raise FailpointError(f"failpoint {name} fired on hit {nth}")
         os.kill(os.getpid(), signal.SIGKILL)

@@ -85,6 +85,38 @@ def load_page_state(cur, url: str) -> dict[str, Any] | None:
                     row, strict=True))
 
 
+def load_stability(cur, urls: list[str]) -> dict[str, dict[str, Any]]:
+    """For each URL fetched before: the run of fetches that found the same content (sql/020)."""
+    if not urls:
+        return {}
+    cur.execute(
+        """SELECT url, stable_fetches, stable_since, stable_confirmed_at
+             FROM staging.page_state WHERE url = ANY(%s)""",
+        (urls,),
+    )
+    return {row[0]: {"fetches": row[1], "since": row[2], "confirmed_at": row[3]} for row in cur.fetchall()}
+
+
+def record_stability(cur, url: str, *, same_content: bool | None, at: datetime) -> None:
+    """After an article fetch: ``True`` the content was as before (the run grows), ``False`` it is
+    new or changed (a run starts at 1), ``None`` the page failed or did not parse (no run)."""
+    if same_content is None:
+        cur.execute(
+            """UPDATE staging.page_state SET stable_fetches = 0, stable_since = NULL, stable_confirmed_at = NULL
+                WHERE url = %s AND stable_fetches <> 0""",
+            (url,),
+        )
+        return
+    cur.execute(
+        """UPDATE staging.page_state
+              SET stable_fetches = CASE WHEN %(same)s AND stable_since IS NOT NULL THEN stable_fetches + 1 ELSE 1 END,
+                  stable_since = CASE WHEN %(same)s AND stable_since IS NOT NULL THEN stable_since ELSE %(at)s END,
+                  stable_confirmed_at = %(at)s
+            WHERE url = %(url)s""",
+        {"same": same_content, "at": at, "url": url},
+    )
+
+
 def save_page_state(
     cur,
     url: str,
@@ -326,10 +358,29 @@ def record_parse_failure(
 METRIC_COLUMNS = (
     "list_pages", "list_pages_reused", "listed", "fetched", "not_modified", "unchanged", "parsed", "parse_errors",
     "fetch_errors", "new_items", "updated_items", "hint_misses", "pages_with_hint_misses", "list_hint_misses",
+    "articles_settled",
+    # the list walk's evidence (sql/019): what tells a quiet month from a broken source
+    "list_entries", "list_entries_before_window", "list_entries_after_window", "list_fetch_errors",
+    "sections_walked", "sections_cut_short",
 )
+# Counters the discover step writes; every other metric column belongs to the fetch step.
+DISCOVER_COLUMNS = frozenset({
+    "list_pages", "list_pages_reused", "listed", "list_hint_misses", "list_entries", "list_entries_before_window",
+    "list_entries_after_window", "list_fetch_errors", "sections_walked", "sections_cut_short",
+})
+# Not counters but sizes of a set (the interval's distinct candidates): a retry finds the same set
+# again, so the run's figure is the largest try's, not the sum.
+LARGEST_OF_TRIES = frozenset({"listed"})
 
 
-def upsert_metrics(
+def step_columns(step: str) -> tuple[str, ...]:
+    """The metric columns one ingest step counts (``discover`` or ``fetch``)."""
+    if step == "discover":
+        return tuple(c for c in METRIC_COLUMNS if c in DISCOVER_COLUMNS)
+    return tuple(c for c in METRIC_COLUMNS if c not in DISCOVER_COLUMNS)
+
+
+def record_try_metrics(
     cur,
     *,
     dag_id: str,
@@ -337,25 +388,55 @@ def upsert_metrics(
     source_id: str,
     interval_start: datetime,
     interval_end: datetime,
+    step: str,
+    try_number: int,
     counts: dict[str, int],
     finished: bool = False,
-    last_error: str | None = None,
 ) -> None:
-    unknown = set(counts) - set(METRIC_COLUMNS)
+    """Store what one try of one step has counted so far, then the run's totals over all tries.
+
+    Called in the transaction of each page the counts describe, so a try that dies keeps exactly
+    what it committed, and ``staging.run_metrics`` always adds up over the run's tries (sql/019)."""
+    unknown = set(counts) - set(step_columns(step))
     if unknown:
-        raise ValueError(f"unknown metric columns: {sorted(unknown)}")
-    cols = list(counts)
-    set_clause = ", ".join(f"{c} = EXCLUDED.{c}" for c in cols) or "interval_end = EXCLUDED.interval_end"
+        raise ValueError(f"unknown metric columns for step {step}: {sorted(unknown)}")
+    now = datetime.now().astimezone()
     cur.execute(
-        f"""INSERT INTO staging.run_metrics (dag_id, run_id, source_id, interval_start,
-               interval_end, {"".join(c + ", " for c in cols)} finished_at, last_error)
-            VALUES (%s, %s, %s, %s, %s, {"".join("%s, " for _ in cols)} %s, %s)
-            ON CONFLICT (dag_id, run_id, source_id) DO UPDATE SET {set_clause},
-              finished_at = COALESCE(EXCLUDED.finished_at, staging.run_metrics.finished_at),
-              last_error = COALESCE(EXCLUDED.last_error, staging.run_metrics.last_error)""",
-        [dag_id, run_id, source_id, interval_start, interval_end,
-         *[counts[c] for c in cols], datetime.now().astimezone() if finished else None, last_error],
+        """INSERT INTO staging.run_metrics_try (dag_id, run_id, source_id, step, try_number, counts, finished_at)
+           VALUES (%s, %s, %s, %s, %s, %s, %s)
+           ON CONFLICT (dag_id, run_id, source_id, step, try_number) DO UPDATE SET counts = EXCLUDED.counts,
+             updated_at = now(),
+             finished_at = COALESCE(EXCLUDED.finished_at, staging.run_metrics_try.finished_at)""",
+        (dag_id, run_id, source_id, step, try_number, Json(counts), now if finished else None),
     )
+    totals = ", ".join(
+        f"COALESCE({'max' if c in LARGEST_OF_TRIES else 'sum'}((counts->>'{c}')::integer), 0)" for c in METRIC_COLUMNS
+    )
+    cur.execute(
+        f"""INSERT INTO staging.run_metrics AS m (dag_id, run_id, source_id, interval_start, interval_end, tries,
+                   {", ".join(METRIC_COLUMNS)}, finished_at)
+            SELECT %(dag_id)s, %(run_id)s, %(source_id)s, %(start)s, %(end)s, max(try_number), {totals},
+                   %(finished_at)s
+              FROM staging.run_metrics_try
+             WHERE dag_id = %(dag_id)s AND run_id = %(run_id)s AND source_id = %(source_id)s
+            ON CONFLICT (dag_id, run_id, source_id) DO UPDATE SET interval_end = EXCLUDED.interval_end,
+              tries = EXCLUDED.tries, {", ".join(f"{c} = EXCLUDED.{c}" for c in METRIC_COLUMNS)},
+              finished_at = COALESCE(EXCLUDED.finished_at, m.finished_at)""",
+        {"dag_id": dag_id, "run_id": run_id, "source_id": source_id, "start": interval_start, "end": interval_end,
+         "finished_at": now if finished else None},
+    )
+
+
+def read_try_metrics(cur, dag_id: str, run_id: str, source_id: str) -> list[dict[str, Any]]:
+    """Each try of each step of one run, in order: what the run's totals are the sum of."""
+    cur.execute(
+        """SELECT step, try_number, counts, started_at, finished_at FROM staging.run_metrics_try
+            WHERE dag_id = %s AND run_id = %s AND source_id = %s
+            ORDER BY try_number, step = 'fetch', started_at""",
+        (dag_id, run_id, source_id),
+    )
+    return [dict(zip(("step", "try_number", "counts", "started_at", "finished_at"), r, strict=True))
+            for r in cur.fetchall()]
 
 
 def read_metrics(cur, dag_id: str, run_id: str, source_id: str) -> dict[str, Any] | None:

@@ -1,4 +1,6 @@
-"""``portal-etl status``: per source, the last good run, the last error and recent daily yield.
+"""``portal-etl status``: per source, the last good run, the last error, the latest run's health
+(a quiet interval shows here as a warning) and recent daily yield. Run figures are the sums over
+all tries of the run (sql/019).
 
 Read from the pipeline's own tables (run metrics, fetch events, parse failures, staged items),
 so it answers even when Airflow's metadata database is not at hand.
@@ -14,6 +16,8 @@ from zoneinfo import ZoneInfo
 from portal_etl.db import transaction
 from portal_etl.registry import Registry, load_usable_registry
 
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")  # the project's months and days are local
+
 
 @dataclass
 class SourceStatus:
@@ -23,6 +27,14 @@ class SourceStatus:
     last_success: dict[str, Any] | None
     last_error: dict[str, Any] | None
     weeks: list[dict[str, Any]]  # oldest first: {"week_start", "items", "per_day"}
+    latest_run: dict[str, Any] | None = None  # the newest run, with its health_status and health_note
+
+
+def _latest_run(cur, source_id: str) -> dict[str, Any] | None:
+    return _one(cur, """SELECT dag_id, run_id, interval_start, interval_end, started_at, finished_at, tries,
+                               listed, parsed, new_items, fetch_errors, health_status, health_note
+                          FROM staging.run_metrics WHERE source_id = %s
+                         ORDER BY COALESCE(finished_at, started_at) DESC LIMIT 1""", (source_id,))
 
 
 def _one(cur, sql: str, params: tuple) -> dict[str, Any] | None:
@@ -63,7 +75,8 @@ def source_status(
             first_day = last_day - timedelta(days=7 * weeks - 1)
             last_success = _one(
                 cur,
-                """SELECT dag_id, run_id, interval_start, interval_end, finished_at, parsed, new_items
+                """SELECT dag_id, run_id, interval_start, interval_end, finished_at, tries, parsed, new_items,
+                          health_status, health_note
                      FROM staging.run_metrics
                     WHERE source_id = %s AND finished_at IS NOT NULL AND last_error IS NULL AND fetch_errors = 0
                     ORDER BY finished_at DESC LIMIT 1""",
@@ -85,7 +98,7 @@ def source_status(
                 n = sum(per_day.get(start + timedelta(days=d), 0) for d in range(7))
                 week_rows.append({"week_start": start.isoformat(), "items": n, "per_day": round(n / 7, 1)})
             out.append(SourceStatus(source.id, source.name, bool(source.base_url), last_success,
-                                    _last_error(cur, source.id), week_rows))
+                                    _last_error(cur, source.id), week_rows, _latest_run(cur, source.id)))
     return out
 
 
@@ -98,9 +111,15 @@ def render_status(statuses: list[SourceStatus]) -> str:
             ls = s.last_success
             lines.append(f"  last successful run: {ls['finished_at']:%Y-%m-%d %H:%M} UTC  {ls['dag_id']} / "
                          f"{ls['run_id']}  interval {ls['interval_start']:%Y-%m-%d}..{ls['interval_end']:%Y-%m-%d}"
-                         f"  parsed {ls['parsed']}, new {ls['new_items']}")
+                         f"  parsed {ls['parsed']}, new {ls['new_items']}"
+                         + (f" (sums over {ls['tries']} tries)" if ls["tries"] > 1 else ""))
         else:
             lines.append("  last successful run: never")
+        lr = s.latest_run
+        if lr and lr["health_status"] == "quiet":
+            first, last = lr["interval_start"].astimezone(LOCAL_TZ), lr["interval_end"].astimezone(LOCAL_TZ)
+            lines.append(f"  WARNING quiet interval: run {lr['run_id']}  interval [{first:%Y-%m-%d}, {last:%Y-%m-%d})"
+                         f" local\n              {str(lr['health_note'])[:300]}")
         if s.last_error:
             le = s.last_error
             where = f" {le['url']}" if le["url"] else ""

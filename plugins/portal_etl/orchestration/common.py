@@ -26,7 +26,9 @@ def interval_timetable(schedule: str, timezone: str = LOCAL_TZ) -> CronDataInter
 
 
 def alert_on_failure(context: dict[str, Any]) -> None:
-    """Failure callback: one log line an engineer can act on (which source, why, where)."""
+    """Failure callback: one log line an engineer can act on (which source, why, where), and the
+    alert mail (``monitoring.alerts``: at most one per source and run; a source-health alarm is
+    the failure of its check task, so it is that mail, with the evidence)."""
     ti = context.get("ti") or context.get("task_instance")
     dag = context.get("dag")
     params = context.get("params") or {}
@@ -42,6 +44,9 @@ def alert_on_failure(context: dict[str, Any]) -> None:
         type(exc).__name__ if exc else "unknown",
         exc,
     )
+    from portal_etl.monitoring.alerts import mail_failure  # here: DAG files parse without the DB driver
+
+    mail_failure(context)
 
 
 DEFAULT_ARGS: dict[str, Any] = {

@@ -125,19 +125,24 @@ def parse_recipients(value: str | Iterable[str], origin: str = "recipients") -> 
     return list(seen.values())
 
 
-def configured_recipients() -> list[str]:
-    """``PORTAL_ETL_REPORT_RECIPIENTS``, else the Airflow Variable ``portal_etl_report_recipients``."""
-    value = os.environ.get(RECIPIENTS_ENV, "").strip()
+def recipients_from(env: str, variable: str) -> list[str]:
+    """The addresses in the environment variable ``env``, else in the Airflow Variable ``variable``."""
+    value = os.environ.get(env, "").strip()
     if value:
-        return parse_recipients(value, RECIPIENTS_ENV)
+        return parse_recipients(value, env)
     try:
         from airflow.sdk import Variable
 
-        value = Variable.get(RECIPIENTS_VARIABLE, default=None) or ""
+        value = Variable.get(variable, default=None) or ""
     except Exception as exc:  # noqa: BLE001 - no Variable store reachable means "not configured"
-        log.debug("Variable %s not readable: %s", RECIPIENTS_VARIABLE, exc)
+        log.debug("Variable %s not readable: %s", variable, exc)
         value = ""
-    return parse_recipients(value, f"Variable {RECIPIENTS_VARIABLE}")
+    return parse_recipients(value, f"Variable {variable}")
+
+
+def configured_recipients() -> list[str]:
+    """``PORTAL_ETL_REPORT_RECIPIENTS``, else the Airflow Variable ``portal_etl_report_recipients``."""
+    return recipients_from(RECIPIENTS_ENV, RECIPIENTS_VARIABLE)
 
 
 def smtp_connection_configured(conn_id: str = SMTP_CONN_ID) -> bool:
