@@ -8,7 +8,6 @@ nothing in staging or in the integration store was written.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections import Counter
@@ -94,35 +93,16 @@ def test_the_backfill_request_covers_exactly_the_local_months(registry) -> None:
     assert from_date == datetime(2024, 4, 1, tzinfo=TZ)  # 2024-03-31 17:00 UTC, not 2024-04-01 00:00 UTC
     assert datetime(2024, 5, 1, tzinfo=TZ) <= to_date < datetime(2024, 6, 1, tzinfo=TZ)
     assert body["reprocess_behavior"] == "completed"
+    assert body["dag_run_conf"] == {}  # settled articles are left alone unless asked
+    refresh = plan_backfill("2024-04", "2024-05", ["baodongnai"], registry=registry, now=NOW, refresh_settled=True)
+    assert backfill_body("ingest_baodongnai", refresh)["dag_run_conf"] == {"refresh_settled": True}
 
 
 # --- end to end through Airflow ---------------------------------------------------------------
 
 
 
-@pytest.fixture(scope="module")
-def airflow_metadata_url() -> str:
-    """A PostgreSQL database for Airflow's metadata: a scheduler and an api-server share it."""
-    from conftest import PG_BASE
-    from pgutil import scratch_database
-
-    with scratch_database(f"{PG_BASE}/postgres", "portal_etl_af") as dsn:
-        yield dsn
-
-
-@pytest.fixture(scope="module")
-def airflow_env(pipeline_dsn, replica, airflow_metadata_url, tmp_path_factory) -> dict[str, str]:
-    """The environment an operator's shell would have: Airflow home, metadata DB, pipeline DB."""
-    env = {
-        **os.environ,
-        "AIRFLOW_HOME": str(tmp_path_factory.mktemp("airflow-backfill")),
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": airflow_metadata_url,
-        "AIRFLOW__CORE__PARALLELISM": "2",
-        "DATABASE_URL": pipeline_dsn,
-        "PORTAL_ETL_SOURCES_OVERRIDES": os.environ["PORTAL_ETL_SOURCES_OVERRIDES"],
-    }
-    env.pop("PORTAL_ETL_AIRFLOW_API", None)
-    return env
+# airflow_metadata_url and airflow_env: tests/conftest.py (tests/test_stack.py uses them too)
 
 
 @pytest.fixture(scope="module")
@@ -215,6 +195,8 @@ def test_rerunning_a_done_range_changes_nothing_and_says_so(first_backfill, back
     from portal_etl.orchestration.components import AirflowStack
 
     staged_before, articles_before = staged_rows(pipeline_dsn), article_rows(pipeline_dsn)
+    article_fetches = "SELECT count(*) FROM staging.fetch_event WHERE purpose = 'article'"
+    fetched_before = query(pipeline_dsn, article_fetches)
     # without the job schedule, unpausing the ingest DAGs does not also start this month's runs
     with AirflowStack(Path(airflow_env["AIRFLOW_HOME"]),
                       {**airflow_env, "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False"}) as stack:
@@ -223,6 +205,7 @@ def test_rerunning_a_done_range_changes_nothing_and_says_so(first_backfill, back
     assert staged_rows(pipeline_dsn) == staged_before  # same rows, same xmin: nothing rewritten
     assert article_rows(pipeline_dsn) == articles_before
     assert query(pipeline_dsn, "SELECT count(*) FROM staging.item_history") == [(0,)]
+    assert query(pipeline_dsn, article_fetches) == fetched_before  # every article settled: none asked for
     assert "nothing changed in staging or in the integration store" in again.stdout
     for line in again.stdout.splitlines():
         if line[:7] in MONTHS:

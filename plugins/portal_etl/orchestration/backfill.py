@@ -19,10 +19,11 @@ scheduler, visible in the UI):
    pause state is restored afterwards; so is each ingest DAG's (they are unpaused for the
    backfill because a paused DAG's backfill runs never start).
 
-Against the operator's running Airflow (``PORTAL_ETL_AIRFLOW_API``) the same REST calls are
-made; otherwise a private api-server + scheduler + dag-processor is started for the command
-with ``[scheduler] use_job_schedule = False``, so unpausing a DAG does not also start its
-regular schedule there.
+Against the operator's running Airflow (``PORTAL_ETL_AIRFLOW_API``), or the stack that
+``portal-etl stack up`` left running, the same REST calls are made; otherwise a private
+api-server + scheduler + dag-processor is started for the command with ``[scheduler]
+use_job_schedule = False``, so unpausing a DAG does not also start its regular schedule there
+(the ``stack up`` stack runs the same way).
 """
 
 from __future__ import annotations
@@ -94,6 +95,7 @@ class BackfillPlan:
     process: bool = True
     # a channel that went live inside the range starts at its first live month
     first_month: dict[str, date] = field(default_factory=dict)
+    refresh_settled: bool = False  # fetch settled articles too (pipeline/settled.py)
 
     @property
     def start(self) -> datetime:
@@ -122,6 +124,7 @@ def plan_backfill(
     now: datetime | None = None,
     reprocess: str = "completed",
     process: bool = True,
+    refresh_settled: bool = False,
 ) -> BackfillPlan:
     """Validate the request: known, configured channels; months they were live; months that are over."""
     if reprocess not in REPROCESS_CHOICES:
@@ -162,7 +165,7 @@ def plan_backfill(
     chosen = [s for s in chosen if s not in not_live]
     if not chosen:
         raise RangeError(f"no channel was live in {months[0]:%Y-%m}..{months[-1]:%Y-%m}")
-    return BackfillPlan(chosen, months, reprocess, process, first_month)
+    return BackfillPlan(chosen, months, reprocess, process, first_month, refresh_settled)
 
 
 # --- talking to Airflow -----------------------------------------------------------------------
@@ -213,6 +216,8 @@ def backfill_body(dag_id: str, plan: BackfillPlan) -> dict[str, Any]:
         "reprocess_behavior": plan.reprocess,
         "max_active_runs": 1,  # one channel's runs share its politeness budget
         "run_backwards": False,
+        # the ingest DAGs' param: settled articles are fetched again only when asked
+        "dag_run_conf": {"refresh_settled": True} if plan.refresh_settled else {},
     }
 
 
@@ -438,12 +443,27 @@ def run_backfill(airflow: AirflowApi, plan: BackfillPlan, progress: report.TextP
     )
 
 
-@contextmanager
-def open_airflow(api_url: str | None = None) -> Iterator[AirflowApi]:
-    """The operator's Airflow if its URL is given (or in PORTAL_ETL_AIRFLOW_API), else a private stack."""
+def running_airflow(api_url: str | None = None) -> RemoteAirflow | None:
+    """An Airflow that is already running: ``api_url``, else PORTAL_ETL_AIRFLOW_API, else the
+    stack ``portal-etl stack up`` left running; None when there is none."""
+    from portal_etl.orchestration.stack import running_url
+
     api_url = api_url or os.environ.get(API_ENV)
     if api_url:
-        yield RemoteAirflow(api_url, os.environ.get(TOKEN_ENV))
+        return RemoteAirflow(api_url, os.environ.get(TOKEN_ENV))
+    stack_url = running_url()
+    if stack_url:
+        log.info("using the Airflow stack running at %s (portal-etl stack status)", stack_url)
+        return RemoteAirflow(stack_url)
+    return None
+
+
+@contextmanager
+def open_airflow(api_url: str | None = None) -> Iterator[AirflowApi]:
+    """A running Airflow (see :func:`running_airflow`), else a private stack for the command."""
+    running = running_airflow(api_url)
+    if running is not None:
+        yield running
         return
     from portal_etl.orchestration.components import AirflowStack
 

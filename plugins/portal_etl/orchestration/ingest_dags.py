@@ -38,14 +38,20 @@ Collects news items, articles and video clips of **{name}** ({base_url}) for one
 2. `fetch_and_extract_articles` fetches the articles dated inside the interval (conditional
    GET, robots.txt, rate limit {min_interval}s), extracts the fields and upserts
    `staging.item`; pages that cannot be parsed are stored as `parse_error` with the reason.
+   Settled articles (the same content over `fetch.settled`) are not fetched again; trigger with
+   the param `refresh_settled: true` to fetch them too.
 3. `check_source_health` prints the run's metrics (`staging.run_metrics`), then fails the run
    loudly when the yield looks like a broken or redesigned site: no items, far fewer than the
-   median of recent intervals, or many pages without a title, date or body. The error lists the
-   first failing URLs (`staging.parse_failure`).
+   median of recent intervals, many pages without a title, date or body, or many article
+   fetches failed (`health.max_fetch_error_share`). The error lists the first failing URLs
+   (`staging.parse_failure`, `staging.fetch_event`) and is mailed to the alert recipients. A
+   quiet month (list pages read fine, nothing dated in it) is a warning, not a failure
+   (`health_status = 'quiet'`). The metrics are the sums over every try of the run.
    Nothing staged before is overwritten by a page that no longer parses.
 
 **Re-run**: clear the run, or `portal-etl ingest --from YYYY-MM --to YYYY-MM --source {source_id}`.
-Re-running an interval adds nothing and loses nothing (upserts keyed by page URL).
+Re-running an interval adds nothing and loses nothing (upserts keyed by page URL); it reads
+the list pages and fetches only the articles not yet settled (`--refresh-settled`: all of them).
 
 **Changelog**: 2026-11 first version; list pages reused within a backfill, and the run's
 metrics printed by `check_source_health` (one task fewer per run).
@@ -64,7 +70,8 @@ def build_ingest_dag(source: Source) -> DAG:
         max_active_runs=1,  # runs of one channel share its politeness budget
         default_args=DEFAULT_ARGS,
         tags=["ingest", f"source:{source.id}", "owner:data-eng"],
-        params={"source_id": source.id},
+        # refresh_settled: fetch settled articles too (portal-etl ingest/backfill --refresh-settled)
+        params={"source_id": source.id, "refresh_settled": False},
         doc_md=DOC.format(
             name=source.name, source_id=source.id, base_url=source.base_url or "(not configured)",
             schedule=source.schedule, min_interval=source.politeness.min_interval_seconds,
@@ -77,7 +84,7 @@ def build_ingest_dag(source: Source) -> DAG:
 
             counts = ingest.discover(
                 source.id, context["data_interval_start"], context["data_interval_end"],
-                dag_id=context["dag"].dag_id, run_id=context["run_id"],
+                dag_id=context["dag"].dag_id, run_id=context["run_id"], try_number=context["ti"].try_number,
             )
             log_metrics(log, f"run metrics — {source.id} — list pages", counts)
             return counts
@@ -89,6 +96,8 @@ def build_ingest_dag(source: Source) -> DAG:
             start, end = context["data_interval_start"], context["data_interval_end"]
             counts = ingest.fetch_articles(
                 source.id, start, end, dag_id=context["dag"].dag_id, run_id=context["run_id"],
+                refresh_settled=bool(context["params"].get("refresh_settled")),
+                try_number=context["ti"].try_number,  # each try's counts are kept; the run's are their sum
             )
             # the integration DAG reads which interval changed from the asset event
             context["outlet_events"][asset].extra = {

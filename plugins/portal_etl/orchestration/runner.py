@@ -75,12 +75,12 @@ def load_dags(dag_ids: Iterable[str]):
     return {d: bag.dags[d] for d in dag_ids}
 
 
-def run_month(dag, month: date) -> RunOutcome:
-    """One DAG run whose data interval is the given local month."""
+def run_month(dag, month: date, conf: dict | None = None) -> RunOutcome:
+    """One DAG run whose data interval is the given local month (``conf``: the run's params)."""
     # dag.test infers the manual interval that *ends* at the logical date (the last complete
     # period before it), so the run for April is asked for at 1 May 00:00 local.
     end = datetime(*next_month(month).timetuple()[:3], tzinfo=LOCAL_TZ)
-    dagrun = dag.test(logical_date=end)
+    dagrun = dag.test(logical_date=end, run_conf=conf)
     state = str(getattr(dagrun, "state", "unknown"))
     return RunOutcome(dag.dag_id, month, state.rsplit(".", 1)[-1], getattr(dagrun, "run_id", None))
 
@@ -89,12 +89,13 @@ def run_months(
     dag_ids: list[str],
     months: list[date],
     progress: Callable[[RunOutcome], None] | None = None,
+    conf: dict | None = None,
 ) -> list[RunOutcome]:
     dags = load_dags(dag_ids)
     outcomes = []
     for month in months:
         for dag_id in dag_ids:
-            outcome = run_month(dags[dag_id], month)
+            outcome = run_month(dags[dag_id], month, conf)
             outcomes.append(outcome)
             if progress:
                 progress(outcome)

@@ -27,6 +27,7 @@ from portal_etl.fetch import Fetcher, FetchResult, PageState, decode_html, looks
 from portal_etl.fetch.shared_ratelimit import rate_limiter_for
 from portal_etl.models import ExtractedItem, ListEntry, ParseError
 from portal_etl.normalize.urls import canonicalize_url
+from portal_etl.pipeline.settled import is_settled
 from portal_etl.registry import Registry, Source, load_usable_registry
 
 log = logging.getLogger("portal_etl.ingest")
@@ -45,9 +46,23 @@ class RunContext:
     end: datetime
     counts: dict[str, int] = field(default_factory=dict)
     missed_hints: Counter = field(default_factory=Counter)  # selector → pages it missed on
+    step: str = "fetch"  # "discover" or "fetch": which counters this task writes
+    try_number: int = 1  # the Airflow try: each try's counts are kept, the run's are their sum
 
     def bump(self, name: str, by: int = 1) -> None:
         self.counts[name] = self.counts.get(name, 0) + by
+
+    def metric_counts(self) -> dict[str, int]:
+        """This try's counters under their ``staging.run_metrics`` column names."""
+        renamed = {"new": "new_items", "updated": "updated_items"}
+        counts = {renamed.get(k, k): v for k, v in self.counts.items()}
+        return {c: counts.get(c, 0) for c in st.step_columns(self.step)}
+
+    def save(self, cur, *, finished: bool = False) -> None:
+        """Record this try's counts so far, in the caller's transaction (see sql/019)."""
+        st.record_try_metrics(cur, dag_id=self.dag_id, run_id=self.run_id, source_id=self.source.id,
+                              interval_start=self.start, interval_end=self.end, step=self.step,
+                              try_number=self.try_number, counts=self.metric_counts(), finished=finished)
 
     def hints_missed(self, keys: list[str], *, list_page: bool = False) -> None:
         """A page whose selectors fell through to generic methods: counted for the run metrics."""
@@ -99,6 +114,7 @@ def _page_transaction(conn, ctx: RunContext, url: str) -> Iterator[Any]:
     try:
         with conn, conn.cursor() as cur:
             yield cur
+            ctx.save(cur)  # the page's counts commit with its rows: a killed try keeps both or neither
     except psycopg2.Error as exc:
         detail = (exc.pgerror or str(exc)).strip().splitlines()
         raise StagingWriteError(
@@ -115,6 +131,11 @@ def _reusable(state: dict[str, Any] | None, url: str, source: Source, fetched_af
     fetched = state["last_fetched_at"]
     return (state["last_status"] == 200 and state["final_url"] == url and fetched >= fetched_after
             and datetime.now(UTC) - fetched <= timedelta(minutes=source.fetch.list_reuse_minutes))
+
+
+# A failed article fetch counts against the article share of the health check; a failed list
+# page cuts its section's walk short; a broken feed is only logged.
+_FETCH_ERROR_COUNTER = {"article": "fetch_errors", "list": "list_fetch_errors", "feed": "feed_fetch_errors"}
 
 
 def _fetch(
@@ -148,7 +169,7 @@ def _fetch(
             result = fetcher.get(url, None)
         if not result.ok:
             st.record_fetch_event(cur, ctx.run_id, ctx.source.id, purpose, result)
-            ctx.bump("fetch_errors")
+            ctx.bump(_FETCH_ERROR_COUNTER[purpose])
             log.warning(
                 "fetch failed: source=%s purpose=%s url=%s outcome=%s status=%s error=%s",
                 ctx.source.id, purpose, url, result.outcome, result.status, result.error,
@@ -158,7 +179,7 @@ def _fetch(
             result.error = (f"not an HTML page: Content-Type {result.content_type!r}, "
                             f"{len(result.content)} bytes starting {result.content[:16]!r}")
             st.record_fetch_event(cur, ctx.run_id, ctx.source.id, purpose, result, "not_html")
-            ctx.bump("fetch_errors")
+            ctx.bump(_FETCH_ERROR_COUNTER[purpose])
             log.warning("not an HTML page: source=%s url=%s content-type=%s",
                         ctx.source.id, url, result.content_type)
             return None
@@ -170,7 +191,7 @@ def _fetch(
             last_modified=result.headers.get("last-modified"),
             content_sha256=sha, status=result.status, fetched_at=datetime.now(UTC), final_url=result.final_url,
         )
-    ctx.bump("fetched")
+        ctx.bump("fetched")
     return Page(result, result.content, result.content_type, sha, False)
 
 
@@ -187,7 +208,7 @@ def _older_than(entry: ListEntry, start: datetime) -> bool:
 @contextmanager
 def _open_run(
     step: str, source_id: str, start: datetime, end: datetime, *, dag_id: str, run_id: str,
-    registry: Registry | None, dsn: str | None,
+    registry: Registry | None, dsn: str | None, try_number: int = 1,
 ) -> Iterator[tuple[RunContext, Any, Fetcher, Any]]:
     """What every ingest step needs: the checked source, its adapter, a fetcher, a connection."""
     registry = registry or load_usable_registry()
@@ -200,7 +221,8 @@ def _open_run(
     try:
         with conn, conn.cursor() as cur:
             st.sync_sources(cur, registry)
-        yield RunContext(source, dag_id, run_id, start, end), get_adapter(source), fetcher, conn
+        ctx = RunContext(source, dag_id, run_id, start, end, step=step, try_number=try_number)
+        yield ctx, get_adapter(source), fetcher, conn
     finally:
         conn.close()
         fetcher.close()
@@ -216,61 +238,83 @@ def discover(
     run_id: str,
     registry: Registry | None = None,
     dsn: str | None = None,
+    try_number: int = 1,
 ) -> dict[str, int]:
-    """Walk every section's list pages from newest back past ``start``; store the entries."""
+    """Walk every section's list pages from newest back past ``start``; store the entries.
+
+    The walk's evidence is counted too (entries before and after the interval, sections walked to
+    the end or cut short): it lets the health check call an empty month quiet, not broken."""
     with _open_run("discover", source_id, start, end, dag_id=dag_id, run_id=run_id,
-                   registry=registry, dsn=dsn) as (ctx, adapter, fetcher, conn):
+                   registry=registry, dsn=dsn, try_number=try_number) as (ctx, adapter, fetcher, conn):
         source = ctx.source
         listed: set[str] = set()
         for section, first_url in adapter.section_start_urls():
-            page_url: str | None = first_url
-            seen_pages: set[str] = set()
-            pages = 0
-            while page_url and pages < source.fetch.max_list_pages:
-                if page_url in seen_pages:
-                    log.warning("pager cycle at %s (source=%s); stopping section %s",
-                                page_url, source.id, section.path)
-                    _record_list_problem(conn, ctx, page_url, ParseError(
-                        "pager_cycle", f"section {section.path}: the pager leads back to {page_url}, "
-                        "already walked in this run; the section's walk stopped there"))
-                    break
-                seen_pages.add(page_url)
-                page = _fetch(conn, fetcher, ctx, page_url, "list", reuse_after=end)
-                pages += 1
-                if page is None:
-                    break
-                if pages > 1 and _redirected_to_first(page.result, first_url):
-                    break  # NukeViet answers a page past the last with a 301 to page 1
-                text, _ = decode_html(page.content, page.content_type)
-                listing = adapter.parse_list(text, page.result.final_url, section)
-                ctx.hints_missed(listing.hint_misses, list_page=True)
-                entries = [e for e in listing.entries if not adapter.skip_url(e.url)]
-                with conn, conn.cursor() as cur:
-                    st.upsert_list_entries(cur, source.id, section.path, entries)
-                    _record_undatable(cur, ctx, adapter, page.result.final_url, entries)
-                listed.update(e.url for e in entries if _in_interval(e, start, end))
-                if not entries or all(_older_than(e, start) for e in entries[-1:]):
-                    break
-                page_url = listing.next_url
-            else:
-                if page_url:
-                    log.warning("list page limit (%d) reached for %s/%s",
-                                source.fetch.max_list_pages, source.id, section.path)
-                    _record_list_problem(conn, ctx, page_url, ParseError(
-                        "pager_limit", f"section {section.path}: still a next page after "
-                        f"fetch.max_list_pages={source.fetch.max_list_pages} pages; not walked: {page_url}"))
-            ctx.bump("list_pages", pages)
+            walked = _walk_section(conn, fetcher, adapter, ctx, section, first_url, listed)
+            ctx.bump("sections_walked" if walked else "sections_cut_short")
         _read_feeds(conn, fetcher, adapter, ctx)
         ctx.counts["listed"] = len(listed)
         ctx.log_hint_misses("list")
-        counts = {k: ctx.counts.get(k, 0) for k in ("list_pages", "list_pages_reused", "listed", "list_hint_misses")}
         with conn, conn.cursor() as cur:
-            st.upsert_metrics(cur, dag_id=dag_id, run_id=run_id, source_id=source.id,
-                              interval_start=start, interval_end=end, counts=counts)
+            ctx.save(cur)
+        counts = ctx.metric_counts()
     log.info("discovered %d candidate articles on %d list pages (%d of them stored copies) for %s [%s, %s)",
              counts["listed"], counts["list_pages"], counts["list_pages_reused"], source.id, start.isoformat(),
              end.isoformat())
     return counts
+
+
+def _walk_section(conn, fetcher: Fetcher, adapter, ctx: RunContext, section, first_url: str,
+                  listed: set[str]) -> bool:
+    """Walk one section's list pages, newest first, adding the interval's entries to ``listed``.
+
+    True when nothing of the interval can have been missed: the walk reached an entry older than
+    the interval, or the end of the list. False when it stopped short: a failed fetch, a first
+    page without entries (it did not parse), a pager cycle or the page limit."""
+    source, start, end = ctx.source, ctx.start, ctx.end
+    page_url: str | None = first_url
+    seen_pages: set[str] = set()
+    pages = 0
+    while page_url and pages < source.fetch.max_list_pages:
+        if page_url in seen_pages:
+            log.warning("pager cycle at %s (source=%s); stopping section %s", page_url, source.id, section.path)
+            _record_list_problem(conn, ctx, page_url, ParseError(
+                "pager_cycle", f"section {section.path}: the pager leads back to {page_url}, "
+                "already walked in this run; the section's walk stopped there"))
+            return False
+        seen_pages.add(page_url)
+        page = _fetch(conn, fetcher, ctx, page_url, "list", reuse_after=end)
+        pages += 1
+        ctx.bump("list_pages")
+        if page is None:
+            return False
+        if pages > 1 and _redirected_to_first(page.result, first_url):
+            return True  # NukeViet answers a page past the last with a 301 to page 1
+        text, _ = decode_html(page.content, page.content_type)
+        listing = adapter.parse_list(text, page.result.final_url, section)
+        ctx.hints_missed(listing.hint_misses, list_page=True)
+        entries = [e for e in listing.entries if not adapter.skip_url(e.url)]
+        listed.update(e.url for e in entries if _in_interval(e, start, end))
+        ctx.counts["listed"] = len(listed)
+        ctx.bump("list_entries", len(entries))
+        ctx.bump("list_entries_before_window", sum(_older_than(e, start) for e in entries))
+        ctx.bump("list_entries_after_window", sum(e.published_at is not None and e.published_at >= end
+                                                  for e in entries))
+        with conn, conn.cursor() as cur:
+            st.upsert_list_entries(cur, source.id, section.path, entries)
+            _record_undatable(cur, ctx, adapter, page.result.final_url, entries)
+            ctx.save(cur)
+        if not entries:
+            return pages > 1  # a first page without entries did not parse; a later one ends the list
+        if _older_than(entries[-1], start):
+            return True
+        page_url = listing.next_url
+    if page_url:
+        log.warning("list page limit (%d) reached for %s/%s", source.fetch.max_list_pages, source.id, section.path)
+        _record_list_problem(conn, ctx, page_url, ParseError(
+            "pager_limit", f"section {section.path}: still a next page after "
+            f"fetch.max_list_pages={source.fetch.max_list_pages} pages; not walked: {page_url}"))
+        return False
+    return True  # no next page: the whole list was read
 
 
 def _record_list_problem(conn, ctx: RunContext, url: str, problem: ParseError) -> None:
@@ -323,13 +367,20 @@ def fetch_articles(
     run_id: str,
     registry: Registry | None = None,
     dsn: str | None = None,
+    refresh_settled: bool = False,
+    try_number: int = 1,
 ) -> dict[str, int]:
-    """Fetch, extract and stage every article the list pages dated inside [start, end)."""
+    """Fetch, extract and stage every article the list pages dated inside [start, end).
+
+    Settled articles (``pipeline.settled``) keep their staged item without a request, unless
+    ``refresh_settled``."""
     with _open_run("fetch", source_id, start, end, dag_id=dag_id, run_id=run_id,
-                   registry=registry, dsn=dsn) as (ctx, adapter, fetcher, conn):
+                   registry=registry, dsn=dsn, try_number=try_number) as (ctx, adapter, fetcher, conn):
         source = ctx.source
         with conn.cursor() as cur:
             candidates = _one_listing_per_article(cur, source.id, st.list_candidates(cur, source.id, start, end))
+            if not refresh_settled:
+                candidates = _unsettled(cur, ctx, candidates)
         for cand in candidates:
             _stage_one(conn, fetcher, adapter, ctx, cand)
         counts = {
@@ -343,12 +394,11 @@ def fetch_articles(
             "updated_items": ctx.counts.get("updated", 0),
             "hint_misses": ctx.counts.get("hint_misses", 0),
             "pages_with_hint_misses": ctx.counts.get("pages_with_hint_misses", 0),
+            "articles_settled": ctx.counts.get("articles_settled", 0),
         }
         ctx.log_hint_misses("article")
         with conn, conn.cursor() as cur:
-            st.upsert_metrics(cur, dag_id=dag_id, run_id=run_id, source_id=source.id,
-                              interval_start=start, interval_end=end, counts=counts,
-                              finished=True)
+            ctx.save(cur, finished=True)  # this try's counts; staging.run_metrics sums the tries
     log.info("staged %s: %s", source.id, counts)
     return counts
 
@@ -381,14 +431,31 @@ def _one_listing_per_article(cur, source_id: str, candidates: list[dict]) -> lis
     return [c for c in candidates if c["url"] not in skip]
 
 
+def _unsettled(cur, ctx: RunContext, candidates: list[dict]) -> list[dict]:
+    """The candidates a re-run must fetch: settled ones are counted and left as staged."""
+    stability = st.load_stability(cur, [c["url"] for c in candidates])
+    rule = ctx.source.fetch.settled
+    keep = [c for c in candidates if not is_settled(stability.get(c["url"]), c["listed_at"], rule)]
+    if len(keep) < len(candidates):
+        ctx.bump("articles_settled", len(candidates) - len(keep))
+        log.info("source=%s: %d of %d articles settled (same content over %d fetch(es), %g days): not fetched "
+                 "again; --refresh-settled fetches them", ctx.source.id, len(candidates) - len(keep),
+                 len(candidates), rule.fetches, rule.days)
+    return keep
+
+
 def _stage_one(conn, fetcher: Fetcher, adapter, ctx: RunContext, cand: dict) -> None:
     url = cand["url"]
     page = _fetch(conn, fetcher, ctx, url, "article")
     if page is None:
+        with conn, conn.cursor() as cur:
+            st.record_stability(cur, url, same_content=None, at=datetime.now(UTC))
         return
     page_url = canonicalize_url(page.result.final_url)
     with conn.cursor() as cur:
         if page.from_cache and st.staged_raw_sha(cur, ctx.source.id, page_url) == page.raw_sha256:
+            st.record_stability(cur, url, same_content=True, at=datetime.now(UTC))
+            conn.commit()
             ctx.bump("unchanged")
             return
         feed_entry = st.feed_entry_for(cur, ctx.source.id, url)
@@ -409,16 +476,20 @@ def _stage_one(conn, fetcher: Fetcher, adapter, ctx: RunContext, cand: dict) -> 
         change = st.upsert_item(cur, ctx.source.id, page_url, outcome, page.raw_sha256)
         if isinstance(outcome, ParseError):
             st.record_parse_failure(cur, ctx.run_id, ctx.source.id, page_url, outcome, page.raw_sha256)
+        same = None if isinstance(outcome, ParseError) else change == "unchanged"
+        st.record_stability(cur, url, same_content=same, at=datetime.now(UTC))
+        ctx.bump(change)  # counted in the page's transaction (saved when it commits)
         failpoint("ingest.stage_write")  # fault tests: killed with the page's write not yet committed
-    ctx.bump(change)
 
 
 def summarize(dag_id: str, run_id: str, source_id: str, dsn: str | None = None) -> dict:
-    """The run's metrics row, also rendered as a short table for the end of the task log."""
+    """The run's metrics row — sums over all tries of its tasks — also rendered as a short table
+    for the end of the task log, with what each try counted when there was more than one."""
     conn = connect(dsn, "portal-etl-summary")
     try:
         with conn.cursor() as cur:
             row = st.read_metrics(cur, dag_id, run_id, source_id)
+            tries = st.read_try_metrics(cur, dag_id, run_id, source_id)
     finally:
         conn.close()
     if row is None:
@@ -426,8 +497,14 @@ def summarize(dag_id: str, run_id: str, source_id: str, dsn: str | None = None) 
     tz = ZoneInfo("Asia/Ho_Chi_Minh")
     first_day = row["interval_start"].astimezone(tz)
     last_day = (row["interval_end"] - timedelta(seconds=1)).astimezone(tz)
-    lines = [f"run metrics — {source_id} — {first_day:%d-%m-%Y} .. {last_day:%d-%m-%Y} (local)"]
+    over = f", sums over {row['tries']} tries" if row["tries"] > 1 else ""
+    lines = [f"run metrics — {source_id} — {first_day:%d-%m-%Y} .. {last_day:%d-%m-%Y} (local){over}"]
+    width = max(len(n) for n in st.METRIC_COLUMNS)
     for name in st.METRIC_COLUMNS:
-        lines.append(f"  {name:<18} {row[name]:>7}")
+        lines.append(f"  {name:<{width}} {row[name]:>7}")
+    if len({t["try_number"] for t in tries}) > 1:
+        for t in tries:
+            shown = ", ".join(f"{k} {v}" for k, v in t["counts"].items() if v)
+            lines.append(f"  try {t['try_number']} {t['step']:<8} {shown or 'nothing counted'}")
     log.info("\n".join(lines))
     return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()}

@@ -24,6 +24,19 @@ class Politeness(_Strict):
     concurrency: int = Field(1, ge=1, le=16)
 
 
+class Settled(_Strict):
+    """When an article has stopped changing, so a re-run of its month need not fetch it again.
+
+    Settled: the last ``fetches`` fetches (at least) found the same extracted content, and either
+    they span ``days`` days or the first of them came ``days`` days after the article's own
+    publication date (corrections come in the first days; a backfill reads months-old pages).
+    List pages are always read, so new and removed items are still found; ``--refresh-settled``
+    fetches everything."""
+
+    fetches: int = Field(1, ge=1, le=100)
+    days: float = Field(7.0, ge=0)
+
+
 class FetchOptions(_Strict):
     timeout_seconds: float = Field(20, gt=0, le=300)
     max_bytes: int = Field(5_000_000, gt=1024)
@@ -33,6 +46,7 @@ class FetchOptions(_Strict):
     # a list page fetched after a run's interval ended is reused for this long instead of fetched
     # again (a backfill's monthly runs walk the same newest pages); 0 always fetches
     list_reuse_minutes: int = Field(120, ge=0, le=24 * 60)
+    settled: Settled = Settled()
 
 
 class Approval(_Strict):
@@ -47,6 +61,9 @@ class Health(_Strict):
     min_share_of_median: float = Field(0.3, ge=0, le=1)  # fewer items than this share of it fails
     min_history: int = Field(3, ge=1)  # earlier intervals with items needed before comparing
     max_parse_error_share: float = Field(0.2, ge=0, le=1)  # pages missing title/date/body
+    # article fetches that failed (timeout, not HTML, redirect loop, 4xx/5xx after retries): a run
+    # that could not read a fifth of its articles is not a good run, even with the rest staged
+    max_fetch_error_share: float = Field(0.2, ge=0, le=1)
 
 
 class Section(_Strict):
