@@ -32,8 +32,14 @@ set -a; . var/local.env; set +a
 eval "$(.venv/bin/python -c 'from portal_etl import localenv; [print(f"export {k}={v!r}") for k, v in localenv.airflow_defaults().items()]')"
 
 portal-etl db migrate
-if [ ! -f var/replica/manifest.json ]; then
-  echo "generating the default replica scenario (March 2023 – June 2024) ..."
+# (re)generate when var/replica is missing or holds another scenario than today's default
+if ! python - var/replica/manifest.json 2>/dev/null <<'PY'
+import json, sys
+from portal_etl.replica.generator import ScenarioParams
+sys.exit(json.load(open(sys.argv[1], encoding="utf-8"))["scenario"] != ScenarioParams().as_json())
+PY
+then
+  echo "generating the default replica scenario (March 2023 – June 2024, with the newspaper's English section) ..."
   portal-etl replica generate --out var/replica >/dev/null
 fi
 rm -f var/replica/overrides.yaml
@@ -51,5 +57,11 @@ portal-etl backfill --from "$FROM" --to "$TO"
 echo
 portal-etl report --month "$REPORT_MONTH" --refresh
 echo
+echo "the review queue: items the policy left to an editor (portal-etl review show|approve|reject ID)"
+portal-etl review list
+echo
 echo "reports written to ${PORTAL_ETL_REPORTS_DIR:-$ROOT/var/reports}:"
 ls -1 "${PORTAL_ETL_REPORTS_DIR:-$ROOT/var/reports}"/report-"$REPORT_MONTH".*
+echo
+echo "to open the Airflow UI (the runs above; the review_queue DAG puts the queue to an editor under"
+echo "Required Actions when triggered): run \`portal-etl stack up\`, then open the URL it prints"

@@ -6,6 +6,7 @@ The reference figure: 2,555 items integrated from 29-3-2023 to the end of April 
 from __future__ import annotations
 
 import itertools
+import json
 from collections import Counter
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -17,7 +18,11 @@ from pgutil import query
 from portal_etl.pipeline import ingest
 from portal_etl.pipeline.process import check_quality
 from portal_etl.registry import load_registry
-from portal_etl.replica.manifest import integrated_by_month, integrated_by_source
+from portal_etl.replica.manifest import (
+    english_source_versions_by_month,
+    integrated_by_month,
+    integrated_by_source,
+)
 from portal_etl.reporting.payload import build_payload, months_between
 from portal_etl.reporting.summary import refresh_all_months
 
@@ -236,3 +241,47 @@ def test_run_metrics_per_source_reconcile_with_the_store(integrated, pipeline_ds
     for _, processed, duplicates, approved, rejected, review, _ in rows:
         assert approved + rejected + review == processed > 0
         assert 0 < duplicates < processed
+
+
+# --- what the demo shows besides the counts: English versions and the review queue ----------------
+
+
+def test_the_reports_english_table_equals_the_manifest(integrated, report_run, pipeline_dsn, manifest) -> None:
+    truth = manifest["expected"]["english_source_versions_by_month"]
+    assert truth == english_source_versions_by_month(manifest)  # the generator's truth, recomputed
+    months = months_between("2023-03", "2024-06")
+    reports = payloads(pipeline_dsn, months)
+    ours = {}
+    for month in months:
+        channels = reports[month]["english_versions"]["month"]["channels"]
+        if any(f["source"] for f in channels.values()):
+            ours[month] = {c: f["source"] for c, f in channels.items() if f["source"]}
+    assert ours == truth
+    # the April 2024 report as written to disk: non-zero, the cumulative figure over the same months
+    _, out = report_run
+    written = json.loads((out / "report-2024-04.json").read_text(encoding="utf-8"))["english_versions"]
+    assert written["month"]["total"]["source"] == sum(truth["2024-04"].values()) > 0
+    cumulative = written["cumulative"]["total"]
+    assert cumulative["source"] == sum(n for m, by in truth.items() if m <= "2024-04" for n in by.values())
+    assert cumulative["integrated"] == 2555 and cumulative["none"] == 2555 - cumulative["any"]
+
+
+def test_the_manifests_review_items_wait_for_an_editor(integrated, pipeline_dsn, manifest, replica) -> None:
+    from portal_etl.pipeline.process import review
+
+    _, dagrun = integrated
+    expected = manifest["expected"]["waiting_review"]
+    assert 3 <= len(expected) <= 8
+    waiting = query(
+        pipeline_dsn,
+        """SELECT d.item_id, i.source_id, i.page_url, d.reason FROM process.decision d
+                                       JOIN staging.item i USING (item_id) WHERE d.outcome = 'needs_review'""",
+    )
+    assert sorted((s, url, r) for _, s, url, r in waiting) == sorted(
+        (w["source_id"], replica.base_urls[w["source_id"]] + w["path"], w["reason"]) for w in expected
+    )
+    assert sorted(row["item_id"] for row in review.list_queue(dsn=pipeline_dsn)) == sorted(r[0] for r in waiting)
+    # the queue is announced (review_queue is scheduled on it) and counted in the report's figures
+    states = {ti.task_id: str(ti.state).rsplit(".", 1)[-1] for ti in dagrun.get_task_instances()}
+    assert states["announce_review_queue"] == "success"
+    assert query(pipeline_dsn, "SELECT sum(waiting_review)::int FROM integration.month_summary") == [(len(expected),)]

@@ -17,6 +17,7 @@ from portal_etl.registry import load_registry
 from portal_etl.replica.common import alias_of, has_old_tone, tone_new
 from portal_etl.replica.generator import QUIRK_ORDER, ScenarioParams, generate, plan
 from portal_etl.replica.manifest import (
+    english_source_versions_by_month,
     integrated_by_month,
     integrated_by_source,
     integrated_total,
@@ -26,6 +27,7 @@ from portal_etl.replica.manifest import (
     published,
     recompute_primaries,
     stories,
+    vietnamese_items,
 )
 
 DEFAULT = ScenarioParams()
@@ -44,8 +46,15 @@ def default_out(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def manifest(default_out) -> dict:
+def full_manifest(default_out) -> dict:
     return load_manifest(default_out)
+
+
+@pytest.fixture(scope="module")
+def manifest(full_manifest) -> dict:
+    """The contract's (Vietnamese) items: the English section follows rules of its own, checked
+    in the English tests below and in test_translation.py."""
+    return {**full_manifest, "items": vietnamese_items(full_manifest)}
 
 
 def read_doc(out: Path, item: dict):
@@ -236,6 +245,56 @@ def test_word_counts_match_the_served_body(default_out, manifest):
         doc = read_doc(default_out, it)
         words = body_words(doc, it["source_id"], "sapo_repeated" in it["quirks"])
         assert words == it["word_count"], it["path"]
+
+
+# -- the English section (on in the default scenario: the demo's report shows it) -----------------
+
+
+def test_default_scenario_has_a_small_english_section_with_known_pairs(full_manifest, manifest):
+    english = [it for it in full_manifest["items"] if it.get("language") == "en"]
+    counts = full_manifest["english"]["counts"]
+    assert sum(counts.values()) == len(english) == len(full_manifest["english"]["pairs"])
+    assert 40 <= counts["translation"] <= 150 and counts["english_only"] >= 5  # a few a month
+    assert 3 <= counts["ambiguous"] <= 8  # a few questions for an editor, not a backlog
+    assert all(not it["approvable"] and not it["primary"] for it in english)
+    by_path = {(it["source_id"], it["path"]): it for it in manifest["items"]}
+    for pair in full_manifest["english"]["pairs"]:
+        if pair["kind"] == "english_only":
+            assert pair["vi_path"] is None
+        else:  # an original is an approvable Vietnamese article of the newspaper
+            original = by_path[(pair["vi_source_id"], pair["vi_path"])]
+            assert original["source_id"] == "baodongnai" and original["approvable"]
+    # the integrated figures do not move: English items are versions, not stories
+    assert integrated_by_month(full_manifest) == integrated_by_month(manifest)
+
+
+def test_english_truth_gives_the_report_table_and_the_review_queue(full_manifest):
+    expected = full_manifest["expected"]
+    by_month = expected["english_source_versions_by_month"]
+    assert by_month == english_source_versions_by_month(full_manifest)
+    assert by_month["2024-04"]["baodongnai"] > 0  # the demo's report month
+    translated_stories = sum(n for channels in by_month.values() for n in channels.values())
+    assert 0 < translated_stories <= full_manifest["english"]["counts"]["translation"]
+    ambiguous = [it for it in full_manifest["items"] if it.get("english_kind") == "ambiguous"]
+    assert sorted((w["source_id"], w["path"]) for w in expected["waiting_review"]) == sorted(
+        (it["source_id"], it["path"]) for it in ambiguous
+    )
+    assert {w["reason"] for w in expected["waiting_review"]} == {"possible_duplicate"}
+
+
+def test_the_english_section_adds_pages_and_changes_no_vietnamese_one(tmp_path):
+    small = dict(scale=0.1, english_ambiguous_share=0.015)
+    generate(ScenarioParams(**small), tmp_path / "on")
+    generate(ScenarioParams(**small, english=False), tmp_path / "off")
+    on, off = tree_digest(tmp_path / "on" / "sites"), tree_digest(tmp_path / "off" / "sites")
+    english_list = "baodongnai/english/index.html"  # the section's list page exists either way
+    changed = {p for p in off if on.get(p) != off[p]}
+    assert changed == {english_list, "baodongnai.routes.json"}
+    assert {p for p in on if p not in off} and all(p.startswith("baodongnai/english/") for p in on if p not in off)
+    with_en, without = load_manifest(tmp_path / "on"), load_manifest(tmp_path / "off")
+    assert vietnamese_items(with_en) == without["items"]
+    assert "english" not in without and "english_ambiguous_share" not in without["scenario"]
+    assert with_en["expected"]["integrated_by_month"] == without["expected"]["integrated_by_month"]
 
 
 # -- ids, paths ------------------------------------------------------------------------------------

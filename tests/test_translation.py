@@ -125,7 +125,8 @@ def english_dir(tmp_path_factory) -> Path:
     from portal_etl.replica.generator import ScenarioParams, generate
 
     out = tmp_path_factory.mktemp("replica_en")
-    generate(ScenarioParams(scale=0.25, english=True), out)
+    # English-heavy (several ambiguous items in the three months), unlike the default scenario
+    generate(ScenarioParams(scale=0.25, english=True, english_ambiguous_share=0.015), out)
     return out
 
 

@@ -1,6 +1,6 @@
 # ruff: noqa: E501 - HTML templates are kept as literal markup, one element a line
 """The English section of the Báo Đồng Nai replica (``/english/<topic>/YYYYMM/<slug>-<hex>``),
-generated only when ``ScenarioParams.english`` is on, with its known pairs in the manifest.
+generated when ``ScenarioParams.english`` is on (the default), with its known pairs in the manifest.
 
 Three kinds of English item, as the real section has (shared/sources.md §2; pages signed
 "By … - Translated by …", the Vietnamese caption kept under the English one):
@@ -33,8 +33,7 @@ from portal_etl.replica.themes.base import BdnArticle, esc
 
 SOURCE_ID = "baodongnai"
 SECTION = "english"
-TRANSLATION_SHARE = 0.08  # of the newspaper's illustrated text articles (≈ 8 a month at scale 1)
-AMBIGUOUS_SHARE = 0.015
+# how much the desk translates and shortens: ScenarioParams.english_translated_share / _ambiguous_share
 ENGLISH_ONLY_PER_TRANSLATION = 0.3
 TRANSLATORS = ("Hai Yen", "Thu Hang", "Minh Thanh", "Bao Ngoc", "Huy Anh")
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -176,11 +175,12 @@ def plan_english(scenario: Scenario) -> list[EnglishItem]:
                  and it.item_type in ("tin", "bai") and window0 <= it.published < last
                  and it.content.topic in TOPIC_SUB]
     out: list[EnglishItem] = []
+    translated, ambiguous = params.english_translated_share, params.english_ambiguous_share
     for vi in originals:
         roll = rng.random()
-        if roll < TRANSLATION_SHARE and vi.content.captions:
+        if roll < translated and vi.content.captions:
             out.append(_translate(vi, "translation", rng, writer, end_of_scenario))
-        elif TRANSLATION_SHARE <= roll < TRANSLATION_SHARE + AMBIGUOUS_SHARE:
+        elif translated <= roll < translated + ambiguous:
             out.append(_translate(vi, "ambiguous", rng, writer, end_of_scenario))
     n_only = round(len(out) * ENGLISH_ONLY_PER_TRANSLATION)
     days = (params.end - params.window_start).days
@@ -322,13 +322,39 @@ def manifest_item(item: EnglishItem) -> dict:
     }
 
 
+def source_versions_by_month(vi_items: list[dict], rows: list[dict]) -> dict[str, dict[str, int]]:
+    """Integrated stories with the source's own English version, by the story's month and primary
+    channel (the report's English table): one per story a translation's original belongs to."""
+    primary_of = {it["story_id"]: it for it in vi_items if it["primary"]}
+    story_of = {(it["source_id"], it["path"]): it["story_id"] for it in vi_items}
+    stories = {
+        story_of[(r["translation_of"]["source_id"], r["translation_of"]["path"])]
+        for r in rows
+        if r["english_kind"] == "translation"
+    }
+    out: dict[str, dict[str, int]] = {}
+    for story_id in stories:
+        primary = primary_of[story_id]  # an original is approvable, so its story is integrated
+        by_channel = out.setdefault(primary["published_at_local"][:7], {})
+        by_channel[primary["source_id"]] = by_channel.get(primary["source_id"], 0) + 1
+    return {m: dict(sorted(c.items())) for m, c in sorted(out.items())}
+
+
 def add_to_manifest(manifest: dict, items: list[EnglishItem]) -> None:
-    """English items join ``items`` (staged like any page) and their pairs go to ``english``."""
+    """English items join ``items`` (staged like any page) and their pairs go to ``english``; the
+    truth gains the report's English table and the ambiguous items, which wait for an editor."""
     rows = [manifest_item(it) for it in items]
-    manifest["items"] = manifest["items"] + rows  # appended: the Vietnamese items keep their order
+    vi_items = manifest["items"]
+    manifest["items"] = vi_items + rows  # appended: the Vietnamese items keep their order
     expected = manifest["expected"]
     expected["items_total"] = len(manifest["items"])
     expected["stories_total"] = expected.get("stories_total", 0) + len(rows)
+    expected["english_source_versions_by_month"] = source_versions_by_month(vi_items, rows)
+    expected["waiting_review"] = [
+        {"source_id": r["source_id"], "path": r["path"], "reason": "possible_duplicate"}
+        for r in sorted(rows, key=lambda r: (r["published_at_local"], r["path"]))
+        if r["english_kind"] == "ambiguous"
+    ]
     manifest["english"] = {
         "section": SECTION,
         "pairs": [{"en_path": r["path"], "kind": r["english_kind"],

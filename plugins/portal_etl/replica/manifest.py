@@ -104,6 +104,32 @@ def integrated_by_source(manifest: dict, start: date | str | None = None,
     return {sid: counts.get(sid, 0) for sid in CHANNEL_ORDER}
 
 
+def vietnamese_items(manifest: dict) -> list[dict]:
+    """The contract's items: every item but the English section's translations."""
+    return [it for it in manifest["items"] if it.get("language", "vi") != "en"]
+
+
+def english_source_versions_by_month(manifest: dict) -> dict[str, dict[str, int]]:
+    """month → channel → integrated stories that have the source's own English version,
+    recomputed from the English pairs: the story of each translation's original, counted in its
+    primary's month and channel (what the report's English table shows)."""
+    story_of = {(it["source_id"], it["path"]): it["story_id"] for it in manifest["items"]}
+    primaries = recompute_primaries(manifest)
+    counts: Counter[tuple[str, str]] = Counter()
+    stories_seen = {
+        story_of[(p["vi_source_id"], p["vi_path"])]
+        for p in manifest.get("english", {}).get("pairs", [])
+        if p["kind"] == "translation"
+    }
+    for story_id in stories_seen:
+        primary = primaries[story_id]
+        counts[(month_of(primary), primary["source_id"])] += 1
+    out: dict[str, dict[str, int]] = {}
+    for (month, source_id), n in sorted(counts.items()):
+        out.setdefault(month, {})[source_id] = n
+    return out
+
+
 def approvable_items(manifest: dict, source_id: str | None = None) -> list[dict]:
     return [it for it in manifest["items"] if it["approvable"]
             and (source_id is None or it["source_id"] == source_id)]

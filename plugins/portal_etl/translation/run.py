@@ -36,7 +36,9 @@ from portal_etl.pipeline.process.common import (
     get_registry,
     run_in_transaction,
     source_or_none,
+    take_pending,
 )
+from portal_etl.pipeline.process.load import load_items
 from portal_etl.pipeline.process.policy import decide_items
 from portal_etl.registry import Registry, Source
 from portal_etl.reporting.summary import refresh_month_summary
@@ -257,8 +259,15 @@ def articles_to_translate(cur, start: datetime | None, end: datetime | None) -> 
     return todo, unchanged
 
 
-def _phase_one(cur, start, end, registry: Registry) -> dict[str, Any]:
+def _phase_one(cur, start, end, registry: Registry, dag_id: str, run_id: str) -> dict[str, Any]:
     counts: dict[str, Any] = dict(link_in(cur, start, end, registry))
+    # items whose decision a changed link moved (into the review queue or out of it) are loaded
+    # here, as an editor's decision is: their months' figures are current when the step ends and
+    # nothing stays queued for the next integration run
+    queued = take_pending(cur, "load")
+    counts["items_reloaded"] = len(queued)
+    if queued:
+        load_items(cur, queued, registry, dag_id=dag_id, run_id=run_id, start=start, end=end)
     counts.update(sync_own_translations(cur, registry))
     todo, unchanged = articles_to_translate(cur, start, end)
     counts["machine_unchanged"] = unchanged
@@ -412,7 +421,7 @@ def link_and_translate(
     """Link the interval's English items, keep the sources' own translations, machine-translate the
     rest when a translator is configured. Returns the run's figures (also in process.translation_run)."""
     reg = get_registry(registry)
-    counts = run_in_transaction(dsn, _phase_one, start, end, reg)
+    counts = run_in_transaction(dsn, _phase_one, start, end, reg, dag_id, run_id)
     todo = counts.pop("_todo")
     counts["machine_needed"] = len(todo)
     description = None
