@@ -78,7 +78,9 @@ ITEMS = (
     Spec("clip", "baodongnai", "video", local(2024, 4, 15, 19), 0, "integrated"),
     Spec("sport", "baodongnai", "the-thao", local(2024, 4, 11, 7), 230, "rejected", "section_not_integrated"),
     Spec("stub", "dongnai_gov", "kinh-te", local(2024, 4, 12, 9), 40, "rejected", "too_short"),
-    Spec("unknown", "dongnai_party", "chuyen-muc-moi", local(2024, 4, 20, 14), 210, "waiting_review"),
+    Spec(
+        "unknown", "dongnai_party", "chuyen-muc-moi", local(2024, 4, 20, 14), 210, "waiting_review", "unknown_section"
+    ),
     Spec("boundary", "baodongnai", "xa-hoi", local(2024, 5, 1, 0, 30), 230, "integrated"),  # 1-5 00:30 local: May
 )
 
@@ -457,3 +459,113 @@ def test_the_report_dag_covers_one_local_month_from_the_integration_start() -> N
     assert [t.task_id for t in dag.tasks] == ["refresh_summary", "build_report", "deliver_report"]
     interval = coerce_to_core_timetable(dag.timetable).infer_manual_data_interval(run_after=local(2024, 5, 1))
     assert (interval.start, interval.end) == (local(2024, 4, 1), local(2024, 5, 1))
+
+
+# --- what keeps items out (issue #17) ------------------------------------------------------------
+
+
+def expected_gaps(month: str) -> dict[str, dict]:
+    """Per channel, from the item list: the items kept out (key → reason, waiting) and the rates."""
+    from portal_etl.reporting.gaps import CHANNEL_REASONS
+
+    out = {}
+    for source_id in REG.ids:
+        mine = [s for s in ITEMS if s.month == month and s.source_id == source_id]
+        gaps = {s.key: (s.reason, s.category == "waiting_review") for s in mine
+                if s.category in ("rejected", "waiting_review")}  # fmt: skip
+        fixable = sum(1 for reason, waiting in gaps.values() if waiting or reason in CHANNEL_REASONS)
+        integrated = sum(1 for s in mine if s.category == "integrated")
+        in_window = sum(1 for s in mine if s.reason != "before_window")
+        out[source_id] = {
+            "gaps": gaps,
+            "would_enter_if_fixed": fixable,
+            "publish_rate": round(integrated / in_window, 4) if in_window else None,
+            "publish_rate_if_fixed": round((integrated + fixable) / in_window, 4) if in_window else None,
+        }
+    return out
+
+
+def test_the_gaps_list_every_item_kept_out_with_its_group_and_rates(april, store) -> None:
+    gaps = april[0].payload["gaps"]["channels"]
+    key_of = {item_id: key for key, item_id in store.items()}
+    for source_id, want in expected_gaps("2024-04").items():
+        g = gaps[source_id]
+        assert {key_of[it["item_id"]]: (it["reason"], it["waiting_review"]) for it in g["items"]} == want["gaps"]
+        for field in ("would_enter_if_fixed", "publish_rate", "publish_rate_if_fixed"):
+            assert g[field] == want[field], (source_id, field)
+    groups = {key_of[it["item_id"]]: it["group"] for g in gaps.values() for it in g["items"]}
+    assert groups == {"sport": "policy", "stub": "channel", "unknown": "channel"}
+
+
+def test_the_rate_series_covers_the_last_twelve_months(april) -> None:
+    series = april[0].payload["rate_series"]
+    assert series["months"] == [f"2023-{m:02d}" for m in range(5, 13)] + [f"2024-{m:02d}" for m in range(1, 5)]
+    for source_id in REG.ids:
+        for month, rate in zip(series["months"], series["channels"][source_id], strict=True):
+            mine = [s for s in ITEMS if s.month == month and s.source_id == source_id and s.reason != "before_window"]
+            integrated = sum(1 for s in mine if s.category == "integrated")
+            assert rate == (round(integrated / len(mine), 4) if mine else None), (source_id, month)
+
+
+def test_a_what_if_names_what_it_cannot_apply() -> None:
+    from portal_etl.reporting.whatif import WhatIfError, changed_registry, parse_change
+
+    for text in ("integrate-section=baodongnai", "min-words=many", "drop-everything"):
+        with pytest.raises(WhatIfError, match="expected"):
+            parse_change(text)
+    with pytest.raises(WhatIfError, match="no section 'bong-da'"):
+        changed_registry(REG, [parse_change("integrate-section=baodongnai:bong-da")])
+    with pytest.raises(WhatIfError, match="no channel 'tuoitre'"):
+        changed_registry(REG, [parse_change("min-words=tuoitre:10")])
+    changed = changed_registry(
+        REG, [parse_change("integrate-section=baodongnai:the-thao"), parse_change("min-words=5")]
+    )
+    assert (
+        changed.get("baodongnai").section("the-thao").integrate
+        and not REG.get("baodongnai").section("the-thao").integrate
+    )
+    assert {s.approval.min_words for s in changed.sources} == {5}
+
+
+def test_the_rate_chart_and_the_gaps_render_in_headless_chromium(april, store, tmp_path) -> None:
+    """The browser's own DOM of the page holds the gaps table and the rate chart; a screenshot of
+    the page without the bar chart (so the line chart is on screen) shows the channels' lines."""
+    from bs4 import BeautifulSoup
+    from PIL import Image
+
+    from portal_etl.reporting.chart import COLOURS
+
+    browser = _chromium()
+    if browser is None:
+        pytest.skip("no Chromium on this machine (scripts/test.sh installs Debian's chromium when run as root)")
+    report, out = april
+    page = out / "report-2024-04.html"
+    dom = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", page.as_uri()],
+                         check=True, capture_output=True, timeout=120).stdout.decode("utf-8")  # fmt: skip
+    doc = BeautifulSoup(dom, "lxml")
+    rows = {int(tr["data-item"]): tr["data-group"] for tr in doc.select("section#gaps tr[data-item]")}
+    assert rows == {store["sport"]: "policy", store["stub"]: "channel", store["unknown"]: "channel"}
+    assert "quá ngắn" in doc.select_one("section#gaps").get_text()
+    assert doc.select_one("img#rate-chart")["src"].startswith("data:image/png;base64,")
+
+    only_lines = tmp_path / "rate-chart.html"
+    only_lines.write_text(re.sub(r'<figure><img id="chart" [^>]*></figure>', "", report.html), encoding="utf-8")
+    shot = tmp_path / "rate-shot.png"
+    subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--force-device-scale-factor=1",
+         f"--screenshot={shot}", "--window-size=1200,700", only_lines.as_uri()],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    shutil.copy(shot, out / "screenshot-rate-2024-04.png")
+    raw = Image.open(shot).convert("RGB").tobytes()
+    counts = Counter(zip(raw[0::3], raw[1::3], raw[2::3], strict=True))
+
+    def near(hex_colour: str) -> int:
+        target = tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+        return sum(n for rgb, n in counts.items() if all(abs(a - b) <= 12 for a, b in zip(rgb, target, strict=True)))
+
+    order = [c["source_id"] for c in report.payload["channels"]]
+    gov = report.payload["rate_series"]["channels"]["dongnai_gov"]
+    assert [r for r in gov if r is not None] == [1.0, 0.0], "the government portal: 100 % in March, 0 in April"
+    # its line falls across the whole height of the axes: far more than its legend entry
+    assert near(COLOURS[order.index("dongnai_gov")]) > 400, "the government portal's line is not visible"

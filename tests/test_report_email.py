@@ -183,6 +183,8 @@ def test_the_report_arrives_with_its_figures_chart_and_workbook(april, smtp, no_
     chart = related[f"<{cid}>"]
     assert chart.get_content_type() == "image/png" and chart.get_content_disposition() == "inline"
     assert Image.open(io.BytesIO(chart.get_content())).size == (1000, 460)
+    rate_cid = html.split('id="rate-chart" src="cid:', 1)[1].split('"', 1)[0]  # the 12-month rate lines too
+    assert rate_cid != cid and related[f"<{rate_cid}>"].get_content_disposition() == "inline"
     assert "Đã tích hợp" in msg.get_body(("plain",)).get_content()
 
     attachments = list(msg.iter_attachments())

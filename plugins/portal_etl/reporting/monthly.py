@@ -1,7 +1,8 @@
 """The monthly integration report: figures → JSON, CSV, XLSX, HTML files, and one stored row.
 
 ``produce_report`` is the single entry point (report DAG, CLI, e-mail delivery, demo). It reads
-only the integration store (``month_summary``) and ``staging.run_metrics``, renders every
+only the integration store (``month_summary``) and ``staging.run_metrics`` (and, for the
+"what keeps items out" section, the processing tables: reporting/gaps.py), renders every
 format in memory, writes them to temporary files beside their targets, stores the payload in
 ``integration.monthly_report`` and renames the files into place before it commits: a failure at
 any step leaves the previous report (files and row) as it was. The same store gives the same
@@ -22,7 +23,7 @@ from psycopg2.extras import Json
 
 from portal_etl.db import LOADER_ROLE, acting_as, connect
 from portal_etl.registry import Registry, load_usable_registry
-from portal_etl.reporting.chart import render_chart
+from portal_etl.reporting.chart import render_chart, render_rate_chart
 from portal_etl.reporting.payload import build_payload
 from portal_etl.reporting.render_html import render_html
 from portal_etl.reporting.render_text import render_csv, render_table
@@ -67,7 +68,7 @@ def payload_hash(payload: dict[str, Any]) -> str:
 def render_all(payload: dict[str, Any]) -> tuple[dict[str, bytes], str]:
     """Every file format's bytes (and the HTML text), rendered before anything is written."""
     chart = render_chart(payload)
-    html = render_html(payload, chart)
+    html = render_html(payload, chart, render_rate_chart(payload))
     files = {
         "html": html.encode("utf-8"),
         "xlsx": render_xlsx(payload, chart),

@@ -12,7 +12,11 @@ Shape (English keys, numbers as numbers; every renderer and the e-mail read this
 * ``series``: integrated and published per month and channel, for the chart;
 * ``collection``: the month's ingest runs per channel (``staging.run_metrics``);
 * ``english_versions``: integrated articles with an English version, by origin (the source's own
-  / machine), per channel, month and cumulative (reporting/english_versions.py).
+  / machine), per channel, month and cumulative (reporting/english_versions.py);
+* ``rate_series``: the publish rate per channel (and in total) over the last 12 months, for the
+  line chart;
+* ``gaps``: what keeps the month's items out, per channel (reporting/gaps.py): the one block read
+  from the processing tables, since the titles and links of items never integrated are only there.
 
 The dict holds no timestamp of its own making, so the same store gives the same payload.
 """
@@ -25,6 +29,7 @@ from typing import Any
 from portal_etl.pipeline.process.common import REASONS
 from portal_etl.registry import Registry
 from portal_etl.reporting.english_versions import english_versions
+from portal_etl.reporting.gaps import gaps_section
 from portal_etl.reporting.summary import month_bounds
 from portal_etl.reporting.vi_format import ALWAYS_SHOWN_TYPES, ITEM_TYPE_LABELS, day_label, month_label
 
@@ -46,9 +51,15 @@ def _add(figures: dict[str, Any], row: Row) -> None:
         figures["rejected_by_reason"][reason] = figures["rejected_by_reason"].get(reason, 0) + n
 
 
+def publish_rate(integrated: int, in_window: int) -> float | None:
+    """Integrated ÷ items published since the integration start (None without any)."""
+    return round(integrated / in_window, 4) if in_window > 0 else None
+
+
 def _finish(figures: dict[str, Any]) -> dict[str, Any]:
-    in_window = figures["published"] - figures["published_before_window"]
-    figures["publish_rate"] = round(figures["integrated"] / in_window, 4) if in_window > 0 else None
+    figures["publish_rate"] = publish_rate(
+        figures["integrated"], figures["published"] - figures["published_before_window"]
+    )
     return figures
 
 
@@ -96,6 +107,31 @@ def previous_month(month: str) -> str:
     return f"{year - (mon == 1):04d}-{(mon - 2) % 12 + 1:02d}"
 
 
+RATE_SERIES_MONTHS = 12  # the line chart: a year of publish rates ending with the report month
+
+
+def rate_series(rows: list[Row], month: str, channels: list[str]) -> dict[str, Any]:
+    """Publish rate per channel and in total for the 12 months ending with ``month`` (None for a
+    month with nothing published since the integration start: a gap in the line)."""
+    months = months_between(_shift(month, 1 - RATE_SERIES_MONTHS), month)
+    sums: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for r in rows:
+        for key in ((r["source_id"], r["month"]), ("*", r["month"])):
+            sums[key][0] += r["integrated"]
+            sums[key][1] += r["published"] - r["published_before_window"]
+
+    def line(source_id: str) -> list[float | None]:
+        return [publish_rate(*sums[(source_id, m)]) if (source_id, m) in sums else None for m in months]
+
+    return {"months": months, "channels": {c: line(c) for c in channels}, "total": line("*")}
+
+
+def _shift(month: str, months: int) -> str:
+    year, mon = (int(p) for p in month.split("-"))
+    index = year * 12 + mon - 1 + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
 def read_summary(cur, first_month: str, last_month: str) -> list[Row]:
     """Summary rows of ``first_month`` … ``last_month``: the report's figures use no other month,
     so its cost follows the months it covers, not the history kept before the integration start."""
@@ -127,7 +163,8 @@ def build_payload(cur, month: str, registry: Registry) -> dict[str, Any]:
     window_start = min(s.approval.window_start for s in registry.sources)
     first = f"{window_start.year:04d}-{window_start.month:02d}"
     prev = previous_month(month)
-    rows = read_summary(cur, min(first, prev), month)  # the previous month may precede the start
+    # the previous month may precede the start; the rate series' months before it have no rate
+    rows = read_summary(cur, min(first, prev), month)
     channels = list(registry.ids) + sorted({r["source_id"] for r in rows} - set(registry.ids))
     present = {r["item_type"] for r in rows}
     types = [t for t in ITEM_TYPE_LABELS if t in ALWAYS_SHOWN_TYPES or t in present]
@@ -167,4 +204,6 @@ def build_payload(cur, month: str, registry: Registry) -> dict[str, Any]:
         },
         "collection": read_collection(cur, month),
         "english_versions": english_versions([r for r in rows if first <= r["month"] <= month], month, channels),
+        "rate_series": rate_series([r for r in rows if r["month"] <= month], month, channels),
+        "gaps": gaps_section(cur, month, current, channels),
     }

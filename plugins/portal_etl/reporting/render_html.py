@@ -17,20 +17,26 @@ from portal_etl.reporting.vi_format import (
     CHANNEL_LABEL,
     CHART_TITLE,
     COUNT_METRICS,
+    GAP_COLUMN_LABELS,
+    GAP_GROUP_LABELS,
+    GAPS_TITLE,
     METRIC_LABELS,
+    RATE_CHART_TITLE,
     RATE_NOTE,
     TITLE,
     TYPE_LABEL,
+    day_label,
     fmt_int,
     fmt_pct,
     fmt_signed,
+    gap_reason_label,
     month_label,
     reason_label,
 )
 
 STYLE = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 24px; color: #222; }
-h1 { font-size: 20px; } h2 { font-size: 17px; margin-top: 28px; } h3 { font-size: 15px; }
+h1 { font-size: 20px; } h2 { font-size: 17px; margin-top: 28px; } h3 { font-size: 15px; } h4 { font-size: 14px; }
 table { border-collapse: collapse; margin: 8px 0 16px; }
 th, td { border: 1px solid #bbb; padding: 4px 8px; } th { background: #eef2f7; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; } tr.total td { font-weight: bold; }
@@ -109,14 +115,69 @@ def _english_section(payload: dict[str, Any]) -> str:
     return "\n".join(parts) + "</section>"
 
 
-def render_html(payload: dict[str, Any], chart_png: bytes) -> str:
+def _gaps_section(payload: dict[str, Any]) -> str:
+    """What keeps the month's items out, per channel: rates, then every item by group (issue #17)."""
+    gaps = payload.get("gaps")
+    if not gaps:
+        return ""
+    names = {c["source_id"]: c["name"] for c in payload["channels"]}
+    summary = [
+        _row(
+            [
+                names.get(c, c),
+                fmt_int(g["counts"]["channel"]),
+                fmt_int(g["counts"]["policy"]),
+                fmt_int(g["counts"]["editor"]),
+                fmt_pct(g["publish_rate"]),
+                fmt_int(g["would_enter_if_fixed"]),
+                fmt_pct(g["publish_rate_if_fixed"]),
+            ]
+        )
+        for c, g in ((c, gaps["channels"][c]) for c in names if c in gaps["channels"])  # payload order
+    ]
+    headers = [
+        CHANNEL_LABEL,
+        *(GAP_GROUP_LABELS[k] for k in ("channel", "policy", "editor")),
+        GAP_COLUMN_LABELS["publish_rate"],
+        GAP_COLUMN_LABELS["would_enter_if_fixed"],
+        GAP_COLUMN_LABELS["publish_rate_if_fixed"],
+    ]
+    parts = [f'<section id="gaps"><h2>{escape(GAPS_TITLE)}</h2>', _table(headers, summary)]
+    item_headers = [GAP_COLUMN_LABELS[k] for k in ("published_date", "title", "reason")]
+    for source_id, g in ((c, gaps["channels"][c]) for c in names if c in gaps["channels"]):
+        if not g["items"]:
+            continue
+        parts.append(f"<h3>{escape(names.get(source_id, source_id))}</h3>")
+        for group in ("channel", "policy", "editor"):
+            rows = [
+                f'<tr data-item="{it["item_id"]}" data-group="{group}">'
+                f"<td>{escape(day_label(it['published_date']))}</td>"
+                f'<td><a href="{escape(it["url"])}">{escape(it["title"])}</a></td>'
+                f"<td>{escape(gap_reason_label(it['reason'], it['waiting_review']))}</td></tr>"
+                for it in g["items"]
+                if it["group"] == group
+            ]
+            if rows:
+                parts += [
+                    f"<h4>{escape(GAP_GROUP_LABELS[group])} ({fmt_int(len(rows))})</h4>",
+                    _table(item_headers, rows),
+                ]
+    return "\n".join(parts) + "</section>"
+
+
+def render_html(payload: dict[str, Any], chart_png: bytes, rate_chart_png: bytes | None = None) -> str:
     label = month_label(payload["period"]["month"])
     data_uri = "data:image/png;base64," + base64.b64encode(chart_png).decode("ascii")
+    figures = [f'<figure><img id="chart" src="{data_uri}" alt="{escape(CHART_TITLE)}"></figure>']
+    if rate_chart_png is not None:
+        rate_uri = "data:image/png;base64," + base64.b64encode(rate_chart_png).decode("ascii")
+        figures.append(f'<figure><img id="rate-chart" src="{rate_uri}" alt="{escape(RATE_CHART_TITLE)}"></figure>')
     body = [
         f"<h1>{escape(TITLE)}<br>{escape(label)}</h1>",
-        f'<figure><img id="chart" src="{data_uri}" alt="{escape(CHART_TITLE)}"></figure>',
+        *figures,
         *(_scope_section(payload, scope) for scope in SCOPES),
         _change_section(payload),
+        _gaps_section(payload),
         _english_section(payload),
         f'<p class="note">{escape(RATE_NOTE)}</p>',
     ]

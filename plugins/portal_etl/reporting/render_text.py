@@ -18,16 +18,22 @@ from portal_etl.reporting.vi_format import (
     CHANGE_LABEL,
     CHANNEL_LABEL,
     COUNT_METRICS,
+    GAP_COLUMN_LABELS,
+    GAP_GROUP_LABELS,
+    GAPS_TITLE,
     METRIC_LABELS,
     RATE_NOTE,
     SCOPE_LABELS,
     TITLE,
     TYPE_LABEL,
+    day_label,
     fmt_int,
     fmt_pct,
     fmt_signed,
+    gap_reason_label,
     month_label,
     reason_label,
+    type_label,
 )
 
 SCOPES = ("month", "cumulative")
@@ -77,14 +83,77 @@ def column_labels() -> dict[str, str]:
     }  # fmt: skip
 
 
+GAPS_SCOPE = "gaps"  # the scope code of the "what keeps items out" rows
+
+
+def gap_rows(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """The "what keeps items out" block as flat rows: per channel one summary row (rates, counts
+    by group), then one row per item not integrated (absent from payloads made before it)."""
+    gaps = payload.get("gaps")
+    if not gaps:
+        return []
+    names = {c["source_id"]: c["name"] for c in payload["channels"]}
+    rows = []
+    for source_id, g in ((c, gaps["channels"][c]) for c in names if c in gaps["channels"]):  # payload order
+        common = {
+            "scope": GAPS_SCOPE,
+            "scope_label": GAPS_TITLE,
+            "source_id": source_id,
+            "channel": names.get(source_id, source_id),
+        }
+        rows.append(
+            {
+                **common,
+                "item_type": ALL,
+                "type_label": ALL_LABEL,
+                "publish_rate": g["publish_rate"],
+                **{f"gap_{k}": n for k, n in g["counts"].items()},
+                "would_enter_if_fixed": g["would_enter_if_fixed"],
+                "publish_rate_if_fixed": g["publish_rate_if_fixed"],
+            }
+        )
+        for it in g["items"]:
+            rows.append(
+                {
+                    **common,
+                    "item_type": it["item_type"],
+                    "type_label": type_label(it["item_type"]),
+                    "item_id": it["item_id"],
+                    "published_date": it["published_date"],
+                    "title": it["title"],
+                    "url": it["url"],
+                    "gap_reason": it["reason"],
+                    "gap_waiting_review": int(it["waiting_review"]),
+                    "gap_reason_label": gap_reason_label(it["reason"], it["waiting_review"]),
+                    "gap_group": it["group"],
+                    "gap_group_label": GAP_GROUP_LABELS[it["group"]],
+                }
+            )
+    return rows
+
+
+def gap_column_labels() -> dict[str, str]:
+    """Gap-row key → Vietnamese column heading (the columns the figure rows leave empty)."""
+    return {
+        **{f"gap_{g}": f"Số tin: {label.lower()}" for g, label in GAP_GROUP_LABELS.items()},
+        "would_enter_if_fixed": GAP_COLUMN_LABELS["would_enter_if_fixed"],
+        "publish_rate_if_fixed": GAP_COLUMN_LABELS["publish_rate_if_fixed"],
+        "item_id": "Mã tin", "published_date": GAP_COLUMN_LABELS["published_date"],
+        "title": GAP_COLUMN_LABELS["title"], "url": GAP_COLUMN_LABELS["url"], "gap_reason": "Mã lý do",
+        "gap_reason_label": GAP_COLUMN_LABELS["reason"], "gap_waiting_review": "Chờ duyệt (1: có)",
+        "gap_group": "Mã nhóm", "gap_group_label": GAP_COLUMN_LABELS["group"],
+    }  # fmt: skip
+
+
 def render_csv(payload: dict[str, Any]) -> str:
-    """CSV with a Vietnamese header row then the codes row-by-row; rate as a fraction."""
-    labels = column_labels()
+    """CSV with a Vietnamese header row then the codes row-by-row; rate as a fraction. The figure
+    rows come first, then the gap rows (scope ``gaps``) in the same columns plus their own."""
+    labels = {**column_labels(), **gap_column_labels()}
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(labels), lineterminator="\n")
     writer.writerow(labels)
-    for row in flat_rows(payload):
-        writer.writerow({**row, "publish_rate": "" if row["publish_rate"] is None else row["publish_rate"]})
+    for row in [*flat_rows(payload), *gap_rows(payload)]:
+        writer.writerow({k: "" if v is None else v for k, v in row.items()})
     return out.getvalue()
 
 
@@ -119,6 +188,84 @@ def english_lines(payload: dict[str, Any], names: dict[str, str]) -> list[str]:
     return lines
 
 
+def gap_lines(payload: dict[str, Any], source_ids: list[str] | None = None) -> list[str]:
+    """The "what keeps items out" block for a terminal (every channel, or ``source_ids``)."""
+    gaps = payload.get("gaps")
+    if not gaps:
+        return []
+    names = {c["source_id"]: c["name"] for c in payload["channels"]}
+    shown = [c for c in names if c in gaps["channels"] and (source_ids is None or c in source_ids)]
+    lines = ["", f"== {GAPS_TITLE} – {month_label(payload['period']['month'])}", ""]
+    rows = [
+        [
+            names.get(c, c),
+            *(fmt_int(gaps["channels"][c]["counts"][g]) for g in GAP_GROUP_LABELS),
+            fmt_pct(gaps["channels"][c]["publish_rate"]),
+            fmt_int(gaps["channels"][c]["would_enter_if_fixed"]),
+            fmt_pct(gaps["channels"][c]["publish_rate_if_fixed"]),
+        ]
+        for c in shown
+    ]
+    lines += _table(
+        [
+            CHANNEL_LABEL,
+            *GAP_GROUP_LABELS.values(),
+            GAP_COLUMN_LABELS["publish_rate"],
+            GAP_COLUMN_LABELS["would_enter_if_fixed"],
+            GAP_COLUMN_LABELS["publish_rate_if_fixed"],
+        ],
+        rows,
+    )
+    for c in shown:
+        for group, label in GAP_GROUP_LABELS.items():
+            items = [it for it in gaps["channels"][c]["items"] if it["group"] == group]
+            if not items:
+                continue
+            lines += ["", f"{names.get(c, c)} — {label} ({fmt_int(len(items))}):"]
+            lines += [
+                f"  {day_label(it['published_date'])}  #{it['item_id']}  {it['title']}\n"
+                f"      {gap_reason_label(it['reason'], it['waiting_review'])} · {it['url']}"
+                for it in items
+            ]
+    return lines
+
+
+def what_if_lines(result: dict[str, Any], names: dict[str, str]) -> list[str]:
+    """A what-if (reporting/whatif.py) for a terminal: rates before and after, and the items."""
+    month = month_label(result["month"])
+    lines = [f"Giả định: {'; '.join(result['changes'])} — {month}", *(f"Lưu ý: {n}" for n in result["notes"])]
+    lines += [
+        f"Đã tính lại {fmt_int(result['items_recomputed'])} tin, bài của {', '.join(result['channels_recomputed'])}"
+        f"; {fmt_int(result['decisions_changed'])} quyết định sẽ đổi. Không ghi gì vào cơ sở dữ liệu."
+    ]
+    headers = [CHANNEL_LABEL, "Tích hợp hiện nay", "Tích hợp nếu đổi", "Tỉ lệ hiện nay", "Tỉ lệ nếu đổi"]
+    for key, title in (("month_figures", month), ("cumulative_figures", f"Lũy kế từ {result['cumulative_since']}")):
+        block = result[key]
+        entries = [*((names.get(c, c), f) for c, f in block["channels"].items()), (ALL_LABEL, block["total"])]
+        rows = [
+            [
+                name,
+                fmt_int(f["integrated_before"]),
+                fmt_int(f["integrated_after"]),
+                fmt_pct(f["publish_rate_before"]),
+                fmt_pct(f["publish_rate_after"]),
+            ]
+            for name, f in entries
+        ]
+        lines += ["", f"{title}:", *_table(headers, rows)]
+    for key, title in (("entering", "Sẽ được tích hợp"), ("leaving", "Sẽ không còn được tích hợp")):
+        items = result[key]
+        in_month = [it for it in items if it["story_month"] == result["month"]]
+        lines += ["", f"{title}: {fmt_int(len(items))} tin, bài ({fmt_int(len(in_month))} trong {month.lower()})"]
+        lines += [
+            f"  {day_label(it['published_date'])}  #{it['item_id']}  {names.get(it['source_id'], it['source_id'])}: "
+            f"{it['title']}\n      {reason_label(it['reason_before']) if it['reason_before'] else ''} · "
+            f"{it['url']}"
+            for it in in_month
+        ]
+    return lines
+
+
 def render_table(payload: dict[str, Any]) -> str:
     """The report for a terminal."""
     names = {c["source_id"]: c["name"] for c in payload["channels"]}
@@ -145,6 +292,7 @@ def render_table(payload: dict[str, Any]) -> str:
         rows.append([names.get(c, ALL_LABEL), fmt_int(i["previous"]), fmt_int(i["current"]), fmt_signed(i["change"]),
                      fmt_pct(i["change_pct"], signed=True)])
     lines += _table([CHANNEL_LABEL, "Tháng trước", "Tháng này", "Thay đổi", "%"], rows)
+    lines += gap_lines(payload)
     lines += english_lines(payload, names)
     lines += ["", RATE_NOTE]
     return "\n".join(lines) + "\n"

@@ -7,7 +7,7 @@ import io
 from datetime import datetime
 from typing import Any
 
-from portal_etl.reporting.render_text import column_labels, flat_rows, scope_title
+from portal_etl.reporting.render_text import column_labels, flat_rows, gap_column_labels, gap_rows, scope_title
 from portal_etl.reporting.vi_format import (
     ALL_LABEL,
     CHANNEL_LABEL,
@@ -20,6 +20,27 @@ from portal_etl.reporting.vi_format import (
 
 REPORT_SHEET = "Báo cáo"
 DATA_SHEET = "Dữ liệu"
+GAPS_SHEET = "Chưa tích hợp"  # what keeps items out (reporting/gaps.py), one row per channel then per item
+GAPS_KEYS = (
+    "source_id",
+    "channel",
+    "item_type",
+    "publish_rate",
+    "gap_channel",
+    "gap_policy",
+    "gap_editor",
+    "would_enter_if_fixed",
+    "publish_rate_if_fixed",
+    "item_id",
+    "published_date",
+    "title",
+    "url",
+    "gap_reason",
+    "gap_reason_label",
+    "gap_waiting_review",
+    "gap_group",
+    "gap_group_label",
+)
 INT_FORMAT = "#,##0"
 RATE_FORMAT = "0.0%"
 # workbook properties pinned so that the same payload gives the same workbook metadata
@@ -79,6 +100,21 @@ def render_xlsx(payload: dict[str, Any], chart_png: bytes) -> bytes:
                 cell.number_format = INT_FORMAT
         cells[rate_col - 1].number_format = RATE_FORMAT
     data.freeze_panes = "A2"
+
+    rows = gap_rows(payload)
+    if rows:
+        gaps = wb.create_sheet(GAPS_SHEET)
+        labels = {**column_labels(), **gap_column_labels()}
+        gaps.append([labels[k] for k in GAPS_KEYS])
+        for flat in rows:
+            gaps.append([flat.get(k) for k in GAPS_KEYS])
+        for cells in gaps.iter_rows(min_row=2):
+            for key, cell in zip(GAPS_KEYS, cells, strict=True):
+                if key.startswith("publish_rate"):
+                    cell.number_format = RATE_FORMAT
+                elif isinstance(cell.value, int):
+                    cell.number_format = INT_FORMAT
+        gaps.freeze_panes = "A2"
 
     wb.properties.creator = "portal-etl"
     wb.properties.created = wb.properties.modified = FIXED_TIME

@@ -50,6 +50,25 @@ CHANGE_LABEL = "So với tháng trước"
 RATE_NOTE = ("Tỉ lệ tích hợp = số tin, bài đã tích hợp ÷ số tin, bài kênh đã đăng từ ngày bắt đầu "
              "tích hợp (các chuyên mục được thu thập).")
 CHART_TITLE = "Số tin, bài được tích hợp theo tháng và kênh"
+RATE_CHART_TITLE = "Tỉ lệ tích hợp theo kênh, 12 tháng gần nhất"
+# the "what keeps items out" section (reporting/gaps.py)
+GAPS_TITLE = "Vì sao tin, bài chưa được tích hợp"
+GAP_GROUP_LABELS: dict[str, str] = {
+    "channel": "Kênh có thể khắc phục",
+    "policy": "Do chính sách tích hợp",
+    "editor": "Biên tập viên đã loại",
+}
+WAITING_LABEL = "chờ biên tập viên duyệt"
+GAP_COLUMN_LABELS: dict[str, str] = {
+    "published_date": "Ngày đăng",
+    "title": "Tiêu đề",
+    "url": "Liên kết",
+    "reason": "Lý do",
+    "group": "Nhóm",
+    "publish_rate": "Tỉ lệ tích hợp tháng",
+    "publish_rate_if_fixed": "Tỉ lệ nếu kênh khắc phục",
+    "would_enter_if_fixed": "Thêm nếu kênh khắc phục",
+}
 
 
 def month_label(month: str) -> str:
@@ -99,3 +118,11 @@ def type_label(code: str) -> str:
 
 def reason_label(code: str) -> str:
     return REASON_LABELS.get(code, code)
+
+
+def gap_reason_label(reason: str | None, waiting_review: bool) -> str:
+    """'quá ngắn'; 'chờ biên tập viên duyệt: có thể trùng lặp'."""
+    label = reason_label(reason) if reason else ""
+    if waiting_review:
+        return f"{WAITING_LABEL}: {label}" if label else WAITING_LABEL
+    return label

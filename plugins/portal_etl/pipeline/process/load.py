@@ -181,8 +181,10 @@ _PLAN = """unnest(%(keys)s::text[], %(items)s::bigint[], %(months)s::text[], %(h
           JOIN process.normalized_item n ON n.item_id = p.item_id"""
 
 
-def _load_keys(cur, keys: list[str], registry: Registry, batch_id: int, counts: dict[str, int]) -> None:
-    members = fetch_dicts(
+def story_members(cur, keys: list[str]) -> list[dict[str, Any]]:
+    """The metadata :func:`desired_state` needs of every member of the stories ``keys`` (reads
+    only: the what-if, reporting/whatif.py, plans with it too)."""
+    return fetch_dicts(
         cur,
         """SELECT s.story_key, n.item_id, n.source_id, n.page_url, n.canonical_url, n.published_at, d.outcome
              FROM process.item_story s
@@ -191,6 +193,10 @@ def _load_keys(cur, keys: list[str], registry: Registry, batch_id: int, counts: 
             WHERE s.story_key = ANY(%s)""",
         (keys,),
     )
+
+
+def _load_keys(cur, keys: list[str], registry: Registry, batch_id: int, counts: dict[str, int]) -> None:
+    members = story_members(cur, keys)
     articles, sources = desired_state(members, registry)
     item_ids = sorted({m["item_id"] for m in members})
 

@@ -105,13 +105,10 @@ def translation_verdict(item: dict, section_path: str) -> Verdict:
     return Verdict("rejected", "section_not_integrated", f"section {section_path!r}: {note}")
 
 
-def decide_items(cur, items: set[int], registry: Registry) -> dict[str, int]:
-    """(Re)decide ``items`` by policy, writing only decisions that changed; items whose decision
-    changed are queued for the load."""
-    counts = {"policy_items": 0, "decisions_changed": 0, "approved": 0, "rejected": 0, "needs_review": 0,
-              "editor_kept": 0}
-    if not items:
-        return counts
+def policy_inputs(cur, items: set[int], registry: Registry) -> tuple[list[dict], dict[int, list[tuple[int, float]]]]:
+    """What the policy reads of ``items`` (reads only): each normalised row with its current
+    decision and translation link, and per item its earlier grey-zone partners outside its story.
+    The what-if (reporting/whatif.py) calls this and :func:`policy_verdict` on the stored data."""
     ids = sorted(items)
     rows = fetch_dicts(
         cur,
@@ -149,14 +146,32 @@ def decide_items(cur, items: set[int], registry: Registry) -> dict[str, int]:
             continue  # merged into one story through another path: nothing to review
         first, later = (a, b) if order(pa, sa_, ua, a) < order(pb, sb_, ub, b) else (b, a)
         earlier.setdefault(later, []).append((first, float(sim)))
+    return rows, earlier
 
+
+def policy_verdict(row: dict, registry: Registry, earlier: dict[int, list[tuple[int, float]]]) -> Verdict | None:
+    """The policy's verdict of one row of :func:`policy_inputs`; None when a reviewer decided
+    (their decision is never overwritten)."""
+    if row["decided_by"] is not None and row["decided_by"] != POLICY:
+        return None
+    return decide(row, source_or_none(registry, row["source_id"]), earlier.get(row["item_id"], []))
+
+
+def decide_items(cur, items: set[int], registry: Registry) -> dict[str, int]:
+    """(Re)decide ``items`` by policy, writing only decisions that changed; items whose decision
+    changed are queued for the load."""
+    counts = {"policy_items": 0, "decisions_changed": 0, "approved": 0, "rejected": 0, "needs_review": 0,
+              "editor_kept": 0}
+    if not items:
+        return counts
+    rows, earlier = policy_inputs(cur, items, registry)
     changes: list[tuple] = []
     for row in rows:
-        if row["decided_by"] is not None and row["decided_by"] != POLICY:
+        verdict = policy_verdict(row, registry, earlier)
+        if verdict is None:
             counts["editor_kept"] += 1
             counts[row["outcome"]] += 1
             continue
-        verdict = decide(row, source_or_none(registry, row["source_id"]), earlier.get(row["item_id"], []))
         counts[verdict.outcome] += 1
         if (row["outcome"], row["reason"], row["note"], row["decided_by"]) != (
             verdict.outcome, verdict.reason, verdict.note, POLICY
