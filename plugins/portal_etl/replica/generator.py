@@ -26,7 +26,7 @@ from pathlib import Path
 
 from portal_etl.registry import Registry, Source, load_registry
 from portal_etl.registry.loader import ENV_OVERRIDES
-from portal_etl.replica import textgen, themes
+from portal_etl.replica import edits, textgen, themes
 from portal_etl.replica.common import (
     CHANNEL_ORDER,
     ROUTES_SUFFIX,
@@ -49,12 +49,20 @@ class ScenarioParams:
     target_integrated: int = 2555
     party_live: date = date(2023, 10, 9)
     scale: float = 1.0
-    english: bool = False  # the newspaper's English section with known pairs (replica/english.py)
+    # the newspaper's English section with known pairs (replica/english.py): of the window's
+    # illustrated news articles, the share its desk translates, and the share it shortens and
+    # illustrates with a photo of its own (links an editor must confirm: the default scenario's
+    # few review-queue items; 0.015 gives an English-heavy scenario, ≈ 30 at scale 1)
+    english: bool = True
+    english_translated_share: float = 0.08  # ≈ 7 a month at scale 1
+    english_ambiguous_share: float = 0.004  # 5 in the default scenario
     # markup only (replica/themes): default | restyled | bare | redesign (default before
     # redesign_month, redesign_theme from it on); the truth does not depend on it
     theme: str = "default"
     redesign_month: str = themes.DEFAULT_REDESIGN_MONTH
     redesign_theme: str = themes.DEFAULT_REDESIGN_THEME
+    # republication edits (replica/edits.py): default | heavy (edit kinds and look-alike families)
+    edits: str = "default"
 
     def __post_init__(self) -> None:  # accept ISO strings and numeric strings (CLI, YAML)
         for name in ("start", "end", "window_start", "target_end", "party_live"):
@@ -66,9 +74,15 @@ class ScenarioParams:
         self.scale = float(self.scale)
         if isinstance(self.english, str):
             self.english = self.english.strip().lower() in ("1", "true", "yes", "on")
+        self.english_translated_share = float(self.english_translated_share)
+        self.english_ambiguous_share = float(self.english_ambiguous_share)
         if self.scale <= 0:
             raise ValueError("scale must be positive")
+        shares = (self.english_translated_share, self.english_ambiguous_share)
+        if min(shares) < 0 or sum(shares) > 1:
+            raise ValueError("the English shares must be >= 0 and add up to at most 1")
         themes.check_theme(self.theme, self.redesign_month, self.redesign_theme)
+        edits.check_mode(self.edits)
         if not self.start <= self.window_start <= self.target_end <= self.end:
             raise ValueError("need start <= window_start <= target_end <= end")
 
@@ -78,6 +92,10 @@ class ScenarioParams:
             out[key] = value.isoformat() if isinstance(value, date) else value
         if self.theme != themes.REDESIGN:  # the switch is recorded only where it applies
             del out["redesign_month"], out["redesign_theme"]
+        if self.edits == "default":  # recorded only when it changes the scenario
+            del out["edits"]
+        if not self.english:  # so are the English desk's shares
+            del out["english_translated_share"], out["english_ambiguous_share"]
         return out
 
 
@@ -797,6 +815,7 @@ def plan(params: ScenarioParams | None = None, registry: Registry | None = None)
     registry = registry or _registry()
     planner = Planner(params, registry)
     planner.plan()
+    added = edits.plan_heavy(planner) if params.edits == "heavy" else 0  # look-alike stories
     items = planner.items
     _assign_ids(items, registry, random.Random(f"replica-ids-{params.seed}"))
     window0 = datetime.combine(params.window_start, time(0, 0))
@@ -804,7 +823,7 @@ def plan(params: ScenarioParams | None = None, registry: Registry | None = None)
         _derive(item, registry.get(item.source_id), window0)
     items.sort(key=lambda it: (it.published, CHANNEL_ORDER.index(it.source_id), it.path))
     expected = compute_truth(items, params)
-    target = round(params.target_integrated * params.scale)
+    target = round(params.target_integrated * params.scale) + added
     if expected["integrated_total_to_target_end"] != target:  # pragma: no cover
         raise RuntimeError(f"replica generator bug: {expected['integrated_total_to_target_end']}"
                            f" integrated stories, target {target}")
@@ -869,6 +888,8 @@ def generate(params: ScenarioParams, out_dir: Path) -> dict:
     }
     if english_items:
         english.add_to_manifest(manifest, english_items)
+    if scenario.params.edits == "heavy":
+        edits.add_to_manifest(manifest, scenario.items)
     text = json.dumps(manifest, ensure_ascii=False, indent=1)
     (out_dir / "manifest.json").write_text(text + "\n", encoding="utf-8")
     return scenario.expected

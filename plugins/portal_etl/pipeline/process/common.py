@@ -29,7 +29,7 @@ REASONS = (
 )  # fmt: skip
 MERGING_REASONS = (
     "same_url", "same_native_id", "same_title_day", "same_title_cross_channel", "same_lead_cross_channel",
-    "near_duplicate", "editor_merge",
+    "near_duplicate", "contained_copy", "editor_merge",
 )  # fmt: skip
 STAGES = ("dedup", "policy", "load")
 

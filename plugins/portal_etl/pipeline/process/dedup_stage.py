@@ -14,7 +14,12 @@ For every queued item the edges to all other normalised items are recomputed:
    layer 3: the same press-release lead opens different articles about one event;
 3. across channels, LSH candidates (a shared band key, published within ±7 days of each other)
    compared by ``jaccard_estimate``: ≥ DUP_THRESHOLD ⇒ ``near_duplicate``, in
-   [REVIEW_THRESHOLD, DUP_THRESHOLD) ⇒ ``review_grey_zone`` (never merges).
+   [REVIEW_THRESHOLD, DUP_THRESHOLD) ⇒ ``review_grey_zone`` (never merges);
+4. the details (:func:`judge_details`, ``dedup.details``) of layer 3's pairs and of the same
+   headline across channels: texts that differ mainly in dates, numbers or places are
+   ``distinct_details`` (never merges: recurring items such as monthly notices or one meeting in
+   each district); a pair the details half explain goes to review; a shortened copy inside its
+   original merges as ``contained_copy``.
 
 An edge depends only on its two items, so the edge set — and the stories, the connected
 components of the merging edges — are the same whatever order the items arrive in. A story's
@@ -32,6 +37,8 @@ from datetime import datetime, timedelta
 from psycopg2.extras import execute_values
 
 from portal_etl.dedup import classify, deserialize, jaccard_estimate
+from portal_etl.dedup.details import CONTAINED_MIN_SIMILARITY, Profile, compare_profiles, quick_verdict
+from portal_etl.dedup.details import verdict as detail_verdict
 from portal_etl.faults import failpoint
 from portal_etl.pipeline.process.common import (
     MERGING_REASONS,
@@ -61,8 +68,20 @@ TITLE_MIN_WORDS = 6
 # cannot judge it and the lead does; between two longer items the bodies decide.
 STUB_MAX_WORDS = 80
 _EXACT_LAYERS = (("url_key", "same_url"), ("native_key", "same_native_id"), ("title_day_key", "same_title_day"))
-_LAYER_RANK = {"same_url": 0, "same_native_id": 1, "same_title_day": 2, "same_title_cross_channel": 3,
-               "same_lead_cross_channel": 4, "near_duplicate": 5, "review_grey_zone": 6}
+_LAYER_RANK = {
+    "same_url": 0,
+    "same_native_id": 1,
+    "same_title_day": 2,
+    "same_title_cross_channel": 3,
+    "same_lead_cross_channel": 4,
+    "near_duplicate": 5,
+    "contained_copy": 6,
+    "review_grey_zone": 7,
+    "distinct_details": 8,
+}
+# layers whose proposal the details may overturn (layer 4); the exact keys and the same lead are
+# left as they are: one channel's own id, URL or headline of one day is one item
+JUDGED_REASONS = ("same_title_cross_channel",)
 
 Edge = tuple[int, int]
 
@@ -82,8 +101,10 @@ def compute_edges(cur, items: set[int]) -> dict[Edge, tuple[str, float | None]]:
         (ids,),
     )
     mine = cur.fetchall()
-    keys = {col: sorted({row[i] for row in mine if row[i]}) for i, col in ((2, "url_key"), (3, "native_key"),
-                                                                            (4, "title_day_key"))}
+    keys = {
+        col: sorted({row[i] for row in mine if row[i]})
+        for i, col in ((2, "url_key"), (3, "native_key"), (4, "title_day_key"))
+    }
     reasons: dict[Edge, str] = {}
 
     def offer(a: int, b: int, reason: str) -> None:
@@ -166,20 +187,59 @@ def compute_edges(cur, items: set[int]) -> dict[Edge, tuple[str, float | None]]:
     cur.execute("SELECT item_id, signature FROM process.normalized_item WHERE item_id = ANY(%s)", (needed,))
     sigs = {item_id: deserialize(sig) for item_id, sig in cur.fetchall()}
     edges: dict[Edge, tuple[str, float | None]] = {}
+    judged: list[tuple[Edge, str | None, float]] = []
     for pair in sorted(pairs):
         if pair[0] not in sigs or pair[1] not in sigs:
             continue  # band rows of an item deleted from staging outright
         sim = jaccard_estimate(sigs[pair[0]], sigs[pair[1]])
         reason = reasons.get(pair)
+        if reason is None or reason in JUDGED_REASONS:
+            judged.append((pair, reason, sim))
+            continue
+        edges[pair] = (reason, sim)
+    edges.update(judge_details(cur, judged))
+    return edges
+
+
+def judge_details(cur, judged: list[tuple[Edge, str | None, float]]) -> dict[Edge, tuple[str, float | None]]:
+    """Layer 4: what differs between the similar pairs. MinHash (or a shared headline) proposes;
+    the details (``dedup.details``) may veto (``distinct_details``: the texts differ mainly in
+    dates, numbers or places — a look-alike of a recurring item), send the pair to a person
+    when the two disagree (``review_grey_zone``), or merge a shortened copy that MinHash puts
+    in the grey zone (``contained_copy``). Texts are read only for pairs with a similarity
+    worth judging."""
+    worth = [(pair, reason, sim) for pair, reason, sim in judged
+             if reason is not None or sim >= CONTAINED_MIN_SIMILARITY]  # fmt: skip
+    if not worth:
+        return {}
+    ids = sorted({i for pair, _, _ in worth for i in pair})
+    cur.execute(
+        "SELECT item_id, title_clean, sapo_clean, body_text_clean FROM process.normalized_item WHERE item_id = ANY(%s)",
+        (ids,),
+    )
+    profiles = {
+        item_id: Profile(title, "\n".join(p for p in (title, sapo, body) if p))
+        for item_id, title, sapo, body in cur.fetchall()
+    }
+    edges: dict[Edge, tuple[str, float | None]] = {}
+    for pair, reason, sim in worth:
         if reason is None:
             verdict = classify(sim)
-            if verdict == "duplicate":
-                reason = "near_duplicate"
-            elif verdict == "review":
-                reason = "review_grey_zone"
-            else:
-                continue
-        edges[pair] = (reason, sim)
+            reason = {"duplicate": "near_duplicate", "review": "review_grey_zone"}.get(verdict)
+        a, b = profiles.get(pair[0]), profiles.get(pair[1])
+        if a is None or b is None:
+            if reason is not None:
+                edges[pair] = (reason, sim)
+            continue
+        details = quick_verdict(a, b, sim) or detail_verdict(compare_profiles(a, b))
+        if details == "distinct" and reason is not None:  # recorded where a layer proposed a merge or review
+            reason = "distinct_details"
+        elif details == "review" and reason is not None:
+            reason = "review_grey_zone"  # the layers disagree: a person decides
+        elif details == "contained" and reason in (None, "review_grey_zone"):
+            reason = "contained_copy"
+        if reason is not None:
+            edges[pair] = (reason, sim)
     return edges
 
 
@@ -293,9 +353,7 @@ def dedup_items(cur, items: set[int]) -> dict[str, int]:
 
     new_edges = compute_edges(cur, present)
     existing = {
-        (a, b): (reason, sim, by)
-        for a, b, reason, sim, by in old_edges
-        if a not in withdrawn and b not in withdrawn
+        (a, b): (reason, sim, by) for a, b, reason, sim, by in old_edges if a not in withdrawn and b not in withdrawn
     }
     to_delete = [
         pair for pair, (reason, sim, by) in existing.items()

@@ -16,6 +16,7 @@ from psycopg2.extras import Json
 
 from portal_etl.db import transaction
 from portal_etl.dedup import deserialize, jaccard_estimate
+from portal_etl.dedup.details import Profile, compare_profiles
 from portal_etl.pipeline.process.common import (
     POLICY,
     REASONS,
@@ -32,6 +33,12 @@ from portal_etl.pipeline.process.policy import decide_items
 from portal_etl.registry import Registry
 
 REVIEW_DAG_ID = "review"
+EVIDENCE_SHINGLES = 8  # shared 5-word shingles shown per candidate: enough to see what is shared
+
+
+def _signed_text(title: str | None, sapo: str | None, body: str | None) -> str:
+    """The text dedup compares: title, lead and body, as normalisation signs it."""
+    return "\n".join(p for p in (title, sapo, body) if p)
 
 
 class ReviewError(ValueError):
@@ -65,7 +72,8 @@ def list_queue(dsn: str | None = None) -> list[dict[str, Any]]:
 
 
 def show(item_id: int, dsn: str | None = None) -> dict[str, Any]:
-    """One item with its decision, story, candidate duplicates (with similarity) and audit trail."""
+    """One item with its decision, story, candidate duplicates (with similarity and the evidence:
+    shared shingles, dates/numbers/places only one side has, headline similarity) and audit trail."""
     with transaction(dsn, "portal-etl-review") as conn, conn.cursor() as cur:
         rows = fetch_dicts(
             cur,
@@ -87,7 +95,8 @@ def show(item_id: int, dsn: str | None = None) -> dict[str, Any]:
             cur,
             """SELECT CASE WHEN e.item_a = %(i)s THEN e.item_b ELSE e.item_a END AS item_id,
                       e.reason, e.similarity, e.created_by, n.source_id, n.title_clean AS title,
-                      n.canonical_url AS url, n.published_at, n.signature, s.story_key, d.outcome
+                      n.canonical_url AS url, n.published_at, n.signature, s.story_key, d.outcome,
+                      n.sapo_clean, n.body_text_clean
                  FROM process.dup_edge e
                  JOIN process.normalized_item n
                    ON n.item_id = CASE WHEN e.item_a = %(i)s THEN e.item_b ELSE e.item_a END
@@ -96,8 +105,12 @@ def show(item_id: int, dsn: str | None = None) -> dict[str, Any]:
                 WHERE e.item_a = %(i)s OR e.item_b = %(i)s""",
             {"i": item_id},
         )
+        mine = Profile(item["title"], _signed_text(item["title"], item["sapo"], item["body_text"]))
         for c in candidates:
             c["similarity"] = round(jaccard_estimate(sig, deserialize(c.pop("signature"))), 4)
+            # what a reviewer weighs: shared shingles, differing dates/numbers/places, headlines
+            theirs = Profile(c["title"], _signed_text(c["title"], c.pop("sapo_clean"), c.pop("body_text_clean")))
+            c["evidence"] = compare_profiles(mine, theirs, sample=EVIDENCE_SHINGLES).as_json()
         candidates.sort(key=lambda c: (-c["similarity"], c["item_id"]))
         members = fetch_dicts(
             cur,
