@@ -25,7 +25,8 @@ def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 @pytest.mark.parametrize(
     "command",
     [[], ["sources"], ["db", "migrate"], ["extract"], ["replica", "generate"], ["replica", "serve"], ["ingest"],
-     ["process"], ["review", "list"], ["review", "approve"], ["backfill"], ["status"], ["report"]],
+     ["process"], ["review", "list"], ["review", "approve"], ["backfill"], ["status"], ["report"],
+     ["stack"], ["stack", "up"], ["stack", "down"]],
 )
 def test_every_command_has_help(command: list[str]) -> None:
     result = cli(*command, "--help")

@@ -139,10 +139,11 @@ def _cmd_replica_generate(args: argparse.Namespace) -> int:
         target_integrated=args.target,
         party_live=date.fromisoformat(args.party_live),
         scale=args.scale,
-        english=getattr(args, "english", False),
+        english=getattr(args, "english", True),
         theme=args.theme,
         redesign_month=args.redesign_month,
         redesign_theme=args.redesign_theme,
+        edits=getattr(args, "edits", "default"),
     )
     expected = generate(params, Path(args.out))
     print(json.dumps(expected, ensure_ascii=False, indent=2))
@@ -177,19 +178,37 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         print(f"  {outcome.month:%Y-%m}  {outcome.dag_id:<28} {outcome.state}", flush=True)
 
     print(f"running {len(months)} month(s) × {len(source_ids)} source(s) through Airflow")
-    outcomes = runner.run_months([f"ingest_{s}" for s in source_ids], months, show)
+    conf = {"refresh_settled": True} if args.refresh_settled else None
+    outcomes = _run_ingest_months([f"ingest_{s}" for s in source_ids], months, show, conf)
     print_staged_counts(source_ids, months[0], runner.next_month(months[-1]))
     failed = [o for o in outcomes if o.state != "success"]
     return 1 if failed else 0
 
 
+def _run_ingest_months(dag_ids, months, show, conf=None):
+    """On the running Airflow (``stack up`` or PORTAL_ETL_AIRFLOW_API) if there is one, else dag.test."""
+    from portal_etl.orchestration import remote_runs, runner
+    from portal_etl.orchestration.backfill import running_airflow
+
+    airflow = running_airflow()
+    if airflow is None:
+        return runner.run_months(dag_ids, months, show, conf)
+    print(f"  (on the Airflow at {airflow.base_url})", flush=True)
+    return remote_runs.run_months(airflow, dag_ids, months, show, conf=conf)
+
+
 def _cmd_process(args: argparse.Namespace) -> int:
-    from portal_etl.orchestration import runner
+    from portal_etl.orchestration import remote_runs, runner
+    from portal_etl.orchestration.backfill import running_airflow
 
     runner.month_range(runner.parse_month(args.from_month), runner.parse_month(args.to_month))
-    dag = runner.load_dags(["integrate_articles"])["integrate_articles"]
-    dagrun = dag.test(run_conf={"from_month": args.from_month, "to_month": args.to_month})
-    state = str(dagrun.state).rsplit(".", 1)[-1]
+    airflow = running_airflow()
+    if airflow is not None:  # the running stack's scheduler runs it, visible in its UI
+        state = remote_runs.run_integrate(airflow, args.from_month, args.to_month)
+    else:
+        dag = runner.load_dags(["integrate_articles"])["integrate_articles"]
+        dagrun = dag.test(run_conf={"from_month": args.from_month, "to_month": args.to_month})
+        state = str(dagrun.state).rsplit(".", 1)[-1]
     print(f"integrate_articles {args.from_month}..{args.to_month}: {state}")
     return 0 if state == "success" else 1
 
@@ -199,6 +218,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from portal_etl.reporting.monthly import produce_report, refresh_summary, write_atomic
 
     month = parse_month(args.month)
+    if args.what_if or args.gaps:  # read-only answers: no report file, no stored row
+        return _report_gaps_or_what_if(args)
     if args.refresh:
         refresh_summary()
     report = produce_report(month)
@@ -215,6 +236,36 @@ def _cmd_report(args: argparse.Namespace) -> int:
         sys.stdout.flush()
     if args.email or args.force_email:
         return _email_report(report, force=args.force_email)
+    return 0
+
+
+def _report_gaps_or_what_if(args: argparse.Namespace) -> int:
+    """``report --gaps`` / ``--what-if``: what keeps items out, or what a policy change would do."""
+    from portal_etl.reporting.render_text import gap_lines, what_if_lines
+
+    sources = [args.source] if args.source else None
+    if args.what_if:
+        from portal_etl.registry import load_usable_registry
+        from portal_etl.reporting.whatif import what_if
+
+        registry = load_usable_registry()
+        result = what_if(args.month, args.what_if, registry=registry)
+        names = {s.id: s.name for s in registry.sources}
+        text = (
+            json.dumps(result, ensure_ascii=False, indent=1)
+            if args.format == "json"
+            else "\n".join(what_if_lines(result, names))
+        )
+    else:
+        from portal_etl.reporting.gaps import month_gaps
+
+        payload = month_gaps(args.month, sources)
+        text = (
+            json.dumps(payload["gaps"], ensure_ascii=False, indent=1)
+            if args.format == "json"
+            else "\n".join(gap_lines(payload, sources))
+        )
+    print(text)
     return 0
 
 
@@ -239,13 +290,31 @@ def _cmd_backfill(args: argparse.Namespace) -> int:
     from portal_etl.orchestration import backfill
 
     plan = backfill.plan_backfill(args.from_month, args.to_month, args.source,
-                                  reprocess=args.reprocess, process=not args.no_process)
+                                  reprocess=args.reprocess, process=not args.no_process,
+                                  refresh_settled=args.refresh_settled)
     print(f"backfilling {len(plan.months)} month(s) × {len(plan.source_ids)} source(s) "
           f"({plan.months[0]:%Y-%m}..{plan.months[-1]:%Y-%m}) through Airflow", file=sys.stderr)
     with backfill.open_airflow(args.airflow_api) as airflow:
         result = backfill.run_backfill(airflow, plan, timeout=args.timeout)
     print(result.summary())
     return 0 if result.ok else 1
+
+
+def _cmd_stack(args: argparse.Namespace) -> int:
+    from portal_etl.orchestration import stack
+
+    if args.stack_cmd == "up":
+        print("Airflow stack: starting what is not running ...", file=sys.stderr, flush=True)
+        state = stack.up(port=args.port)
+        print(f"started: {', '.join(state.started)}" if state.started else "already running: nothing started")
+    elif args.stack_cmd == "down":
+        stopped = stack.down()
+        print(f"stopped: {', '.join(stopped)}" if stopped else "nothing was running")
+        return 0
+    else:
+        state = stack.status()
+    print(state.render())
+    return 0 if state.healthy else 1
 
 
 def _print_json(value) -> None:
@@ -333,8 +402,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--target", type=int, default=2555, help="integrated stories up to --target-end")
     p.add_argument("--party-live", default="2023-10-09", help="Party portal launch day")
     p.add_argument("--scale", type=float, default=1.0, help="volume multiplier")
-    p.add_argument("--english", action="store_true",
-                   help="add Báo Đồng Nai's English section with known translation pairs (issue #8)")
+    p.add_argument("--english", action=argparse.BooleanOptionalAction, default=True,
+                   help="Báo Đồng Nai's English section with known translation pairs (issue #8); "
+                        "on by default, --no-english leaves it empty")
     p.add_argument("--theme", default="default", choices=THEME_CHOICES,
                    help="markup of the pages (the content and manifest do not change): 'default' the "
                         "contract's layouts; 'restyled' every class/id renamed, deeper nesting, no semantic "
@@ -346,6 +416,11 @@ def build_parser() -> argparse.ArgumentParser:
                         f"(list pages use the theme of the last month; default {DEFAULT_REDESIGN_MONTH})")
     p.add_argument("--redesign-theme", default=DEFAULT_REDESIGN_THEME, choices=("restyled", "bare"),
                    help=f"with --theme redesign: the theme after the switch (default {DEFAULT_REDESIGN_THEME})")
+    p.add_argument("--edits", default="default", choices=("default", "heavy"),
+                   help="republication edits: 'default' the contract's scenario; 'heavy' adds copies edited "
+                        "the ways real desks edit (reworded headline, rewritten lead, paragraphs dropped or "
+                        "reordered, merged articles, captions, bylines, notes, numbers) and look-alike families "
+                        "(manifest: dedup_truth)")
     p.set_defaults(func=_cmd_replica_generate)
     p = rsub.add_parser("serve", help="serve a generated replica on 127.0.0.1 (one port per channel)")
     p.add_argument("--dir", required=True, help="folder written by 'replica generate'")
@@ -358,6 +433,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="from_month", required=True, metavar="YYYY-MM")
     p.add_argument("--to", dest="to_month", required=True, metavar="YYYY-MM")
     p.add_argument("--source", action="append", metavar="ID", help="limit to these sources (repeatable)")
+    p.add_argument("--refresh-settled", action="store_true",
+                   help="fetch settled articles again too (by default a re-run reads the list pages and fetches "
+                        "only articles whose content may still change: registry fetch.settled)")
     p.set_defaults(func=_cmd_ingest)
 
     p = sub.add_parser("process", help="run the integrate_articles DAG through Airflow for a month range")
@@ -370,6 +448,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="to_month", required=True, metavar="YYYY-MM")
     p.add_argument("--source", action="append", metavar="ID", help="limit to these sources (repeatable)")
     p.add_argument("--no-process", action="store_true", help="ingest only; do not run integrate_articles")
+    p.add_argument("--refresh-settled", action="store_true",
+                   help="fetch settled articles again too (by default a re-run reads the list pages and fetches "
+                        "only articles whose content may still change: registry fetch.settled)")
     p.add_argument("--reprocess", choices=("completed", "failed", "none"), default="completed",
                    help="months that already have a run: redo all (default), only failed ones, or none")
     p.add_argument("--airflow-api", metavar="URL",
@@ -378,6 +459,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, metavar="SECONDS",
                    help="give up waiting for the ingest runs, and then for processing, after this long")
     p.set_defaults(func=_cmd_backfill)
+
+    stk = sub.add_parser("stack", help="the local Airflow (UI, scheduler, dag-processor) in the background",
+                         description="Logs and pid files in var/stack. While it runs, backfill, ingest and "
+                                     "process run on it. It starts no scheduled runs by itself (see README).")
+    ssub = stk.add_subparsers(dest="stack_cmd", required=True)
+    p = ssub.add_parser("up", help="start what is not running and wait until healthy")
+    p.add_argument("--port", type=int, help="the UI's port (default 8080, or the port of the last start)")
+    p.set_defaults(func=_cmd_stack)
+    for name, text in (("status", "the UI's URL and each component's state"), ("down", "stop every component")):
+        ssub.add_parser(name, help=text).set_defaults(func=_cmd_stack)
 
     p = sub.add_parser("status", help="per source: last successful run, last error, items per day lately")
     p.add_argument("--weeks", type=int, default=4, help="how many recent weeks of daily yield (default 4)")
@@ -395,6 +486,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help="then e-mail it (connection portal_etl_smtp, recipients PORTAL_ETL_REPORT_RECIPIENTS); "
                         "recipients who already received this same report get nothing")
     p.add_argument("--force-email", action="store_true", help="e-mail it even to those who already received it")
+    p.add_argument(
+        "--gaps",
+        action="store_true",
+        help="only what kept the month's items out, per channel: every item not integrated with its reason, "
+        "and the rate had the channel fixed what it can (read-only)",
+    )
+    p.add_argument("--source", metavar="ID", help="with --gaps: one channel only")
+    p.add_argument(
+        "--what-if",
+        action="append",
+        metavar="CHANGE",
+        help="the month's and the cumulative rates, and the items that would enter, were the policy changed: "
+        "integrate-section=SOURCE:SECTION, min-words=N or min-words=SOURCE:N (repeatable; read-only)",
+    )
     p.set_defaults(func=_cmd_report)
     review = sub.add_parser("review", help="the editors' review queue (needs-review items)")
     rv = review.add_subparsers(dest="review_cmd", required=True)
