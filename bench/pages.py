@@ -29,10 +29,13 @@ def load_manifest(replica: Path) -> dict:
 
 
 def load_pages(replica: Path, per_channel: int | None = None, seed: int = 5) -> list[Page]:
-    """Every article page (or a seeded random sample of ``per_channel`` per channel), in manifest order."""
+    """Every Vietnamese article page (or a seeded random sample of ``per_channel`` per channel), in
+    manifest order."""
     from portal_etl.fetch import decode_html
+    from portal_etl.replica.manifest import vietnamese_items
 
-    items = load_manifest(replica)["items"]
+    # the contract's items: the English section's translations have no truth of their own here
+    items = vietnamese_items(load_manifest(replica))
     chosen: list[dict] = []
     for channel in CHANNELS:
         mine = [i for i in items if i["source_id"] == channel]
