@@ -107,6 +107,13 @@ def _pairs(groups: dict) -> set[frozenset]:
     return out
 
 
+def _story_of(cur) -> dict[tuple[str, str], str]:
+    """(source, page URL) → the story key dedup gave the item."""
+    cur.execute("SELECT i.source_id, i.page_url, s.story_key FROM process.item_story s "
+                "JOIN staging.item i USING (item_id)")
+    return {(sid, url): key for sid, url, key in cur.fetchall()}
+
+
 def accuracy(ctx: BenchContext) -> list[Result]:
     import psycopg2
 
@@ -131,11 +138,9 @@ def accuracy(ctx: BenchContext) -> list[Result]:
     conn = psycopg2.connect(dsn)
     try:
         with conn.cursor() as cur:
-            cur.execute("SELECT i.source_id, i.page_url, s.story_key FROM process.item_story s "
-                        "JOIN staging.item i USING (item_id)")
             ours_groups: dict[str, list] = {}
-            for source_id, url, story_key in cur.fetchall():
-                ours_groups.setdefault(story_key, []).append((source_id, url))
+            for item, story_key in _story_of(cur).items():
+                ours_groups.setdefault(story_key, []).append(item)
             cur.execute("SELECT reason, count(*) FROM process.dup_edge GROUP BY 1 ORDER BY 1")
             edges = dict(cur.fetchall())
     finally:
@@ -205,9 +210,7 @@ def heavy_accuracy(ctx: BenchContext) -> list[Result]:
     conn = psycopg2.connect(dsn)
     try:
         with conn.cursor() as cur:
-            cur.execute("SELECT i.source_id, i.page_url, s.story_key FROM process.item_story s "
-                        "JOIN staging.item i USING (item_id)")
-            story_of = {(sid, url): key for sid, url, key in cur.fetchall()}
+            story_of = _story_of(cur)
             cur.execute("SELECT count(*) FILTER (WHERE d.outcome = 'needs_review'), count(*) "
                         "FROM process.normalized_item n LEFT JOIN process.decision d USING (item_id)")
             in_review, processed = cur.fetchone()
@@ -349,6 +352,7 @@ def throughput(ctx: BenchContext, n: int) -> dict:
 
     from portal_etl.dedup import band_keys, serialize, signature
     from portal_etl.pipeline.process.dedup_stage import compute_edges
+    from portal_etl.pipeline.process.normalize_stage import copy_band_rows
 
     dsn = ctx.scratch_db("dedup_synthetic")
     # one backend, no parallel workers: its CPU time is then all the server's work (/proc/<pid>/stat)
@@ -357,7 +361,8 @@ def throughput(ctx: BenchContext, n: int) -> dict:
     truth: set[tuple[int, int]] = set()
     found: dict[tuple[int, int], str] = {}
     stats = {"sig_s": 0.0, "write_s": 0.0, "lookup_s": 0.0, "wall_s": 0.0, "client_cpu_s": 0.0,
-             "backend_cpu_s": 0.0, "candidates_compared": 0, "analyzed_batches": 0}
+             "backend_cpu_s": 0.0, "backend_write_cpu_s": 0.0, "backend_lookup_cpu_s": 0.0,
+             "candidates_compared": 0, "analyzed_batches": 0}
     rss_base = rss_items = None
     try:
         with conn.cursor() as cur:
@@ -375,21 +380,20 @@ def throughput(ctx: BenchContext, n: int) -> dict:
             b0 = _backend_cpu(backend)
             with ctx.timer() as t, conn.cursor() as cur:
                 with ctx.timer() as t_sig:
-                    bands = []
                     for r in norm:  # normalize_stage.normalize_record's dedup part
                         sig = signature(r["text"])
                         r["sig"] = serialize(sig)
-                        bands.extend((r["item_id"], k, r["source_id"], r["published_at"].isoformat())
-                                     for k in band_keys(sig))
+                        r["_bands"] = band_keys(sig)
                 with ctx.timer() as t_write:
                     _copy(cur, "process.normalized_item", _NORM_COLS, [
                         (r["item_id"], r["source_id"], r["h"], r["url"], r["url"], r["member_key"], r["title"],
                          r["title_key"], "", r["body"], "", "tin", r["url_key"], r["title_day_key"], r["words"], "f",
                          r["sig"], r["published_at"], r["published_at"].date()) for r in norm])
-                    _copy(cur, "process.lsh_band", ("item_id", "band_key", "source_id", "published_at"), bands)
+                    band_rows = copy_band_rows(cur, norm)  # the stage's own writer
                     # as normalize_stage does: ANALYZE while the new rows outgrow the statistics (sql/011)
-                    cur.execute("SELECT process.refresh_dedup_statistics(%s)", (len(bands),))
+                    cur.execute("SELECT process.refresh_dedup_statistics(%s)", (band_rows,))
                     stats["analyzed_batches"] += cur.fetchone()[0]
+                bw = _backend_cpu(backend)
                 with ctx.timer() as t_lookup:
                     edges = compute_edges(cur, {r["item_id"] for r in norm})
                 conn.commit()
@@ -403,8 +407,10 @@ def throughput(ctx: BenchContext, n: int) -> dict:
             stats["wall_s"] += t.wall
             stats["client_cpu_s"] += t.cpu
             stats["candidates_compared"] += len(edges)
-            if b0 is not None and b1 is not None:
+            if b0 is not None and b1 is not None and bw is not None:
                 stats["backend_cpu_s"] += b1 - b0
+                stats["backend_write_cpu_s"] += bw - b0  # COPY, index inserts, ANALYZE
+                stats["backend_lookup_cpu_s"] += b1 - bw  # the candidate queries
             else:
                 stats["backend_cpu_s"] = None
             if stream.next_index % 10_000 == 0:

@@ -95,6 +95,10 @@ def compute_edges(cur, items: set[int]) -> dict[Edge, tuple[str, float | None]]:
     if not items:
         return {}
     ids = sorted(items)
+    # No JIT for these look-ups: once the band table is large (about 300k items) the planner's
+    # cost estimate passes jit_above_cost and each batch's LSH join spends 0.15–0.5 s compiling
+    # what runs in 0.3 s (bench dedup, full-dedup-jit.json). The setting ends with the transaction.
+    cur.execute("SET LOCAL jit = off")
     cur.execute(
         """SELECT item_id, source_id, url_key, native_key, title_day_key FROM process.normalized_item
             WHERE item_id = ANY(%s)""",

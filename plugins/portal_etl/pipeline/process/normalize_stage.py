@@ -126,6 +126,23 @@ def _raw_key(value: str) -> str:
     return hashlib.blake2b(("rawurl\x1f" + value).encode(), digest_size=16).hexdigest()
 
 
+def copy_band_rows(cur, records: list[dict]) -> int:
+    """COPY each record's LSH band keys (``_bands``, 42 per item) into ``process.lsh_band``;
+    the number of rows. Ids, integer keys, source ids and ISO times need no escaping; an item's
+    time is formatted once, not once per band."""
+    parts = []
+    for r in records:
+        if not r["_bands"]:
+            continue  # no publish time or no words: no band rows
+        tail = f"\t{r['source_id']}\t{r['published_at'].isoformat()}\n"
+        head = f"{r['item_id']}\t"
+        parts.extend(f"{head}{k}{tail}" for k in r["_bands"])
+    cur.copy_expert(
+        "COPY process.lsh_band (item_id, band_key, source_id, published_at) FROM STDIN", io.StringIO("".join(parts))
+    )
+    return len(parts)
+
+
 def normalize_in(cur, start: datetime | None, end: datetime | None, registry: Registry) -> dict[str, int]:
     """Normalise new items of [start, end) and changed items of any date; queue them for dedup."""
     if start is not None and end is not None:
@@ -155,18 +172,9 @@ def normalize_in(cur, start: datetime | None, end: datetime | None, registry: Re
         )
         ids = [r["item_id"] for r in records]
         cur.execute("DELETE FROM process.lsh_band WHERE item_id = ANY(%s)", (ids,))
-        # 42 rows per item: COPY (ids, hex keys, source ids and ISO times need no escaping)
-        data = "".join(
-            f"{r['item_id']}\t{k}\t{r['source_id']}\t{r['published_at'].isoformat()}\n"
-            for r in records
-            for k in r["_bands"]
-        )
-        cur.copy_expert(
-            "COPY process.lsh_band (item_id, band_key, source_id, published_at) FROM STDIN", io.StringIO(data)
-        )
+        band_rows = copy_band_rows(cur, records)
         # statistics for the dedup look-up when these rows outgrow them (sql/011): else a big
         # backfill batch is planned as if the band table were still small
-        band_rows = sum(len(r["_bands"]) for r in records)
         cur.execute("SELECT process.refresh_dedup_statistics(%s)", (band_rows,))
         if cur.fetchone()[0]:
             log.info("analysed the dedup tables after %d new band rows", band_rows)
