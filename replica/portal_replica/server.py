@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import yaml
 
-from portal_etl.replica.common import (
+from portal_replica.common import (
     BASE_TOKEN,
     CHANNEL_ORDER,
     ROUTES_SUFFIX,

@@ -26,8 +26,8 @@ from pathlib import Path
 
 from portal_etl.registry import Registry, Source, load_registry
 from portal_etl.registry.loader import ENV_OVERRIDES
-from portal_etl.replica import edits, textgen, themes
-from portal_etl.replica.common import (
+from portal_replica import edits, textgen, themes
+from portal_replica.common import (
     CHANNEL_ORDER,
     ROUTES_SUFFIX,
     alias_of,
@@ -36,7 +36,7 @@ from portal_etl.replica.common import (
     iso_local,
     tone_new,
 )
-from portal_etl.replica.textgen import Content, TextGen
+from portal_replica.textgen import Content, TextGen
 
 
 @dataclass
@@ -857,7 +857,7 @@ def manifest_item(item: Item) -> dict:
 
 def generate(params: ScenarioParams, out_dir: Path) -> dict:
     """Write ``out_dir/sites/<source_id>/…`` and ``out_dir/manifest.json``; return ``expected``."""
-    from portal_etl.replica import render_bdn, render_nukeviet
+    from portal_replica import render_bdn, render_nukeviet
 
     scenario = plan(params)
     out_dir = Path(out_dir)
@@ -865,7 +865,7 @@ def generate(params: ScenarioParams, out_dir: Path) -> dict:
     if sites.exists():  # pages of an earlier scenario must not survive into this one
         shutil.rmtree(sites)
     sites.mkdir(parents=True)
-    from portal_etl.replica import english
+    from portal_replica import english
 
     english_items = english.plan_english(scenario) if scenario.params.english else []
     for sid, meta in scenario.sources.items():

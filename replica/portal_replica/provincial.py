@@ -18,9 +18,9 @@ from pathlib import Path
 
 from portal_etl.normalize import title_key
 from portal_etl.registry import Registry
-from portal_etl.replica import render_nukeviet
-from portal_etl.replica.common import ROUTES_SUFFIX
-from portal_etl.replica.generator import (
+from portal_replica import render_nukeviet
+from portal_replica.common import ROUTES_SUFFIX
+from portal_replica.generator import (
     Planner,
     ScenarioParams,
     _assign_ids,

@@ -17,12 +17,12 @@ import re
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from portal_etl.replica import lookalikes, textgen
-from portal_etl.replica.common import CHANNEL_ORDER
-from portal_etl.replica.textgen import Content
+from portal_replica import lookalikes, textgen
+from portal_replica.common import CHANNEL_ORDER
+from portal_replica.textgen import Content
 
 if TYPE_CHECKING:
-    from portal_etl.replica.generator import Item, Planner
+    from portal_replica.generator import Item, Planner
 
 EDIT_MODES = ("default", "heavy")
 EDIT_KINDS = (

@@ -13,13 +13,13 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from portal_etl.registry import Source
-from portal_etl.replica.common import BASE_TOKEN_STR, file_for_path, iso_local, to_epoch
-from portal_etl.replica.generator import Item, ScenarioParams
-from portal_etl.replica.themes import theme_plan
-from portal_etl.replica.themes.base import NvArticle, esc
-from portal_etl.replica.themes.nukeviet_bare import NvBare
-from portal_etl.replica.themes.nukeviet_default import MODULE_TITLE, NvTheme
-from portal_etl.replica.themes.nukeviet_restyled import NvRestyled
+from portal_replica.common import BASE_TOKEN_STR, file_for_path, iso_local, to_epoch
+from portal_replica.generator import Item, ScenarioParams
+from portal_replica.themes import theme_plan
+from portal_replica.themes.base import NvArticle, esc
+from portal_replica.themes.nukeviet_bare import NvBare
+from portal_replica.themes.nukeviet_default import MODULE_TITLE, NvTheme
+from portal_replica.themes.nukeviet_restyled import NvRestyled
 
 PER_PAGE = 20
 B = BASE_TOKEN_STR
