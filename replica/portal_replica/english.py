@@ -27,8 +27,8 @@ from pathlib import Path
 from portal_etl.registry import Source
 from portal_replica import textgen
 from portal_replica.common import bdn_slug, count_words, file_for_path, iso_local, romanise, to_epoch
-from portal_replica.generator import Item, Scenario, ScenarioParams
 from portal_replica.render_bdn import BaoDongNaiSite, bdn_time
+from portal_replica.scenario import Item, Scenario, ScenarioParams
 from portal_replica.themes.base import BdnArticle, esc
 
 SOURCE_ID = "baodongnai"

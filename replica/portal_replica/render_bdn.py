@@ -21,7 +21,7 @@ from portal_replica.common import (
     list_page_file,
     to_epoch,
 )
-from portal_replica.generator import Item, ScenarioParams
+from portal_replica.scenario import Item, ScenarioParams
 from portal_replica.textgen import GRAPHIC_ARTISTS
 from portal_replica.themes import theme_plan
 from portal_replica.themes.base import BdnArticle, esc

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from portal_etl.registry import Source
 from portal_replica.common import BASE_TOKEN_STR, file_for_path, iso_local, to_epoch
-from portal_replica.generator import Item, ScenarioParams
+from portal_replica.scenario import Item, ScenarioParams
 from portal_replica.themes import theme_plan
 from portal_replica.themes.base import NvArticle, esc
 from portal_replica.themes.nukeviet_bare import NvBare
