@@ -1,5 +1,5 @@
-"""The heavy-edit scenario (``replica generate --edits heavy``): republications edited the
-ways real desks edit them, and look-alike families (``replica.lookalikes``).
+"""The heavy-edit scenario (``portal-replica generate --edits heavy``): republications edited the
+ways real desks edit them, and look-alike families (``lookalikes``).
 
 Why: the default scenario's copies carry the generator's own light edits, so dedup scores on
 it are a regression check. Here each republication carries one named edit kind

@@ -98,7 +98,7 @@ class Planner:
     def sections(self, sid: str, integrated: bool | None = None):
         source = self.sources[sid]
         # a section in another language (the English section) holds translations: planned apart
-        # (replica/english.py), never drawn here, so the Vietnamese scenario does not depend on it
+        # (english.py), never drawn here, so the Vietnamese scenario does not depend on it
         return [s for s in source.sections if s.language in (None, source.language)
                 if integrated is None or s.integrate == integrated]
 

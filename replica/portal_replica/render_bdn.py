@@ -1,6 +1,6 @@
 # ruff: noqa: E501 - HTML templates are kept as literal markup, one element a line
 """Pages of the Báo Đồng Nai replica (the real DOM is unknown). What a page says is decided
-here; how it is marked up is the theme's (replica/themes/bdn_*.py; ``default`` is the layout
+here; how it is marked up is the theme's (themes/bdn_*.py; ``default`` is the layout
 docs/replica-contract.md defines). The /podcast section is written in windows-1258.
 """
 

@@ -2,7 +2,7 @@
 """Pages of a NukeViet 4.5 news module (dongnai_gov, dongnai_party), after shared/sources.md
 §1.3–1.5: category lists with the malformed pager, detail pages with their noise blocks,
 savefile/print/sendmail duplicates, RSS with the minutes-are-the-month pubDate bug. What a page
-says is decided here; its markup is the theme's (replica/themes/nukeviet_*.py); RSS and robots.txt
+says is decided here; its markup is the theme's (themes/nukeviet_*.py); RSS and robots.txt
 are the same in every theme.
 """
 
