@@ -26,7 +26,7 @@ from bench.common import BenchContext, Result, load_floors
 from bench.pages import CHANNELS, adapters, load_pages, truth_bodies
 
 SECTION = "accuracy"
-THEMES = ("default", "restyled", "bare", "redesign")  # portal_etl.replica.themes.THEME_CHOICES
+THEMES = ("default", "restyled", "bare", "redesign")  # portal_replica.themes.THEME_CHOICES
 PAGES = {"quick": 300, "full": None}  # per channel (None: every page); seeded sample, the same for every theme
 # quick mode reads fewer pages of the other themes (generic extraction is slower; CI runs quick twice)
 QUICK_THEME_PAGES = 150  # per channel, themes other than default

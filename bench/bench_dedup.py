@@ -5,7 +5,7 @@
    of staged items our stories put together is compared with the manifest's stories, the pair
    logic of ``tests/test_integration_e2e.py``. Quick mode takes the last two months only (truth:
    the manifest items published in them).
-1b. Heavy edits — ``replica generate --edits heavy`` over its whole window, ingested and processed
+1b. Heavy edits — ``portal-replica generate --edits heavy`` over its whole window, ingested and processed
    the same way, scored overall, per republication edit kind and per look-alike family from the
    manifest's ``dedup_truth``, with the share of items left for review (issue #15's targets).
 2. Throughput — synthetic items (``bench.synthetic``) through the code the pipeline runs:
@@ -78,7 +78,7 @@ def run(ctx: BenchContext) -> list[Result]:
 @contextmanager
 def served_replica(ctx: BenchContext, replica_dir: Path):
     """The replica on 127.0.0.1 with the registry pointed at it (env restored afterwards)."""
-    from portal_etl.replica.server import ReplicaServer
+    from portal_replica.server import ReplicaServer
 
     server = ReplicaServer(replica_dir).start()
     overrides = server.write_overrides(ctx.work_dir / "dedup-overrides.yaml")
@@ -119,8 +119,8 @@ def accuracy(ctx: BenchContext) -> list[Result]:
 
     from portal_etl.pipeline.process.run import process_interval
     from portal_etl.registry import load_registry
-    from portal_etl.replica.manifest import load_manifest
     from portal_etl.reporting.summary import month_bounds
+    from portal_replica.manifest import load_manifest
 
     first, last = QUICK_MONTHS if ctx.quick else FULL_MONTHS
     start, end = _month_start(first), month_bounds(last)[1]
@@ -184,15 +184,15 @@ def _ratio(num: int, den: int) -> float:
 
 
 def heavy_accuracy(ctx: BenchContext) -> list[Result]:
-    """``replica generate --edits heavy`` over its whole window, ingested and processed; scored
+    """``portal-replica generate --edits heavy`` over its whole window, ingested and processed; scored
     overall, per edit kind (manifest ``dedup_truth`` pairs) and per look-alike family."""
     import psycopg2
 
     from portal_etl.pipeline.process.run import process_interval
     from portal_etl.registry import load_registry
-    from portal_etl.replica.generator import ScenarioParams, generate
-    from portal_etl.replica.manifest import load_manifest
     from portal_etl.reporting.summary import month_bounds
+    from portal_replica.generator import ScenarioParams, generate
+    from portal_replica.manifest import load_manifest
 
     params = ScenarioParams(edits="heavy")
     replica_dir = ctx.work_dir / "replica-heavy"

@@ -110,7 +110,7 @@ def _replica(ctx: BenchContext, scale: float) -> Path:
     the generator changed, which would turn this run's pages into 404s half-way.
     """
     from bench.common import _replica_fingerprint
-    from portal_etl.replica.generator import ScenarioParams, generate
+    from portal_replica.generator import ScenarioParams, generate
 
     params = ScenarioParams(scale=scale)
     out = ctx.work_dir / f"e2e-replica-x{scale:g}"
@@ -134,7 +134,7 @@ def _replica(ctx: BenchContext, scale: float) -> Path:
 @contextmanager
 def _served(replica_dir: Path, overrides: Path) -> Iterator[Any]:
     """The replica on 127.0.0.1 (ports picked by the OS) and a registry overrides file for it."""
-    from portal_etl.replica.server import ReplicaServer
+    from portal_replica.server import ReplicaServer
 
     server = ReplicaServer(replica_dir).start()
     try:
@@ -602,7 +602,7 @@ def _full(ctx: BenchContext) -> list[Result]:
 def _expected_seconds(done: Pass, replica: Path, months: tuple[str, str]) -> float:
     """A pass over ``months`` of ``replica`` at the pace of ``done``: Airflow's time per month and
     channel, plus our code's time per staged item times the items the manifest has there."""
-    from portal_etl.replica.manifest import load_manifest, month_of
+    from portal_replica.manifest import load_manifest, month_of
 
     items = sum(1 for it in load_manifest(replica)["items"] if months[0] <= month_of(it) <= months[1])
     cells = done.notes.get("cells") or 1

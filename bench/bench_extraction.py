@@ -20,7 +20,7 @@ from bench.pages import CHANNELS, Page, adapters, load_pages
 
 SECTION = "extraction"
 TARGET_RATIO = 5.0
-THEMES = ("default", "restyled", "bare", "redesign")  # portal_etl.replica.themes.THEME_CHOICES
+THEMES = ("default", "restyled", "bare", "redesign")  # portal_replica.themes.THEME_CHOICES
 QUICK_PAGES = 50  # per channel and theme (200 per channel)
 # Both extractors run faster once warm (trafilatura by ~40 % after a few hundred pages: regex and
 # allocator caches; it keeps no per-document cache with deduplicate=False), so each gets an

@@ -133,7 +133,7 @@ def _rows(dsn: str, sql: str, *params) -> list[tuple]:
 
 def _compare(dsn: str, manifest: dict, source_ids: list[str]) -> dict:
     """Staged items per source and integrated stories of the month against the manifest."""
-    from portal_etl.replica.manifest import month_of, recompute_primaries
+    from portal_replica.manifest import month_of, recompute_primaries
 
     chosen = set(source_ids)
     in_month = [it for it in manifest["items"] if month_of(it) == MONTH and it["source_id"] in chosen]
@@ -177,9 +177,9 @@ def _run_phase(stack, registry, source_ids: list[str] | None, dsn: str, metadata
 def _celery_results(ctx: BenchContext, reg102: Path) -> list[Result]:
     from portal_etl.orchestration.components import AirflowStack
     from portal_etl.registry.loader import load_registry
-    from portal_etl.replica.manifest import load_manifest
-    from portal_etl.replica.provincial import add_provincial_sites
-    from portal_etl.replica.server import ReplicaServer
+    from portal_replica.manifest import load_manifest
+    from portal_replica.provincial import add_provincial_sites
+    from portal_replica.server import ReplicaServer
 
     replica = ctx.work_dir / "replica-102"
     if replica.exists():

@@ -48,7 +48,7 @@ def _replica_fingerprint() -> str:
     """Hash of the generator's code (themes included) and the registry it reads, so a cached replica is
     rebuilt when they change."""
     digest = hashlib.sha256()
-    replica = REPO / "plugins" / "portal_etl" / "replica"
+    replica = REPO / "replica" / "portal_replica"
     for path in [*sorted(replica.rglob("*.py")), REPO / "config" / "sources.yaml"]:
         digest.update(path.relative_to(REPO).as_posix().encode())
         digest.update(path.read_bytes())
@@ -145,7 +145,7 @@ class BenchContext:
         """
         import fcntl
 
-        from portal_etl.replica.generator import ScenarioParams, generate
+        from portal_replica.generator import ScenarioParams, generate
 
         params = ScenarioParams(theme=theme)  # ValueError for an unknown theme
         out = self.work_dir / f"replica-{theme}"

@@ -32,7 +32,7 @@ def load_pages(replica: Path, per_channel: int | None = None, seed: int = 5) -> 
     """Every Vietnamese article page (or a seeded random sample of ``per_channel`` per channel), in
     manifest order."""
     from portal_etl.fetch import decode_html
-    from portal_etl.replica.manifest import vietnamese_items
+    from portal_replica.manifest import vietnamese_items
 
     # the contract's items: the English section's translations have no truth of their own here
     items = vietnamese_items(load_manifest(replica))
@@ -73,7 +73,7 @@ def truth_bodies(replica: Path) -> dict[tuple[str, str], dict]:
     if cache.exists():
         rows = json.loads(cache.read_text(encoding="utf-8"))
     else:
-        from portal_etl.replica.generator import ScenarioParams, plan
+        from portal_replica.generator import ScenarioParams, plan
 
         scenario = plan(ScenarioParams())
         rows = [[it.source_id, it.path, "\n\n".join(it.paragraphs), it.sapo] for it in scenario.items]

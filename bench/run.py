@@ -28,12 +28,13 @@ ORDER = ["extraction", "accuracy", "body_real", "dedup", "load", "report", "e2e"
 
 
 def _prepare_env(work_dir: Path) -> Path:
-    """Put ``plugins`` on sys.path and give Airflow a home private to this run (removed at the end),
-    before anything imports airflow: two bench runs at once must not share a metadata DB."""
-    plugins = str(REPO / "plugins")
-    if plugins not in sys.path:
-        sys.path.insert(0, plugins)
-    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (plugins, os.environ.get("PYTHONPATH")) if p)
+    """Put ``plugins`` and ``replica`` on sys.path and give Airflow a home private to this run (removed at
+    the end), before anything imports airflow: two bench runs at once must not share a metadata DB."""
+    paths = [str(REPO / "plugins"), str(REPO / "replica")]
+    for path in reversed(paths):
+        if path not in sys.path:
+            sys.path.insert(0, path)
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (*paths, os.environ.get("PYTHONPATH")) if p)
     home = work_dir / f"airflow-run-{os.getpid()}"
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)

@@ -51,7 +51,7 @@ class Doc:
 
 
 def _vocabulary() -> tuple[list[str], list[str]]:
-    from portal_etl.replica import textgen
+    from portal_replica import textgen
 
     words: set[str] = set()
     templates: list[str] = []

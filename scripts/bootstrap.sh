@@ -24,4 +24,5 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 .venv/bin/portal-etl --help >/dev/null
+.venv/bin/portal-replica --help >/dev/null  # the replica, installed beside the product
 echo "bootstrap: .venv ready ($(.venv/bin/python -c 'import airflow; print("airflow", airflow.__version__)'))"

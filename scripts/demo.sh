@@ -35,15 +35,15 @@ portal-etl db migrate
 # (re)generate when var/replica is missing or holds another scenario than today's default
 if ! python - var/replica/manifest.json 2>/dev/null <<'PY'
 import json, sys
-from portal_etl.replica.generator import ScenarioParams
+from portal_replica.generator import ScenarioParams
 sys.exit(json.load(open(sys.argv[1], encoding="utf-8"))["scenario"] != ScenarioParams().as_json())
 PY
 then
   echo "generating the default replica scenario (March 2023 – June 2024, with the newspaper's English section) ..."
-  portal-etl replica generate --out var/replica >/dev/null
+  portal-replica generate --out var/replica >/dev/null
 fi
 rm -f var/replica/overrides.yaml
-portal-etl replica serve --dir var/replica --port "$REPLICA_PORT" > var/replica-server.log 2>&1 &
+portal-replica serve --dir var/replica --port "$REPLICA_PORT" > var/replica-server.log 2>&1 &
 SERVER_PID=$!
 trap 'kill $SERVER_PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do [ -f var/replica/overrides.yaml ] && break; sleep 0.1; done

@@ -86,7 +86,7 @@ def clean_db(pipeline_dsn: str) -> str:
 @pytest.fixture(scope="session")
 def replica_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default scenario (March 2023 – June 2024), generated once per session."""
-    from portal_etl.replica.generator import ScenarioParams, generate
+    from portal_replica.generator import ScenarioParams, generate
 
     out = tmp_path_factory.mktemp("replica")
     generate(ScenarioParams(), out)
@@ -96,7 +96,7 @@ def replica_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def replica(replica_dir: Path) -> Iterator:
     """The replica served on 127.0.0.1, with the registry overrides pointing at it."""
-    from portal_etl.replica.server import ReplicaServer
+    from portal_replica.server import ReplicaServer
 
     server = ReplicaServer(replica_dir).start()
     overrides = replica_dir / "overrides.yaml"
@@ -140,6 +140,6 @@ def airflow_env(pipeline_dsn, replica, airflow_metadata_url, tmp_path_factory) -
 
 @pytest.fixture(scope="session")
 def manifest(replica_dir: Path) -> dict:
-    from portal_etl.replica.manifest import load_manifest
+    from portal_replica.manifest import load_manifest
 
     return load_manifest(replica_dir)

@@ -2,7 +2,7 @@
 """A small hostile NukeViet-shaped news site served on 127.0.0.1, for the bad-input e2e test.
 
 Its list pages link to a few good articles and one article per bad case of issue 6 ("Bad
-input"). Page shapes follow ``portal_etl.replica.render_nukeviet`` (category list with the
+input"). Page shapes follow ``portal_replica.render_nukeviet`` (category list with the
 ``fa-clock-o`` stamp and the pager, article with ``h1.title``, the ``span.h5`` date line,
 ``div.hometext``, ``div#news-bodyhtml.bodytext`` and the right-aligned ``Tác giả:`` byline), so
 the nukeviet adapter parses the good pages as it parses the real site.

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from portal_etl.replica.common import count_words
+from portal_replica.common import count_words
 
 
 def tree_digest(root: Path) -> dict[str, str]:

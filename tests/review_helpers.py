@@ -23,7 +23,7 @@ from pgutil import query
 from portal_etl.dedup import classify, jaccard_estimate, signature
 from portal_etl.pipeline import ingest
 from portal_etl.registry import load_registry
-from portal_etl.replica.textgen import TextGen
+from portal_replica.textgen import TextGen
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 OCTOBER = (datetime(2023, 10, 1, tzinfo=TZ), datetime(2023, 11, 1, tzinfo=TZ))

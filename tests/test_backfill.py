@@ -21,7 +21,7 @@ from pgutil import query
 from portal_etl.orchestration.backfill import backfill_body, plan_backfill
 from portal_etl.orchestration.runner import RangeError
 from portal_etl.registry.loader import load_registry
-from portal_etl.replica.manifest import month_of, recompute_primaries
+from portal_replica.manifest import month_of, recompute_primaries
 
 REPO = Path(__file__).resolve().parents[1]
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -21,7 +21,7 @@ import pytest
 from pgutil import query
 
 from portal_etl.orchestration.components import AirflowStack, free_port
-from portal_etl.replica.manifest import month_of, recompute_primaries
+from portal_replica.manifest import month_of, recompute_primaries
 
 MONTH = "2024-04"
 

@@ -24,13 +24,29 @@ def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize(
     "command",
-    [[], ["sources"], ["db", "migrate"], ["extract"], ["replica", "generate"], ["replica", "serve"], ["ingest"],
+    [[], ["sources"], ["db", "migrate"], ["extract"], ["ingest"],
      ["process"], ["review", "list"], ["review", "approve"], ["backfill"], ["status"], ["report"],
      ["stack"], ["stack", "up"], ["stack", "down"]],
 )
 def test_every_command_has_help(command: list[str]) -> None:
     result = cli(*command, "--help")
     assert result.returncode == 0 and "usage: portal-etl" in result.stdout
+
+
+@pytest.mark.parametrize("command", [[], ["generate"], ["serve"]])
+def test_every_replica_command_has_help(command: list[str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "portal_replica.cli", *command, "--help"], capture_output=True, text=True, cwd=REPO,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join((str(REPO / "replica"), str(REPO / "plugins")))},
+    )
+    assert result.returncode == 0 and "usage: portal-replica" in result.stdout
+
+
+@pytest.mark.parametrize("command", [["replica"], ["replica", "generate", "--out", "x"],
+                                     ["replica", "serve", "--help"]])
+def test_portal_etl_replica_points_to_its_own_command(command: list[str]) -> None:
+    result = cli(*command)
+    assert result.returncode == 2 and "portal-replica" in result.stderr and result.stdout == ""
 
 
 @pytest.mark.parametrize(

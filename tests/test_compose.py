@@ -126,12 +126,16 @@ def test_components_share_the_task_token_key(compose) -> None:
 
 def test_the_replica_profile_serves_the_channels_the_overrides_name(compose) -> None:
     from portal_etl.registry.loader import load_registry
-    from portal_etl.replica.common import CHANNEL_ORDER
+    from portal_replica.common import CHANNEL_ORDER
 
     replica = compose["services"]["replica"]
     assert replica["profiles"] == ["replica"]
     first, last = (int(p) for p in replica["ports"][0].split(":")[0].split("-"))
     assert "--port 8701" in " ".join(replica["command"]) and first == 8701
+    # the replica is its own package beside the product: its command, its mount, on its path
+    assert "python -m portal_replica.cli serve" in " ".join(replica["command"])
+    assert "./replica:/opt/airflow/replica:ro" in replica["volumes"]
+    assert "/opt/airflow/replica" in replica["environment"]["PYTHONPATH"].split(":")
     overrides = REPO / "config" / "compose" / "replica-overrides.yaml"
     registry = load_registry(overrides=overrides)
     for offset, source_id in enumerate(CHANNEL_ORDER):  # the server gives channel i port 8701 + i

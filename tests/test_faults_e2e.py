@@ -32,8 +32,8 @@ from portal_etl import faults
 from portal_etl.db import migrate
 from portal_etl.pipeline import ingest
 from portal_etl.pipeline.process import check_quality, process_interval
-from portal_etl.replica.manifest import recompute_primaries
-from portal_etl.replica.server import ReplicaServer
+from portal_replica.manifest import recompute_primaries
+from portal_replica.server import ReplicaServer
 
 pytestmark = pytest.mark.e2e
 

@@ -23,11 +23,11 @@ from pgutil import query, scratch_database
 
 from portal_etl.pipeline import ingest
 from portal_etl.registry import load_registry
-from portal_etl.replica.manifest import month_of, published, recompute_primaries
 from portal_etl.reporting.gaps import CHANNEL_REASONS, POLICY_REASONS
 from portal_etl.reporting.monthly import produce_report
 from portal_etl.reporting.payload import build_payload, previous_month
 from portal_etl.reporting.whatif import what_if
+from portal_replica.manifest import month_of, published, recompute_primaries
 
 pytestmark = pytest.mark.e2e
 

@@ -136,7 +136,7 @@ def test_an_article_listed_under_two_sections_is_fetched_once(clean_db, replica,
 
 
 def replica_items(replica, source_id: str) -> list[dict]:
-    from portal_etl.replica.manifest import load_manifest
+    from portal_replica.manifest import load_manifest
 
     return [i for i in load_manifest(replica.site_dir)["items"] if i["source_id"] == source_id]
 

@@ -18,13 +18,13 @@ from pgutil import query
 from portal_etl.pipeline import ingest
 from portal_etl.pipeline.process import check_quality
 from portal_etl.registry import load_registry
-from portal_etl.replica.manifest import (
+from portal_etl.reporting.payload import build_payload, months_between
+from portal_etl.reporting.summary import refresh_all_months
+from portal_replica.manifest import (
     english_source_versions_by_month,
     integrated_by_month,
     integrated_by_source,
 )
-from portal_etl.reporting.payload import build_payload, months_between
-from portal_etl.reporting.summary import refresh_all_months
 
 pytestmark = pytest.mark.e2e
 

@@ -51,7 +51,7 @@ def test_a_path_is_used_only_after_confirmations_and_forgotten_when_it_no_longer
 @pytest.fixture(scope="module")
 def restyled(tmp_path_factory) -> tuple[Path, list[dict]]:
     """A small scenario in the restyled theme: Báo Đồng Nai article pages no selector matches."""
-    from portal_etl.replica.generator import ScenarioParams, generate
+    from portal_replica.generator import ScenarioParams, generate
 
     out = tmp_path_factory.mktemp("learned")
     generate(

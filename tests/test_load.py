@@ -25,7 +25,7 @@ from portal_etl.db.staging import sync_sources, upsert_item
 from portal_etl.models import ExtractedItem
 from portal_etl.pipeline.process import process_interval
 from portal_etl.registry import load_registry
-from portal_etl.replica.textgen import TextGen
+from portal_replica.textgen import TextGen
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 REG = load_registry()

@@ -33,7 +33,7 @@ from portal_etl.pipeline.process import (
 )
 from portal_etl.pipeline.process.policy import decide
 from portal_etl.registry import load_registry
-from portal_etl.replica.textgen import TextGen
+from portal_replica.textgen import TextGen
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 REG = load_registry()

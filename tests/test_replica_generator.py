@@ -14,9 +14,9 @@ import pytest
 from replica_helpers import body_words, nfc, parse_page, site_file, text_of, tree_digest
 
 from portal_etl.registry import load_registry
-from portal_etl.replica.common import alias_of, has_old_tone, tone_new
-from portal_etl.replica.generator import QUIRK_ORDER, ScenarioParams, generate, plan
-from portal_etl.replica.manifest import (
+from portal_replica.common import alias_of, has_old_tone, tone_new
+from portal_replica.generator import QUIRK_ORDER, ScenarioParams, generate, plan
+from portal_replica.manifest import (
     english_source_versions_by_month,
     integrated_by_month,
     integrated_by_source,

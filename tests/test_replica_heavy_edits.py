@@ -1,4 +1,4 @@
-"""The heavy-edit replica scenario (``replica generate --edits heavy``, issue #15)."""
+"""The heavy-edit replica scenario (``portal-replica generate --edits heavy``, issue #15)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from collections import Counter
 
 import pytest
 
-from portal_etl.replica import edits, lookalikes
-from portal_etl.replica.generator import ScenarioParams, generate, plan
-from portal_etl.replica.manifest import load_manifest
+from portal_replica import edits, lookalikes
+from portal_replica.generator import ScenarioParams, generate, plan
+from portal_replica.manifest import load_manifest
 
 
 @pytest.fixture(scope="module")

@@ -19,9 +19,9 @@ import requests
 from replica_helpers import free_port_block, nfc, parse_page
 
 from portal_etl.registry import load_registry
-from portal_etl.replica.generator import ScenarioParams, generate
-from portal_etl.replica.manifest import items_of, items_with_quirk, load_manifest
-from portal_etl.replica.server import ReplicaServer
+from portal_replica.generator import ScenarioParams, generate
+from portal_replica.manifest import items_of, items_with_quirk, load_manifest
+from portal_replica.server import ReplicaServer
 
 UA = "portal-etl-test/1.0 (+replica)"
 REPO = Path(__file__).resolve().parents[1]
@@ -351,9 +351,9 @@ def test_consecutive_ports_from_base_port(out_dir):
 def test_serve_forever_stops_on_sigterm(out_dir, tmp_path):
     overrides = tmp_path / "ov.yaml"
     base_port = free_port_block(3, start=40000)
-    code = ("import sys; from pathlib import Path; from portal_etl.replica.server import serve_forever;"
+    code = ("import sys; from pathlib import Path; from portal_replica.server import serve_forever;"
             f"serve_forever(Path({str(out_dir)!r}), '127.0.0.1', {base_port}, Path({str(overrides)!r}))")
-    env = dict(os.environ, PYTHONPATH=str(REPO / "plugins"))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join((str(REPO / "replica"), str(REPO / "plugins"))))
     proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
     try:

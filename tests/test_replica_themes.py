@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from replica_helpers import nfc, parse_page, site_file, text_of, tree_digest
 
-from portal_etl import cli
-from portal_etl.replica.generator import ScenarioParams, generate
+from portal_replica import cli
+from portal_replica.generator import ScenarioParams, generate
 
 SMALL = dict(
     seed=11,
@@ -277,7 +277,6 @@ def test_theme_parameters_are_checked_and_recorded():
 
 def test_cli_generates_a_theme(tmp_path, capsys):
     args = [
-        "replica",
         "generate",
         "--out",
         str(tmp_path),

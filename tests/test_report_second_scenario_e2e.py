@@ -13,9 +13,9 @@ import pytest
 from portal_etl.pipeline import ingest
 from portal_etl.pipeline.process import process_interval
 from portal_etl.registry import load_registry
-from portal_etl.replica.generator import ScenarioParams, generate
-from portal_etl.replica.manifest import integrated_by_month, integrated_by_source, integrated_total
 from portal_etl.reporting.payload import build_payload, months_between
+from portal_replica.generator import ScenarioParams, generate
+from portal_replica.manifest import integrated_by_month, integrated_by_source, integrated_total
 
 pytestmark = pytest.mark.e2e
 
@@ -40,8 +40,8 @@ def second(pipeline_dsn, tmp_path_factory):
     import yaml
     from conftest import truncate_all
 
-    from portal_etl.replica.manifest import load_manifest
-    from portal_etl.replica.server import ReplicaServer
+    from portal_replica.manifest import load_manifest
+    from portal_replica.server import ReplicaServer
 
     out = tmp_path_factory.mktemp("replica2")
     generate(PARAMS, out)

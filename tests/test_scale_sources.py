@@ -24,7 +24,7 @@ if str(REPO) not in sys.path:
 
 from bench.bench_dag_parse import write_registry  # noqa: E402
 from portal_etl.registry.loader import load_registry  # noqa: E402
-from portal_etl.replica.manifest import month_of  # noqa: E402
+from portal_replica.manifest import month_of  # noqa: E402
 
 N_SOURCES = 102  # the national portal's sub-sites
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -72,9 +72,9 @@ def test_a_task_process_builds_only_its_own_ingest_dag(registry_102, monkeypatch
 @pytest.fixture(scope="module")
 def provincial_replica(registry_102, tmp_path_factory):
     """A short scenario plus the 99 provincial sites for April 2024, served on 127.0.0.1."""
-    from portal_etl.replica.generator import ScenarioParams, generate
-    from portal_etl.replica.provincial import add_provincial_sites
-    from portal_etl.replica.server import ReplicaServer
+    from portal_replica.generator import ScenarioParams, generate
+    from portal_replica.provincial import add_provincial_sites
+    from portal_replica.server import ReplicaServer
 
     out = tmp_path_factory.mktemp("replica-102")
     generate(ScenarioParams(start=date(2024, 3, 1), end=date(2024, 5, 31), window_start=date(2024, 3, 1),
@@ -88,7 +88,7 @@ def provincial_replica(registry_102, tmp_path_factory):
 
 
 def test_the_replica_serves_all_102_channels_with_their_manifest(provincial_replica) -> None:
-    from portal_etl.replica.manifest import load_manifest
+    from portal_replica.manifest import load_manifest
 
     out, server, overrides, by_month = provincial_replica
     manifest = load_manifest(out)
@@ -113,7 +113,7 @@ def test_a_month_of_a_provincial_site_ingests_to_its_manifest(provincial_replica
                                                                monkeypatch) -> None:
     """Real HTTP to one of the generated sites, real PostgreSQL, the pipeline's own ingest steps."""
     from portal_etl.pipeline.ingest import discover, fetch_articles
-    from portal_etl.replica.manifest import load_manifest
+    from portal_replica.manifest import load_manifest
 
     out, _server, overrides, _ = provincial_replica
     registry = load_registry(registry_102, overrides=overrides)

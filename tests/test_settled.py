@@ -148,7 +148,7 @@ def test_articles_young_when_read_need_their_days(clean_db, replica) -> None:
 @pytest.fixture
 def party_copy(replica_dir: Path, tmp_path: Path):
     """The smallest channel's replica site copied and served on its own port."""
-    from portal_etl.replica.server import ReplicaServer, sites_root
+    from portal_replica.server import ReplicaServer, sites_root
 
     root = sites_root(replica_dir)
     out = tmp_path / "site"

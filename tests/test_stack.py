@@ -28,7 +28,7 @@ from pgutil import query
 
 from portal_etl.orchestration import stack
 from portal_etl.orchestration.components import free_port
-from portal_etl.replica.manifest import month_of
+from portal_replica.manifest import month_of
 
 REPO = Path(__file__).resolve().parents[1]
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

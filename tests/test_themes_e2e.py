@@ -35,9 +35,9 @@ def themed_run(request, tmp_path_factory, pipeline_dsn, airflow_db, replica) -> 
     from conftest import truncate_all
 
     from portal_etl.orchestration.ingest_dags import build_all
-    from portal_etl.replica.generator import ScenarioParams, generate
-    from portal_etl.replica.manifest import load_manifest
-    from portal_etl.replica.server import ReplicaServer
+    from portal_replica.generator import ScenarioParams, generate
+    from portal_replica.manifest import load_manifest
+    from portal_replica.server import ReplicaServer
 
     theme = request.param
     out = tmp_path_factory.mktemp(f"replica-{theme}")

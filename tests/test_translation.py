@@ -122,7 +122,7 @@ class LibreTranslateServer:
 
 @pytest.fixture(scope="module")
 def english_dir(tmp_path_factory) -> Path:
-    from portal_etl.replica.generator import ScenarioParams, generate
+    from portal_replica.generator import ScenarioParams, generate
 
     out = tmp_path_factory.mktemp("replica_en")
     # English-heavy (several ambiguous items in the three months), unlike the default scenario
@@ -132,7 +132,7 @@ def english_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def english_manifest(english_dir) -> dict:
-    from portal_etl.replica.manifest import load_manifest
+    from portal_replica.manifest import load_manifest
 
     return load_manifest(english_dir)
 
@@ -146,8 +146,8 @@ def store(english_dir, pipeline_dsn):
     from portal_etl.pipeline.ingest import discover, fetch_articles
     from portal_etl.pipeline.process import process_interval
     from portal_etl.registry import load_registry
-    from portal_etl.replica.server import ReplicaServer
     from portal_etl.translation.run import link_and_translate
+    from portal_replica.server import ReplicaServer
 
     truncate_all(pipeline_dsn)
     server = ReplicaServer(english_dir).start()

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from portal_etl.replica.common import CHANNEL_ORDER
+from portal_replica.common import CHANNEL_ORDER
 
 MANIFEST_NAME = "manifest.json"
 

@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import yaml
 
-from portal_etl.replica.common import (
+from portal_replica.common import (
     BASE_TOKEN,
     CHANNEL_ORDER,
     ROUTES_SUFFIX,
@@ -353,7 +353,7 @@ class _ChannelHTTPServer(ThreadingHTTPServer):
 def load_channels(site_dir: Path) -> list[Channel]:
     root = sites_root(site_dir)
     if not root.is_dir():
-        raise FileNotFoundError(f"no replica sites under {site_dir} (run `replica generate`)")
+        raise FileNotFoundError(f"no replica sites under {site_dir} (run `portal-replica generate`)")
     found = sorted(p.name for p in root.iterdir() if p.is_dir())
     ordered = [s for s in CHANNEL_ORDER if s in found] + [s for s in found if s not in CHANNEL_ORDER]
     channels = []
@@ -433,7 +433,7 @@ class ReplicaServer:
     def write_overrides(self, path: Path) -> Path:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = ("# Written by `replica serve`: the registry's sources pointed at the local replica.\n"
+        text = ("# Written by `portal-replica serve`: the registry's sources pointed at the local replica.\n"
                 + yaml.safe_dump(self.overrides(), sort_keys=False, allow_unicode=True))
         path.write_text(text, encoding="utf-8")
         return path

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from portal_etl.replica.themes.base import BdnArticle, esc, media_element
+from portal_replica.themes.base import BdnArticle, esc, media_element
 
 SITE_NAME = "Báo Đồng Nai điện tử"
 HOTLINE = "Hotline: 0915.73.44.73 Quảng cáo: 0913.199.088"

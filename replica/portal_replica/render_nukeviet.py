@@ -2,7 +2,7 @@
 """Pages of a NukeViet 4.5 news module (dongnai_gov, dongnai_party), after shared/sources.md
 §1.3–1.5: category lists with the malformed pager, detail pages with their noise blocks,
 savefile/print/sendmail duplicates, RSS with the minutes-are-the-month pubDate bug. What a page
-says is decided here; its markup is the theme's (replica/themes/nukeviet_*.py); RSS and robots.txt
+says is decided here; its markup is the theme's (themes/nukeviet_*.py); RSS and robots.txt
 are the same in every theme.
 """
 
@@ -13,13 +13,13 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from portal_etl.registry import Source
-from portal_etl.replica.common import BASE_TOKEN_STR, file_for_path, iso_local, to_epoch
-from portal_etl.replica.generator import Item, ScenarioParams
-from portal_etl.replica.themes import theme_plan
-from portal_etl.replica.themes.base import NvArticle, esc
-from portal_etl.replica.themes.nukeviet_bare import NvBare
-from portal_etl.replica.themes.nukeviet_default import MODULE_TITLE, NvTheme
-from portal_etl.replica.themes.nukeviet_restyled import NvRestyled
+from portal_replica.common import BASE_TOKEN_STR, file_for_path, iso_local, to_epoch
+from portal_replica.scenario import Item, ScenarioParams
+from portal_replica.themes import theme_plan
+from portal_replica.themes.base import NvArticle, esc
+from portal_replica.themes.nukeviet_bare import NvBare
+from portal_replica.themes.nukeviet_default import MODULE_TITLE, NvTheme
+from portal_replica.themes.nukeviet_restyled import NvRestyled
 
 PER_PAGE = 20
 B = BASE_TOKEN_STR

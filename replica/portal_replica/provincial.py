@@ -18,16 +18,11 @@ from pathlib import Path
 
 from portal_etl.normalize import title_key
 from portal_etl.registry import Registry
-from portal_etl.replica import render_nukeviet
-from portal_etl.replica.common import ROUTES_SUFFIX
-from portal_etl.replica.generator import (
-    Planner,
-    ScenarioParams,
-    _assign_ids,
-    _derive,
-    _month_iter,
-    manifest_item,
-)
+from portal_replica import render_nukeviet
+from portal_replica.common import ROUTES_SUFFIX
+from portal_replica.planner import Planner, assign_ids, month_iter
+from portal_replica.scenario import ScenarioParams
+from portal_replica.truth import derive, manifest_item
 
 ITEMS_PER_MONTH = 4  # small sub-sites publish a handful of items a month; enough to show yield
 
@@ -62,7 +57,7 @@ def add_provincial_sites(
     taken = {title_key(it["title"]) for it in manifest["items"]}
     for sid in source_ids:
         n = 0
-        for y, m in _month_iter(first, last):
+        for y, m in month_iter(first, last):
             days = [d for d in range(1, 29) if first <= date(y, m, d) <= last]
             for k in range(items_per_month):
                 when = planner.day_time(date(y, m, planner.rng.choice(days)))
@@ -82,10 +77,10 @@ def add_provincial_sites(
                         break
                 planner.make_item(sid, section, when, f"{sid}-{n:04d}", content=content, infographic=infographic)
     items = planner.items
-    _assign_ids(items, registry, random.Random(f"replica-provincial-ids-{seed}"))
+    assign_ids(items, registry, random.Random(f"replica-provincial-ids-{seed}"))
     window0 = datetime.combine(params.window_start, time(0, 0))
     for item in items:
-        _derive(item, registry.get(item.source_id), window0)
+        derive(item, registry.get(item.source_id), window0)
         item.primary = item.approvable  # one item per story
     items.sort(key=lambda it: (it.published, it.source_id, it.path))
 

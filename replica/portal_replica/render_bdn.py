@@ -1,6 +1,6 @@
 # ruff: noqa: E501 - HTML templates are kept as literal markup, one element a line
 """Pages of the Báo Đồng Nai replica (the real DOM is unknown). What a page says is decided
-here; how it is marked up is the theme's (replica/themes/bdn_*.py; ``default`` is the layout
+here; how it is marked up is the theme's (themes/bdn_*.py; ``default`` is the layout
 docs/replica-contract.md defines). The /podcast section is written in windows-1258.
 """
 
@@ -12,7 +12,7 @@ from datetime import datetime, time
 from pathlib import Path
 
 from portal_etl.registry import Source
-from portal_etl.replica.common import (
+from portal_replica.common import (
     BASE_TOKEN_STR,
     empty_list_file,
     encode_cp1258,
@@ -21,13 +21,13 @@ from portal_etl.replica.common import (
     list_page_file,
     to_epoch,
 )
-from portal_etl.replica.generator import Item, ScenarioParams
-from portal_etl.replica.textgen import GRAPHIC_ARTISTS
-from portal_etl.replica.themes import theme_plan
-from portal_etl.replica.themes.base import BdnArticle, esc
-from portal_etl.replica.themes.bdn_bare import BdnBare
-from portal_etl.replica.themes.bdn_default import SITE_NAME, BdnTheme
-from portal_etl.replica.themes.bdn_restyled import BdnRestyled
+from portal_replica.scenario import Item, ScenarioParams
+from portal_replica.textgen import GRAPHIC_ARTISTS
+from portal_replica.themes import theme_plan
+from portal_replica.themes.base import BdnArticle, esc
+from portal_replica.themes.bdn_bare import BdnBare
+from portal_replica.themes.bdn_default import SITE_NAME, BdnTheme
+from portal_replica.themes.bdn_restyled import BdnRestyled
 
 PER_PAGE = 20
 B = BASE_TOKEN_STR

@@ -1,106 +1,20 @@
-"""Deterministic generator of the offline replica of the three Đồng Nai channels.
+"""The planner: draws every item of a scenario (stories, copies, noise) with one random stream,
+and gives the drawn items their ids and URLs.
 
-``plan(params)`` builds every item in memory and computes the truth with the contract's rules
-(docs/replica-contract.md, "Items, stories and the default policy"); ``generate(params, out)``
-renders the pages under ``out/sites/<source_id>/`` and writes ``out/manifest.json``.
-
-The construction guarantees the target: every *planned* story has exactly one approvable item
-at its planned time inside [window_start, target_end + 1 day); its other items are either later
-(republications, possibly tied to the minute) or not approvable (earlier stubs, non-integrated
-sections, before the window). Noise stories (before the window, non-integrated sections, too
-short) have no approvable item at all. The truth is nevertheless recomputed from the items by
-the generic rule and checked against the target, so a construction bug fails loudly.
+The construction guarantees the target (see generator.py); truth.py recomputes it from the items.
 """
 
 from __future__ import annotations
 
 import calendar
-import json
-import os
 import random
-import shutil
-import unicodedata
-from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 
-from portal_etl.registry import Registry, Source, load_registry
-from portal_etl.registry.loader import ENV_OVERRIDES
-from portal_etl.replica import edits, textgen, themes
-from portal_etl.replica.common import (
-    CHANNEL_ORDER,
-    ROUTES_SUFFIX,
-    alias_of,
-    bdn_slug,
-    has_old_tone,
-    iso_local,
-    tone_new,
-)
-from portal_etl.replica.textgen import Content, TextGen
-
-
-@dataclass
-class ScenarioParams:
-    seed: int = 20240528
-    start: date = date(2023, 3, 1)
-    end: date = date(2024, 6, 30)
-    window_start: date = date(2023, 3, 29)
-    target_end: date = date(2024, 4, 30)
-    target_integrated: int = 2555
-    party_live: date = date(2023, 10, 9)
-    scale: float = 1.0
-    # the newspaper's English section with known pairs (replica/english.py): of the window's
-    # illustrated news articles, the share its desk translates, and the share it shortens and
-    # illustrates with a photo of its own (links an editor must confirm: the default scenario's
-    # few review-queue items; 0.015 gives an English-heavy scenario, ≈ 30 at scale 1)
-    english: bool = True
-    english_translated_share: float = 0.08  # ≈ 7 a month at scale 1
-    english_ambiguous_share: float = 0.004  # 5 in the default scenario
-    # markup only (replica/themes): default | restyled | bare | redesign (default before
-    # redesign_month, redesign_theme from it on); the truth does not depend on it
-    theme: str = "default"
-    redesign_month: str = themes.DEFAULT_REDESIGN_MONTH
-    redesign_theme: str = themes.DEFAULT_REDESIGN_THEME
-    # republication edits (replica/edits.py): default | heavy (edit kinds and look-alike families)
-    edits: str = "default"
-
-    def __post_init__(self) -> None:  # accept ISO strings and numeric strings (CLI, YAML)
-        for name in ("start", "end", "window_start", "target_end", "party_live"):
-            value = getattr(self, name)
-            if isinstance(value, str):
-                setattr(self, name, date.fromisoformat(value))
-        self.seed = int(self.seed)
-        self.target_integrated = int(self.target_integrated)
-        self.scale = float(self.scale)
-        if isinstance(self.english, str):
-            self.english = self.english.strip().lower() in ("1", "true", "yes", "on")
-        self.english_translated_share = float(self.english_translated_share)
-        self.english_ambiguous_share = float(self.english_ambiguous_share)
-        if self.scale <= 0:
-            raise ValueError("scale must be positive")
-        shares = (self.english_translated_share, self.english_ambiguous_share)
-        if min(shares) < 0 or sum(shares) > 1:
-            raise ValueError("the English shares must be >= 0 and add up to at most 1")
-        themes.check_theme(self.theme, self.redesign_month, self.redesign_theme)
-        edits.check_mode(self.edits)
-        if not self.start <= self.window_start <= self.target_end <= self.end:
-            raise ValueError("need start <= window_start <= target_end <= end")
-
-    def as_json(self) -> dict:
-        out = {}
-        for key, value in asdict(self).items():
-            out[key] = value.isoformat() if isinstance(value, date) else value
-        if self.theme != themes.REDESIGN:  # the switch is recorded only where it applies
-            del out["redesign_month"], out["redesign_theme"]
-        if self.edits == "default":  # recorded only when it changes the scenario
-            del out["edits"]
-        if not self.english:  # so are the English desk's shares
-            del out["english_translated_share"], out["english_ambiguous_share"]
-        return out
-
-
-QUIRK_ORDER = ("eth_title", "tone_old", "nfd_body", "nfd_title", "legacy_encoding",
-               "month_boundary", "multi_category", "short_body", "sapo_repeated")
+from portal_etl.registry import Registry
+from portal_replica import textgen
+from portal_replica.common import CHANNEL_ORDER, alias_of, bdn_slug
+from portal_replica.scenario import Item, ScenarioParams
+from portal_replica.textgen import Content, TextGen
 
 # Which topics each known section carries; unknown integrated text sections get politics.
 SECTION_TOPICS = {
@@ -123,112 +37,12 @@ HOUR_WEIGHTS = {6: 1, 7: 3, 8: 4, 9: 5, 10: 5, 11: 4, 12: 2, 13: 2, 14: 4, 15: 5
                 18: 3, 19: 3, 20: 3, 21: 2, 22: 1}
 
 
-@dataclass
-class Item:
-    source_id: str
-    section: str
-    story_id: str
-    published: datetime  # naive local time (UTC+7)
-    content: Content  # old tone convention, NFC
-    author: str
-    byline: str = ""  # Báo Đồng Nai byline paragraph ("" ⇒ the author)
-    credit: str | None = None  # NukeViet "Nguồn tin"
-    sapo_prefix: str = ""
-    tone_old: bool = False
-    eth: bool = False
-    nfd_title: bool = False
-    nfd_body: bool = False
-    also_listed_in: list[str] = field(default_factory=list)
-    video: dict | None = None  # {"kind": "mp4"|"youtube", "src": ...}
-    audio: str | None = None
-    infographic: bool = False
-    edited: datetime | None = None
-    views: int = 0
-    seq: int = 0
-    # assigned by _assign_ids
-    native_id: str = ""
-    path: str = ""
-    alias: str = ""
-    legacy_path: str | None = None
-    legacy_news_id: int | None = None
-    # derived
-    item_type: str = ""
-    word_count: int = 0
-    approvable: bool = False
-    reject_reason: str | None = None
-    primary: bool = False
-    quirks: list[str] = field(default_factory=list)
-
-    # Display text (tone convention applied, NFC, U+0110) ----------------------------------
-    def tone(self, text: str) -> str:
-        """``text`` (old convention) in this item's tone-placement convention."""
-        return text if self.tone_old else tone_new(text)
-
-    _tone = tone
-
-    @property
-    def tags(self) -> list[str]:
-        return [self._tone(t) for t in self.content.tags]
-
-    @property
-    def title(self) -> str:
-        return self._tone(self.content.title)
-
-    @property
-    def sapo(self) -> str:
-        return self.sapo_prefix + self._tone(self.content.sapo_core)
-
-    @property
-    def paragraphs(self) -> list[str]:
-        return [self._tone(p) for p in self.content.paragraphs]
-
-    @property
-    def captions(self) -> list[str]:
-        return [self._tone(c) for c in self.content.captions]
-
-    # Served forms (quirks applied) --------------------------------------------------------
-    @property
-    def served_title(self) -> str:
-        title = self.title
-        if self.eth and title.startswith("Đ"):
-            title = "\u00d0" + title[1:]
-        if self.nfd_title:
-            title = unicodedata.normalize("NFD", title)
-        return title
-
-    def served_body(self, text: str) -> str:
-        return unicodedata.normalize("NFD", text) if self.nfd_body else text
-
-
-@dataclass
-class Scenario:
-    params: ScenarioParams
-    registry: Registry
-    items: list[Item]
-    expected: dict
-    sources: dict
-
-
-# ---------------------------------------------------------------------------------------------
-# helpers
-
-
 def _length_band(words: int) -> int:
     """Length classes a copy's edit must not cross: short, stub, tin, the gap, bài."""
     return sum(words >= limit for limit in (80, 120, 421, 550))
 
 
-def _registry() -> Registry:
-    """The registry's sections; an overrides file (URLs only) is deliberately ignored."""
-    saved = os.environ.pop(ENV_OVERRIDES, None)
-    try:
-        return load_registry()
-    finally:
-        if saved is not None:
-            os.environ[ENV_OVERRIDES] = saved
-
-
-def _month_iter(first: date, last: date):
+def month_iter(first: date, last: date):
     y, m = first.year, first.month
     while (y, m) <= (last.year, last.month):
         yield y, m
@@ -284,7 +98,7 @@ class Planner:
     def sections(self, sid: str, integrated: bool | None = None):
         source = self.sources[sid]
         # a section in another language (the English section) holds translations: planned apart
-        # (replica/english.py), never drawn here, so the Vietnamese scenario does not depend on it
+        # (english.py), never drawn here, so the Vietnamese scenario does not depend on it
         return [s for s in source.sections if s.language in (None, source.language)
                 if integrated is None or s.integrate == integrated]
 
@@ -448,8 +262,10 @@ class Planner:
                          paragraphs=paragraphs, captions=list(content.captions),
                          tags=list(content.tags))
         if _length_band(edited.word_count) != _length_band(content.word_count):
-            edited.paragraphs = list(content.paragraphs)  # the edit would change its class
-            edited._word_count = None
+            # the edit would change its class: keep the body (a new Content, its word count uncached)
+            edited = Content(topic=content.topic, title=title, sapo_core=content.sapo_core,
+                             paragraphs=list(content.paragraphs), captions=list(content.captions),
+                             tags=list(content.tags))
         return edited
 
     def copy_item(self, original: Item, sid: str, when: datetime,
@@ -562,7 +378,7 @@ class Planner:
     def plan_period(self, first: date, last: date, total: int, planned: bool) -> list[Item]:
         """``total`` approvable stories with primary time in [first, last] (local days)."""
         r = self.rng
-        months = list(_month_iter(first, last))
+        months = list(month_iter(first, last))
         weights = []
         for y, m in months:
             days = self.month_days(y, m, first, last)
@@ -685,10 +501,10 @@ class Planner:
 
 
 # ---------------------------------------------------------------------------------------------
-# ids, derived fields, truth
+# ids
 
 
-def _assign_ids(items: list[Item], registry: Registry, rng: random.Random) -> None:
+def assign_ids(items: list[Item], registry: Registry, rng: random.Random) -> None:
     by_source: dict[str, list[Item]] = {}
     for item in sorted(items, key=lambda it: (it.published, it.seq)):
         by_source.setdefault(item.source_id, []).append(item)
@@ -727,169 +543,3 @@ def _assign_ids(items: list[Item], registry: Registry, rng: random.Random) -> No
                 item.alias = bdn_slug(item.title)
                 item.path = (f"/{item.section}/{item.published:%Y%m}/"
                              f"{item.alias}-{item.native_id}")
-
-
-def _derive(item: Item, source: Source, window0: datetime) -> None:
-    section = source.section(item.section)
-    item.word_count = item.content.word_count
-    if section.item_type:
-        item.item_type = section.item_type
-    elif item.alias.startswith("infographic-"):
-        item.item_type = "infographic"
-    elif item.word_count >= source.article_min_words:
-        item.item_type = "bai"
-    else:
-        item.item_type = "tin"
-    playable = item.item_type == "video" and item.video is not None
-    if not section.integrate:
-        item.reject_reason = "section_not_integrated"
-    elif item.published < window0:
-        item.reject_reason = "before_window"
-    elif not playable and item.word_count < source.approval.min_words:
-        item.reject_reason = "too_short"
-    else:
-        item.reject_reason = None
-    item.approvable = item.reject_reason is None
-    q = []
-    if item.eth:
-        q.append("eth_title")
-    if item.tone_old and (has_old_tone(item.content.title) or has_old_tone(item.content.sapo_core)
-                          or any(has_old_tone(p) for p in item.content.paragraphs)):
-        q.append("tone_old")
-    if item.nfd_body:
-        q.append("nfd_body")
-    if item.nfd_title:
-        q.append("nfd_title")
-    if source.id == "baodongnai" and section.item_type == "podcast":
-        q.append("legacy_encoding")
-    if item.published.day == 1 and item.published.hour < 2:
-        q.append("month_boundary")
-    if item.also_listed_in:
-        q.append("multi_category")
-    if item.reject_reason == "too_short":
-        q.append("short_body")
-    if source.id == "baodongnai" and item.published.year < 2024:
-        q.append("sapo_repeated")
-    item.quirks = q
-
-
-def compute_truth(items: list[Item], params: ScenarioParams) -> dict:
-    """Primary items by the contract's rule; returns the manifest's ``expected`` block."""
-    order = {sid: i for i, sid in enumerate(CHANNEL_ORDER)}
-    stories: dict[str, list[Item]] = {}
-    for item in items:
-        item.primary = False
-        stories.setdefault(item.story_id, []).append(item)
-    by_month: dict[str, int] = {}
-    by_source: dict[str, int] = {}
-    by_type: dict[str, int] = {}
-    end = datetime.combine(params.target_end + timedelta(days=1), time(0, 0))
-    start = datetime.combine(params.window_start, time(0, 0))
-    total = 0
-    for its in stories.values():
-        ok = [it for it in its if it.approvable]
-        if not ok:
-            continue
-        prim = min(ok, key=lambda it: (it.published, order.get(it.source_id, 99), it.path))
-        prim.primary = True
-        month = prim.published.strftime("%Y-%m")
-        by_month[month] = by_month.get(month, 0) + 1
-        if start <= prim.published < end:
-            total += 1
-            by_source[prim.source_id] = by_source.get(prim.source_id, 0) + 1
-            by_type[prim.item_type] = by_type.get(prim.item_type, 0) + 1
-    return {
-        "integrated_by_month": dict(sorted(by_month.items())),
-        "integrated_total_to_target_end": total,
-        "integrated_by_source_to_target_end": {s: by_source.get(s, 0) for s in CHANNEL_ORDER},
-        "integrated_by_type_to_target_end": dict(sorted(by_type.items())),
-        "integrated_total": sum(by_month.values()),
-        "stories_total": len(stories),
-        "items_total": len(items),
-    }
-
-
-def plan(params: ScenarioParams | None = None, registry: Registry | None = None) -> Scenario:
-    """Build every item and the truth in memory (no files)."""
-    params = params or ScenarioParams()
-    registry = registry or _registry()
-    planner = Planner(params, registry)
-    planner.plan()
-    added = edits.plan_heavy(planner) if params.edits == "heavy" else 0  # look-alike stories
-    items = planner.items
-    _assign_ids(items, registry, random.Random(f"replica-ids-{params.seed}"))
-    window0 = datetime.combine(params.window_start, time(0, 0))
-    for item in items:
-        _derive(item, registry.get(item.source_id), window0)
-    items.sort(key=lambda it: (it.published, CHANNEL_ORDER.index(it.source_id), it.path))
-    expected = compute_truth(items, params)
-    target = round(params.target_integrated * params.scale) + added
-    if expected["integrated_total_to_target_end"] != target:  # pragma: no cover
-        raise RuntimeError(f"replica generator bug: {expected['integrated_total_to_target_end']}"
-                           f" integrated stories, target {target}")
-    sources = {sid: {"port_offset": i, "adapter": registry.get(sid).adapter}
-               for i, sid in enumerate(CHANNEL_ORDER) if sid in registry.ids}
-    return Scenario(params, registry, items, expected, sources)
-
-
-def manifest_item(item: Item) -> dict:
-    out = {
-        "source_id": item.source_id,
-        "path": item.path,
-        "native_id": item.native_id,
-        "story_id": item.story_id,
-        "item_type": item.item_type,
-        "section": item.section,
-        "title": item.title,
-        "author": item.author,
-        "published_at_local": iso_local(item.published),
-        "word_count": item.word_count,
-        "approvable": item.approvable,
-        "reject_reason": item.reject_reason,
-        "primary": item.primary,
-        "also_listed_in": list(item.also_listed_in),
-        "quirks": [q for q in QUIRK_ORDER if q in item.quirks],
-    }
-    if item.legacy_path:
-        out["legacy_path"] = item.legacy_path
-    return out
-
-
-def generate(params: ScenarioParams, out_dir: Path) -> dict:
-    """Write ``out_dir/sites/<source_id>/…`` and ``out_dir/manifest.json``; return ``expected``."""
-    from portal_etl.replica import render_bdn, render_nukeviet
-
-    scenario = plan(params)
-    out_dir = Path(out_dir)
-    sites = out_dir / "sites"
-    if sites.exists():  # pages of an earlier scenario must not survive into this one
-        shutil.rmtree(sites)
-    sites.mkdir(parents=True)
-    from portal_etl.replica import english
-
-    english_items = english.plan_english(scenario) if scenario.params.english else []
-    for sid, meta in scenario.sources.items():
-        source = scenario.registry.get(sid)
-        its = [it for it in scenario.items if it.source_id == sid]
-        renderer = render_nukeviet if source.adapter == "nukeviet" else render_bdn
-        routes = renderer.render_site(source, its, scenario.params, sites / sid)
-        if sid == english.SOURCE_ID:  # the real site always has the section; without the flag it is empty
-            english.render_english(source, english_items, scenario.params, sites / sid, routes)
-        routes["source_id"] = sid
-        routes["adapter"] = source.adapter
-        routes["port_offset"] = meta["port_offset"]
-        (sites / f"{sid}{ROUTES_SUFFIX}").write_text(
-            json.dumps(routes, ensure_ascii=False, sort_keys=True), encoding="utf-8")
-    manifest = {
-        "scenario": scenario.params.as_json(),
-        "sources": scenario.sources,
-        "items": [manifest_item(it) for it in scenario.items],
-        "expected": scenario.expected,
-    }
-    if english_items:
-        english.add_to_manifest(manifest, english_items)
-    if scenario.params.edits == "heavy":
-        edits.add_to_manifest(manifest, scenario.items)
-    text = json.dumps(manifest, ensure_ascii=False, indent=1)
-    (out_dir / "manifest.json").write_text(text + "\n", encoding="utf-8")
-    return scenario.expected

@@ -13,8 +13,8 @@ import random
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
-from portal_etl.replica import textgen
-from portal_etl.replica.textgen import Content
+from portal_replica import textgen
+from portal_replica.textgen import Content
 
 FAMILIES = ("reception_notice", "audio_news", "infographic_today", "weather", "district_meeting")
 DAILY = ("audio_news", "infographic_today", "weather")  # one member a day, published 5–8 h

@@ -5,8 +5,8 @@ the visible date format stay. List pages: number-only pager (no ``rel``, no "nex
 
 from __future__ import annotations
 
-from portal_etl.replica.themes.base import BdnArticle, esc, media_element, number_pager
-from portal_etl.replica.themes.bdn_default import HOTLINE, SITE_NAME, BdnTheme
+from portal_replica.themes.base import BdnArticle, esc, media_element, number_pager
+from portal_replica.themes.bdn_default import HOTLINE, SITE_NAME, BdnTheme
 
 
 class BdnRestyled(BdnTheme):

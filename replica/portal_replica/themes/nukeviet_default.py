@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from portal_etl.replica.common import BASE_TOKEN_STR
-from portal_etl.replica.themes.base import NvArticle, esc
+from portal_replica.common import BASE_TOKEN_STR
+from portal_replica.themes.base import NvArticle, esc
 
 B = BASE_TOKEN_STR
 MODULE_TITLE = "Tin tức"

@@ -25,11 +25,11 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from portal_etl.registry import Source
-from portal_etl.replica import textgen
-from portal_etl.replica.common import bdn_slug, count_words, file_for_path, iso_local, romanise, to_epoch
-from portal_etl.replica.generator import Item, Scenario, ScenarioParams
-from portal_etl.replica.render_bdn import BaoDongNaiSite, bdn_time
-from portal_etl.replica.themes.base import BdnArticle, esc
+from portal_replica import textgen
+from portal_replica.common import bdn_slug, count_words, file_for_path, iso_local, romanise, to_epoch
+from portal_replica.render_bdn import BaoDongNaiSite, bdn_time
+from portal_replica.scenario import Item, Scenario, ScenarioParams
+from portal_replica.themes.base import BdnArticle, esc
 
 SOURCE_ID = "baodongnai"
 SECTION = "english"

@@ -6,9 +6,9 @@ article body (the editor's HTML) is unchanged. List pages: number-only pager, no
 
 from __future__ import annotations
 
-from portal_etl.replica.common import BASE_TOKEN_STR
-from portal_etl.replica.themes.base import NvArticle, esc, number_pager
-from portal_etl.replica.themes.nukeviet_default import MODULE_TITLE, PAGE_END, TOOL_LABELS, NvTheme, crumb_items
+from portal_replica.common import BASE_TOKEN_STR
+from portal_replica.themes.base import NvArticle, esc, number_pager
+from portal_replica.themes.nukeviet_default import MODULE_TITLE, PAGE_END, TOOL_LABELS, NvTheme, crumb_items
 
 B = BASE_TOKEN_STR
 TOOL_ICONS = {"sendmail": "bt-thu", "print": "bt-in", "savefile": "bt-luu"}

@@ -10,9 +10,9 @@ has no pager at all (infinite scroll): the next page is known only by the URL pa
 
 from __future__ import annotations
 
-from portal_etl.replica.common import BASE_TOKEN_STR
-from portal_etl.replica.themes.base import NvArticle, ad_banner, esc, og_only, short_title
-from portal_etl.replica.themes.nukeviet_default import MODULE_TITLE, PAGE_END, NvTheme
+from portal_replica.common import BASE_TOKEN_STR
+from portal_replica.themes.base import NvArticle, ad_banner, esc, og_only, short_title
+from portal_replica.themes.nukeviet_default import MODULE_TITLE, PAGE_END, NvTheme
 
 B = BASE_TOKEN_STR
 PAGER_BY_CHANNEL = {"dongnai_gov": "url_pattern", "dongnai_party": "rel_next"}

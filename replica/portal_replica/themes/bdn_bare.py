@@ -6,8 +6,8 @@ container. List pages: only ``<a rel="next">`` ("Xem thêm") leads to the next p
 
 from __future__ import annotations
 
-from portal_etl.replica.common import BASE_TOKEN_STR, iso_local
-from portal_etl.replica.themes.base import (
+from portal_replica.common import BASE_TOKEN_STR, iso_local
+from portal_replica.themes.base import (
     BdnArticle,
     ad_banner,
     esc,
@@ -16,7 +16,7 @@ from portal_etl.replica.themes.base import (
     reader_comments,
     short_title,
 )
-from portal_etl.replica.themes.bdn_default import HOTLINE, SITE_NAME, BdnTheme
+from portal_replica.themes.bdn_default import HOTLINE, SITE_NAME, BdnTheme
 
 B = BASE_TOKEN_STR
 

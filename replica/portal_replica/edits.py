@@ -1,5 +1,5 @@
-"""The heavy-edit scenario (``replica generate --edits heavy``): republications edited the
-ways real desks edit them, and look-alike families (``replica.lookalikes``).
+"""The heavy-edit scenario (``portal-replica generate --edits heavy``): republications edited the
+ways real desks edit them, and look-alike families (``lookalikes``).
 
 Why: the default scenario's copies carry the generator's own light edits, so dedup scores on
 it are a regression check. Here each republication carries one named edit kind
@@ -17,14 +17,15 @@ import re
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from portal_etl.replica import lookalikes, textgen
-from portal_etl.replica.common import CHANNEL_ORDER
-from portal_etl.replica.textgen import Content
+from portal_replica import lookalikes, textgen
+from portal_replica.common import CHANNEL_ORDER
+from portal_replica.scenario import EDIT_MODES, Item
+from portal_replica.scenario import check_edits_mode as check_mode
+from portal_replica.textgen import Content
 
 if TYPE_CHECKING:
-    from portal_etl.replica.generator import Item, Planner
+    from portal_replica.planner import Planner
 
-EDIT_MODES = ("default", "heavy")
 EDIT_KINDS = (
     "reworded_headline",
     "rewritten_lead",
@@ -38,12 +39,6 @@ EDIT_KINDS = (
 COPIES_PER_KIND = 70  # ≈ 560 heavy copies beside the default scenario's ~460 light ones
 REPUBLISHED_SHARE = 0.3  # look-alike members also republished on another channel (their true pairs)
 LOOKALIKE_WINDOW = timedelta(days=7)  # dedup compares items published within ±7 days
-
-
-def check_mode(mode: str) -> str:
-    if mode not in EDIT_MODES:
-        raise ValueError(f"unknown edits mode {mode!r} (one of {', '.join(EDIT_MODES)})")
-    return mode
 
 
 # --- text edits ----------------------------------------------------------------------------------
