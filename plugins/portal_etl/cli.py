@@ -13,7 +13,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from portal_etl import localenv
+from portal_etl import settings
 from portal_etl.replica.themes import DEFAULT_REDESIGN_MONTH, DEFAULT_REDESIGN_THEME, THEME_CHOICES
 
 
@@ -525,7 +525,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    localenv.apply()
+    settings.apply_local_env()
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
