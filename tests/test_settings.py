@@ -20,6 +20,10 @@ EXEMPT = {PACKAGE / "settings.py"} | set((PACKAGE / "replica").rglob("*.py"))
 VARIABLE_NAME = re.compile(r"PORTAL_ETL_[A-Z0-9_]+")
 
 
+def shown(path: Path) -> str:
+    return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else path.name
+
+
 def runtime_modules() -> list[Path]:
     files = sorted(PACKAGE.rglob("*.py")) + sorted((REPO / "dags").glob("*.py"))
     return [f for f in files if f not in EXEMPT]
@@ -34,17 +38,17 @@ def environment_reads(path: Path) -> list[str]:
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv") and id(node) not in handed_on:
-            found.append(f"{path.relative_to(REPO)}:{node.lineno}")
+            found.append(f"{shown(path)}:{node.lineno}")
         elif isinstance(node, ast.ImportFrom) and node.module == "os" and any(
                 a.name in ("environ", "getenv") for a in node.names):
-            found.append(f"{path.relative_to(REPO)}:{node.lineno}")
+            found.append(f"{shown(path)}:{node.lineno}")
     return found
 
 
 def variable_names(path: Path) -> list[str]:
     """String constants that are exactly a ``PORTAL_ETL_*`` variable name (help text may mention one)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    return [f"{path.relative_to(REPO)}:{node.lineno} {node.value}" for node in ast.walk(tree)
+    return [f"{shown(path)}:{node.lineno} {node.value}" for node in ast.walk(tree)
             if isinstance(node, ast.Constant) and isinstance(node.value, str)
             and VARIABLE_NAME.fullmatch(node.value)]
 
@@ -57,14 +61,11 @@ def test_no_runtime_module_outside_settings_names_a_portal_etl_variable() -> Non
     assert [hit for f in runtime_modules() for hit in variable_names(f)] == []
 
 
-def test_the_check_sees_a_direct_read() -> None:
-    probe = REPO / "plugins" / "portal_etl" / "_probe_settings_check.py"
-    try:
-        probe.write_text('import os\nA = os.environ.get("PORTAL_ETL_X")\nB = {**os.environ}\n')
-        assert environment_reads(probe) == ["plugins/portal_etl/_probe_settings_check.py:2"]
-        assert variable_names(probe) == ["plugins/portal_etl/_probe_settings_check.py:2 PORTAL_ETL_X"]
-    finally:
-        probe.unlink()
+def test_the_check_sees_a_direct_read(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.py"
+    probe.write_text('import os\nA = os.environ.get("PORTAL_ETL_X")\nB = {**os.environ}\n')
+    assert environment_reads(probe) == ["probe.py:2"]
+    assert variable_names(probe) == ["probe.py:2 PORTAL_ETL_X"]
 
 
 def test_every_variable_settings_reads_is_documented_in_its_table() -> None:
