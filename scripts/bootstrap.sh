@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Create .venv and install the locked requirements plus the project (editable).
+# Create .venv and install the lock (the runtime dependencies plus the test and bench extras:
+# CI runs the tests and the quick benchmark) and the project itself (editable).
 # Idempotent: a second run only checks that everything is in place.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

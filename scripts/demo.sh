@@ -29,7 +29,7 @@ PORTAL_ETL_SOURCES_OVERRIDES=$ROOT/var/replica/overrides.yaml
 ENV
 PATH="$ROOT/.venv/bin:$PATH"
 set -a; . var/local.env; set +a
-eval "$(.venv/bin/python -c 'from portal_etl import localenv; [print(f"export {k}={v!r}") for k, v in localenv.airflow_defaults().items()]')"
+eval "$(.venv/bin/python -c 'from portal_etl import settings; [print(f"export {k}={v!r}") for k, v in settings.airflow_local_defaults().items()]')"
 
 portal-etl db migrate
 # (re)generate when var/replica is missing or holds another scenario than today's default
@@ -60,8 +60,9 @@ echo
 echo "the review queue: items the policy left to an editor (portal-etl review show|approve|reject ID)"
 portal-etl review list
 echo
-echo "reports written to ${PORTAL_ETL_REPORTS_DIR:-$ROOT/var/reports}:"
-ls -1 "${PORTAL_ETL_REPORTS_DIR:-$ROOT/var/reports}"/report-"$REPORT_MONTH".*
+REPORTS_DIR="$(python -c 'from portal_etl import settings; print(settings.reports_dir())')"
+echo "reports written to $REPORTS_DIR:"
+ls -1 "$REPORTS_DIR"/report-"$REPORT_MONTH".*
 echo
 echo "to open the Airflow UI (the runs above; the review_queue DAG puts the queue to an editor under"
 echo "Required Actions when triggered): run \`portal-etl stack up\`, then open the URL it prints"

@@ -9,7 +9,7 @@ import lxml.html
 import pytest
 
 from portal_etl.adapters import ADAPTERS, BaoDongNaiAdapter, NukeVietAdapter, get_adapter
-from portal_etl.adapters.base import block_texts, clean_text, fold, is_editor_caption
+from portal_etl.adapters.html import block_texts, fold, fold_nfc, is_editor_caption
 from portal_etl.models import ListEntry
 from portal_etl.registry import load_registry
 
@@ -41,14 +41,14 @@ def test_default_clock_is_aware_and_local() -> None:
     assert naive.now() == datetime(2024, 1, 1, tzinfo=VN)
 
 
-def test_fold_and_clean_text() -> None:
+def test_fold_and_fold_nfc() -> None:
     assert fold("  a\u00a0\u00a0b\n\tc\u200b ") == "a b c"
     assert fold(None) == ""
     decomposed = "Đo\u0300ng Nai"  # "ò" as o + combining grave
-    assert clean_text(decomposed) == "Đòng Nai"
-    assert clean_text("People&#x2019;s Council &#40;7th Term&#41;&#x3A; 20", unescape=True) == (
+    assert fold_nfc(decomposed) == "Đòng Nai"
+    assert fold_nfc("People&#x2019;s Council &#40;7th Term&#41;&#x3A; 20", unescape=True) == (
         "People\u2019s Council (7th Term): 20")
-    assert clean_text("\u00d0ồng Nai") == "\u00d0ồng Nai"  # U+00D0 is the normaliser's business
+    assert fold_nfc("\u00d0ồng Nai") == "\u00d0ồng Nai"  # U+00D0 is the normaliser's business
 
 
 def test_block_texts_paragraphs_breaks_and_skips() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import lxml.html
 
-from portal_etl.adapters.base import block_texts
 from portal_etl.adapters.content import ContentMatch, caption_elements, find_main_content, main_text
+from portal_etl.adapters.html import block_texts
 
 PARAGRAPHS = [
     "Sáng 12/3, Ủy ban nhân dân tỉnh Đồng Nai tổ chức hội nghị tổng kết công tác cải cách hành chính "

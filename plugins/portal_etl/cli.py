@@ -13,7 +13,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from portal_etl import localenv
+from portal_etl import settings
 
 
 def _cmd_sources(args: argparse.Namespace) -> int:
@@ -465,7 +465,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    localenv.apply()
+    settings.apply_local_env()
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,

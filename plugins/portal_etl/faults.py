@@ -19,8 +19,10 @@ import os
 import signal
 from pathlib import Path
 
-ENV = "PORTAL_ETL_FAILPOINT"
-ONCE_DIR_ENV = "PORTAL_ETL_FAILPOINT_ONCE_DIR"
+from portal_etl import settings
+
+ENV = settings.FAILPOINT_ENV
+ONCE_DIR_ENV = settings.FAILPOINT_ONCE_DIR_ENV
 
 _hits: dict[str, int] = {}
 
@@ -31,7 +33,7 @@ class FailpointError(RuntimeError):
 
 def _armed_modes() -> dict[str, tuple[int, str]]:
     """The failpoints named in the environment: the hit that fires each, and ``kill`` or ``raise``."""
-    spec = os.environ.get(ENV, "").strip()
+    spec = settings.failpoint_spec() or ""
     out: dict[str, tuple[int, str]] = {}
     for part in filter(None, (p.strip() for p in spec.split(","))):
         name, _, rest = part.partition(":")
@@ -42,7 +44,7 @@ def _armed_modes() -> dict[str, tuple[int, str]]:
 
 def _claim(name: str) -> bool:
     """True when this process may fire ``name``: no once-directory, or its marker is new."""
-    once_dir = os.environ.get(ONCE_DIR_ENV, "").strip()
+    once_dir = settings.failpoint_once_dir()
     if not once_dir:
         return True
     try:
@@ -57,7 +59,7 @@ def _claim(name: str) -> bool:
 
 def failpoint(name: str) -> None:
     """SIGKILL this process (or raise, ``name:n:raise``) when ``name`` is armed and this is its n-th hit."""
-    if ENV not in os.environ:
+    if settings.failpoint_spec() is None:
         return
     armed = _armed_modes().get(name)
     if armed is None:

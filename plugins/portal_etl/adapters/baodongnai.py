@@ -18,16 +18,8 @@ from urllib.parse import urlsplit
 
 from portal_etl import dates
 from portal_etl.adapters import signals
-from portal_etl.adapters.base import (
-    Adapter,
-    C,
-    HtmlElement,
-    PageContext,
-    any_element,
-    clean_text,
-    edge_text_block,
-    ld_name,
-)
+from portal_etl.adapters.base import Adapter, HtmlElement, PageContext, ld_name
+from portal_etl.adapters.html import C, any_element, edge_text_block, fold_nfc
 from portal_etl.models import ListEntry
 
 _ART = f"//article[{C('article-detail')}]"
@@ -105,19 +97,19 @@ class BaoDongNaiAdapter(Adapter):
     def _prepare_body(self, body: HtmlElement, sapo: str) -> tuple[str | None, set]:
         byline = None
         for el in self._all(body, "byline_xpath"):
-            text = clean_text(el.text_content())
+            text = fold_nfc(el.text_content())
             if text and byline is None:
                 byline = text
             el.drop_tree()
         if sapo:
             first = self._first_text_child(body)
-            if first is not None and clean_text(first.text_content()) == sapo:
+            if first is not None and fold_nfc(first.text_content()) == sapo:
                 first.drop_tree()
         skip: set = set()
         if byline is None and self._byline_heuristic:
             last = self._last_text_child(body)
             if last is not None and last.tag == "p" and self._looks_like_byline(last):
-                byline = clean_text(last.text_content())
+                byline = fold_nfc(last.text_content())
                 skip.add(last)
         return byline, skip
 
@@ -133,7 +125,7 @@ class BaoDongNaiAdapter(Adapter):
     def _looks_like_byline(p: HtmlElement) -> bool:
         if next(p.iter("img", "table"), None) is not None:
             return False
-        return _reads_like_byline(clean_text(p.text_content()), _MAX_BYLINE_WORDS + 4)
+        return _reads_like_byline(fold_nfc(p.text_content()), _MAX_BYLINE_WORDS + 4)
 
     def _author(self, page: PageContext, byline: str | None) -> tuple[str | None, str | None]:
         """The author element (hint) ▸ JSON-LD author (the publisher's own record) ▸
@@ -146,7 +138,7 @@ class BaoDongNaiAdapter(Adapter):
         author = ld_name(page.jsonld.get("author"))
         if author:
             return author, "json_ld"
-        author = clean_text(signals.meta_content(doc, "article:author"))
+        author = fold_nfc(signals.meta_content(doc, "article:author"))
         if author and not author.startswith(("http://", "https://")):
             return author, "meta_author"
         author = self._date_row_author(page)
@@ -165,8 +157,8 @@ class BaoDongNaiAdapter(Adapter):
         row = page.date_line
         if row is None or next(row.iter("a"), None) is not None:
             return None
-        text = _DATE_IN_ROW.sub(" ", clean_text(row.text_content()))
-        text = clean_text(text.strip(" -–|·,"))
+        text = _DATE_IN_ROW.sub(" ", fold_nfc(row.text_content()))
+        text = fold_nfc(text.strip(" -–|·,"))
         return text if _reads_like_byline(text, _MAX_BYLINE_WORDS) else None
 
     def _language(self, doc: HtmlElement, url: str) -> str:

@@ -18,7 +18,6 @@ import itertools
 import json
 import re
 import threading
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -31,6 +30,17 @@ from lxml import etree
 
 from portal_etl import dates
 from portal_etl.adapters import signals
+from portal_etl.adapters.html import (
+    block_texts,
+    contains_img,
+    edge_text_block,
+    fold,
+    fold_nfc,
+    inner_html,
+    is_editor_caption,
+    text_outside,
+    within,
+)
 from portal_etl.adapters.learned import LearnedPath
 from portal_etl.models import (
     ExtractedItem,
@@ -40,198 +50,11 @@ from portal_etl.models import (
     ListPage,
     ParseError,
 )
+from portal_etl.normalize.text import nfc
 from portal_etl.registry.schema import Section, Source
 
 HtmlElement = lxml.html.HtmlElement
 DateThunk = tuple[str, Callable[[], datetime | None]]
-
-
-def C(name: str) -> str:  # noqa: N802 - reads like a CSS class selector inside XPath strings
-    """XPath predicate body true when the context node has CSS class ``name``."""
-    # the plain contains() is a cheap pre-filter; the token test runs only when it passes
-    return (f"(contains(@class, '{name}') and "
-            f"contains(concat(' ', normalize-space(@class), ' '), ' {name} '))")
-
-
-def any_element(*, ids: Iterable[str] = (), classes: Iterable[str] = (),
-                extra: Iterable[str] = ()) -> str:
-    """One relative XPath matching any descendant with one of ``ids`` or ``classes`` (or an
-    ``extra`` predicate): a single tree scan instead of a union of many."""
-    conds = [f"@id='{i}'" for i in ids]
-    class_conds = [C(c) for c in classes]
-    if class_conds:
-        conds.append(f"(@class and ({' or '.join(class_conds)}))")
-    conds.extend(extra)
-    return f".//*[{' or '.join(conds)}]"
-
-
-# --- text helpers -------------------------------------------------------------------------------
-
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-
-
-def fold(text: str | None) -> str:
-    """Whitespace folded to single spaces (NBSP included), zero-width characters removed."""
-    if not text:
-        return ""
-    if not text.isascii() and _INVISIBLE.search(text):  # rare: a search is cheaper than a sub
-        text = _INVISIBLE.sub("", text)
-    return " ".join(text.split())
-
-
-def nfc(text: str) -> str:
-    """Unicode NFC (U+00D0 and other look-alikes are left alone: that is the normaliser's job)."""
-    if text.isascii() or unicodedata.is_normalized("NFC", text):
-        return text
-    return unicodedata.normalize("NFC", text)
-
-
-def clean_text(text: str | None, *, unescape: bool = False) -> str:
-    """fold + NFC. ``unescape`` decodes entities, for text no HTML parser has decoded (JSON-LD,
-    which sits raw inside ``<script>``): element text and attribute values from lxml are decoded
-    already, and a second decode would turn a literal ``&lt;`` into a tag."""
-    value = fold(text)
-    if unescape and "&" in value:
-        value = fold(html_lib.unescape(value))
-    return nfc(value)
-
-
-_BR = "\x00"  # marker of a <br> inside the text buffer (NUL never survives HTML parsing)
-_DOUBLE_BR = re.compile("\x00\\s*\x00[\\s\x00]*")
-BLOCK_TAGS = frozenset(
-    "p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd blockquote pre table thead tbody tfoot tr td th "
-    "caption figure figcaption section article header footer aside main nav center address hr "
-    "form fieldset details summary".split()
-)
-SKIP_TEXT_TAGS = frozenset(
-    "script style noscript template iframe video audio object embed svg button select "
-    "textarea input canvas map".split()
-)
-
-
-FOREIGN_TAGS = frozenset({"svg", "math"})
-
-
-def block_texts(root: HtmlElement, skip: set[HtmlElement] | frozenset = frozenset()) -> list[str]:
-    """Paragraph texts of ``root``: block elements (and ``<br>``) separate paragraphs, inline
-    markup is joined as written; elements in ``skip`` (captions, bylines) contribute nothing."""
-    out: list[str] = []
-    buf: list[str] = []
-
-    def flush() -> None:
-        if buf:
-            joined = "".join(buf)
-            buf.clear()
-            # <br><br> separates paragraphs, a single <br> is a soft line break
-            for part in _DOUBLE_BR.split(joined) if _BR in joined else (joined,):
-                text = fold(part.replace(_BR, " "))
-                if text:
-                    out.append(text)
-
-    def walk(node: HtmlElement, foreign: bool = False) -> None:
-        for child in node:
-            tag = child.tag
-            if not isinstance(tag, str):  # comment, processing instruction
-                if child.tail and not foreign:
-                    buf.append(child.tail)
-                continue
-            if foreign and tag not in BLOCK_TAGS:
-                walk(child, foreign=True)  # SVG/MathML content: no text, but look for breakouts
-                continue
-            if tag == "br":
-                buf.append(_BR)
-            elif tag in FOREIGN_TAGS and child not in skip:
-                # libxml2 knows no foreign content: an unclosed <svg> swallows the rest of the
-                # body, where a browser leaves it at the next HTML block (<p>, <div> …)
-                flush()
-                walk(child, foreign=True)
-            elif tag in SKIP_TEXT_TAGS or child in skip:
-                flush()
-            else:
-                block = tag in BLOCK_TAGS
-                if block:
-                    flush()
-                if child.text:
-                    buf.append(child.text)
-                walk(child)
-                if block:
-                    flush()
-            if child.tail:
-                buf.append(child.tail)
-
-    if root.text:
-        buf.append(root.text)
-    walk(root)
-    flush()
-    return out
-
-
-def _within(el: HtmlElement, root: HtmlElement) -> bool:
-    """``el`` is ``root`` or one of its descendants."""
-    return el is root or any(a is root for a in el.iterancestors())
-
-
-def edge_text_block(body: HtmlElement, *, last: bool) -> HtmlElement | None:
-    """The first (last) element with text, descending through wrapper ``div``s: a generically
-    found body may hold the article's paragraphs one or two wrappers down."""
-    node = body
-    while True:
-        children = reversed(node) if last else iter(node)
-        child = next((c for c in children if isinstance(c.tag, str) and fold(c.text_content())), None)
-        if child is None:
-            return None if node is body else node
-        if child.tag != "div" or not any(isinstance(c.tag, str) for c in child):
-            return child
-        node = child
-
-
-def inner_html(el: HtmlElement) -> str:
-    """The element's inner HTML, as served (minus what was dropped)."""
-    parts = [html_lib.escape(el.text, quote=False)] if el.text else []
-    parts.extend(etree.tostring(child, encoding="unicode", method="html") for child in el)
-    return "".join(parts).strip()
-
-
-def text_outside(el: HtmlElement, tags: tuple[str, ...]) -> str:
-    """Text of ``el`` not inside any descendant with one of ``tags``."""
-    parts = [el.text or ""]
-    for child in el:
-        if isinstance(child.tag, str) and child.tag not in tags:
-            parts.append(text_outside(child, tags))
-        parts.append(child.tail or "")
-    return "".join(parts)
-
-
-def _style(el: HtmlElement) -> str:
-    return (el.get("style") or "").replace(" ", "").lower()
-
-
-def is_centered(el: HtmlElement) -> bool:
-    return "text-align:center" in _style(el) or el.get("align", "").lower() == "center" or (
-        "text-center" in (el.get("class") or "")
-    )
-
-
-def is_right_aligned(el: HtmlElement) -> bool:
-    return "text-align:right" in _style(el) or el.get("align", "").lower() == "right" or (
-        "text-right" in (el.get("class") or "")
-    )
-
-
-def contains_img(el: HtmlElement | None) -> bool:
-    if el is None or not isinstance(el.tag, str):
-        return False
-    return el.tag == "img" or next(el.iter("img"), None) is not None
-
-
-def is_editor_caption(p: HtmlElement) -> bool:
-    """A CKEditor photo caption: a centred paragraph whose whole text is in ``<em>``/``<i>``,
-    holding the image itself or right after an element that does."""
-    if p.tag not in ("p", "div") or not is_centered(p):
-        return False
-    if not fold(p.text_content()) or fold(text_outside(p, ("em", "i"))):
-        return False
-    return contains_img(p) or contains_img(p.getprevious())
 
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -301,9 +124,9 @@ def ld_name(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(filter(None, (ld_name(v) for v in value)))
     if isinstance(value, dict):
-        return clean_text(str(value.get("name") or ""), unescape=True)
+        return fold_nfc(str(value.get("name") or ""), unescape=True)
     if isinstance(value, str):
-        return clean_text(value, unescape=True)
+        return fold_nfc(value, unescape=True)
     return ""
 
 
@@ -656,7 +479,7 @@ class Adapter:
                 tag = etree.QName(child).localname
                 text = (child.text or "").strip()
                 if tag == "title":  # feeds put the stored, escaped title in CDATA: decoded here, once
-                    title = clean_text(text, unescape=True)
+                    title = fold_nfc(text, unescape=True)
                 elif tag == "link":
                     link = (child.get("href") or "") if atom else text
                     link = link.strip()
@@ -758,7 +581,7 @@ class Adapter:
     def _first_text(self, node: HtmlElement, key: str) -> str:
         for found in self._all(node, key):
             text = found if isinstance(found, str) else found.text_content()
-            value = clean_text(text)
+            value = fold_nfc(text)
             if value:
                 return value
         return ""
@@ -805,20 +628,20 @@ class Adapter:
         doc = page.doc
         page.attempt("title", "article_title_xpath")
         for el in self._all(doc, "article_title_xpath"):
-            text = clean_text(el if isinstance(el, str) else el.text_content())
+            text = fold_nfc(el if isinstance(el, str) else el.text_content())
             if text and len(text) <= self.TITLE_MAX_CHARS:
                 if not isinstance(el, str):
                     page.headline = el
                 page.found("title", "h1")
                 return text
-        og = clean_text(self._first(doc, "og_title_xpath"))
+        og = fold_nfc(self._first(doc, "og_title_xpath"))
         ld = ld_name(page.jsonld.get("headline") or page.jsonld.get("name") or "")
-        tag = clean_text(doc.findtext(".//title"))
+        tag = fold_nfc(doc.findtext(".//title"))
         page.headline = signals.pick_headline(signals.headline_elements(doc), [og, ld, tag])
         candidates = [("og_title", og), ("json_ld", ld)]
         if page.headline is not None:
-            candidates.append(("headline_element", clean_text(page.headline.text_content())))
-        site = [self.source.name, clean_text(signals.meta_content(doc, "og:site_name")),
+            candidates.append(("headline_element", fold_nfc(page.headline.text_content())))
+        site = [self.source.name, fold_nfc(signals.meta_content(doc, "og:site_name")),
                 *(section.name for section in self.source.sections)]
         candidates.append(("title_tag", signals.strip_site_name(tag, site) if tag else ""))
         for method, text in candidates:
@@ -873,7 +696,7 @@ class Adapter:
         page.lead_candidate = lead = self._lead_candidate(page)
         standalone = lead is not None and lead.tag != "p" and next(
             lead.iterdescendants("p", "div", "li"), None) is None
-        if lead is not None and (standalone or _same_opening(clean_text(lead.text_content()),
+        if lead is not None and (standalone or _same_opening(fold_nfc(lead.text_content()),
                                                              self._description(page))):
             # a lead longer than a short article's text would win the finder: keep it out of reach
             # (still read as the sapo); a bare first <p> of the text is not set aside
@@ -1033,9 +856,9 @@ class Adapter:
         body are not body text."""
         if page.sources.get("body") == "body_xpath":
             return
-        doomed = [el for el in (page.headline, page.date_line, page.lead) if el is not None and _within(el, body)]
+        doomed = [el for el in (page.headline, page.date_line, page.lead) if el is not None and within(el, body)]
         if sapo and not doomed:  # the lead repeated as a block of the body (or of trafilatura's text)
-            doomed += [el for el in body.iter("p", "div", "h2") if clean_text(el.text_content()) == sapo][:1]
+            doomed += [el for el in body.iter("p", "div", "h2") if fold_nfc(el.text_content()) == sapo][:1]
         # only elements with one of the attributes the two tests read (lxml picks them, in C)
         doomed += [el for el in _FURNITURE_CANDIDATES(body) if (
             self._hidden(el) or (el.get("itemprop") in _MICRODATA_FURNITURE and next(el.iter("p"), None) is None))]
@@ -1060,7 +883,7 @@ class Adapter:
         doc = page.doc
         hinted = self._all(doc, "sapo_xpath")
         for el in hinted:
-            text = clean_text(el if isinstance(el, str) else el.text_content())
+            text = fold_nfc(el if isinstance(el, str) else el.text_content())
             if text:
                 page.lead = el if not isinstance(el, str) else None
                 page.found("sapo", self.SAPO_SOURCE)
@@ -1068,13 +891,13 @@ class Adapter:
         if hinted:  # the theme's lead slot is there and empty: the article has no lead
             return ""
         for el in _ITEMPROP_DESCRIPTION(doc):
-            if el.tag != "meta" and (text := clean_text(el.text_content())):
+            if el.tag != "meta" and (text := fold_nfc(el.text_content())):
                 page.lead = el
                 page.found("sapo", "microdata")
                 return text
         described = self._description(page)
         block, in_body = self._lead_block(page)
-        visible = clean_text(block.text_content()) if block is not None else ""
+        visible = fold_nfc(block.text_content()) if block is not None else ""
         if visible and described and _same_opening(visible, described):
             # the page's visible lead, confirmed by its description (often a shortened copy of it)
             page.lead = block
@@ -1096,7 +919,7 @@ class Adapter:
         """The page's meta/og description, unless the CMS generated it or it repeats the title."""
         title = signals.title_key(self._first_text(page.doc, "og_title_xpath"))
         for value in self._all(page.doc, "description_xpath"):
-            text = clean_text(value)
+            text = fold_nfc(value)
             if text and not self._generated_description(text, page.url) and signals.title_key(text) != title:
                 return text
         return ""
@@ -1168,7 +991,7 @@ class Adapter:
         must not count as body text). Here: a first paragraph that repeats the lead."""
         if sapo:
             first = edge_text_block(body, last=False)
-            if first is not None and clean_text(first.text_content()) == sapo:
+            if first is not None and fold_nfc(first.text_content()) == sapo:
                 first.drop_tree()
         return None, set()
 
@@ -1205,21 +1028,21 @@ class Adapter:
         while node is not None and node is not body:
             if node.tag == "figure":
                 caption = next(node.iter("figcaption"), None)
-                return clean_text(caption.text_content()) if caption is not None else ""
+                return fold_nfc(caption.text_content()) if caption is not None else ""
             if node.tag == "table":
-                return clean_text(node.text_content())
+                return fold_nfc(node.text_content())
             if block is None and node.tag in ("p", "div"):
                 block = node
             node = node.getparent()
         if block is None:
             following = img.getnext()
-            return clean_text(following.text_content()) if (
+            return fold_nfc(following.text_content()) if (
                 following is not None and is_editor_caption(following)) else ""
         if is_editor_caption(block):
-            return clean_text(block.text_content())
+            return fold_nfc(block.text_content())
         following = block.getnext()
         if following is not None and (is_editor_caption(following) or _is_caption_beside_picture(following)):
-            return clean_text(following.text_content())
+            return fold_nfc(following.text_content())
         return ""
 
     def _video(self, page: PageContext, url: str) -> str | None:
@@ -1402,18 +1225,18 @@ class Adapter:
     def _tags(self, doc: HtmlElement, jsonld: dict) -> list[str]:
         tags: list[str] = []
         for el in self._all(doc, "tags_xpath"):
-            text = clean_text(el if isinstance(el, str) else el.text_content())
+            text = fold_nfc(el if isinstance(el, str) else el.text_content())
             if text and text not in tags:
                 tags.append(text)
         if not tags:
             for value in self._all(doc, "meta_tags_xpath"):
-                text = clean_text(value)
+                text = fold_nfc(value)
                 if text and text not in tags:
                     tags.append(text)
         if not tags and jsonld.get("keywords"):
             raw = jsonld["keywords"]
             values = raw if isinstance(raw, list) else str(raw).split(",")
-            tags = [t for t in (clean_text(str(v)) for v in values) if t]
+            tags = [t for t in (fold_nfc(str(v)) for v in values) if t]
         return tags
 
     def _language(self, doc: HtmlElement, url: str) -> str:
@@ -1520,10 +1343,10 @@ class Adapter:
             return None
 
     def _entry_title(self, link: HtmlElement) -> str:
-        title = clean_text(link.get("title"))
+        title = fold_nfc(link.get("title"))
         if not title:
-            title = clean_text(text_outside(link, ("em", "span", "img")))
-        return title or clean_text(link.text_content())
+            title = fold_nfc(text_outside(link, ("em", "span", "img")))
+        return title or fold_nfc(link.text_content())
 
     def _next_url(self, doc: HtmlElement, page_url: str) -> str | None:
         for key in ("next_xpath", "next_fallback_xpath", "next_link_xpath"):

@@ -24,7 +24,7 @@ from functools import lru_cache
 import lxml.etree
 import lxml.html
 
-from portal_etl.adapters.base import BLOCK_TAGS, block_texts, contains_img, fold, is_editor_caption
+from portal_etl.adapters.html import BLOCK_TAGS, block_texts, contains_img, fold, is_editor_caption
 
 HtmlElement = lxml.html.HtmlElement
 

@@ -16,15 +16,12 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from portal_etl import dates
-from portal_etl.adapters.base import (
-    Adapter,
+from portal_etl.adapters.base import Adapter, DateThunk, HtmlElement, PageContext
+from portal_etl.adapters.html import (
     C,
-    DateThunk,
-    HtmlElement,
-    PageContext,
     any_element,
-    clean_text,
     fold,
+    fold_nfc,
     is_editor_caption,
     is_right_aligned,
     text_outside,
@@ -130,7 +127,7 @@ class NukeVietAdapter(Adapter):
             return None, set()
         if is_editor_caption(last):
             return None, set()
-        text = clean_text(last.text_content())
+        text = fold_nfc(last.text_content())
         if len(text.split()) > _MAX_BYLINE_WORDS:
             return None, set()
         if text.lower().startswith(_SOURCE_LABELS):
@@ -157,12 +154,12 @@ class NukeVietAdapter(Adapter):
         if page.sources.get("body") != "body_xpath":
             for strong in list(body.iter("strong", "b")):
                 p = strong.getparent()
-                label = clean_text(strong.text_content()).rstrip(":").strip().lower()
+                label = fold_nfc(strong.text_content()).rstrip(":").strip().lower()
                 if p is None or p is body or not label.startswith(_AUTHOR_LABELS + _SOURCE_LABELS):
                     continue
                 if label.startswith(_AUTHOR_LABELS) and "author" not in page.labels:
                     page.labels["author"] = self._labelled_author([p]) or ""
-                if len(clean_text(p.text_content()).split()) <= _MAX_BYLINE_WORDS + 3 and p.getparent() is not None:
+                if len(fold_nfc(p.text_content()).split()) <= _MAX_BYLINE_WORDS + 3 and p.getparent() is not None:
                     p.drop_tree()
         super()._drop_page_furniture(page, body, sapo)
 
@@ -174,10 +171,10 @@ class NukeVietAdapter(Adapter):
             label_el = next(p.iter("strong", "b"), None)
             if label_el is None:
                 continue
-            label = clean_text(label_el.text_content()).rstrip(":").strip().lower()
+            label = fold_nfc(label_el.text_content()).rstrip(":").strip().lower()
             if not label.startswith(_AUTHOR_LABELS):
                 continue
-            value = clean_text(text_outside(p, ("strong", "b"))).lstrip(":").strip()
+            value = fold_nfc(text_outside(p, ("strong", "b"))).lstrip(":").strip()
             if value and len(value.split()) <= _MAX_BYLINE_WORDS:
                 return value
         return None

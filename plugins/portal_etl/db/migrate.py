@@ -13,11 +13,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from portal_etl import settings
 from portal_etl.db.connection import connect
 
 log = logging.getLogger(__name__)
 
-SQL_DIR = Path(__file__).resolve().parents[3] / "sql"
+SQL_DIR = settings.SQL_DIR
 _NAME_RE = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 _LOCK_KEY = 7_402_115  # arbitrary constant shared by every migration runner of this project
 

@@ -6,18 +6,14 @@ import dataclasses
 import gzip
 import hashlib
 import json
-import unicodedata
 from datetime import datetime
 from typing import Any
 
 from psycopg2.extras import Json, execute_values
 
 from portal_etl.models import ExtractedItem, FeedEntry, ListEntry, ParseError
+from portal_etl.normalize.text import nfc
 from portal_etl.registry import Registry
-
-
-def nfc(value: str | None) -> str | None:
-    return unicodedata.normalize("NFC", value) if value is not None else None
 
 
 def sync_sources(cur, registry: Registry) -> None:

@@ -20,14 +20,14 @@ unit tests and single-process tools).
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable
 
+from portal_etl import settings
 from portal_etl.fetch.ratelimit import InProcessRateLimiter, RateLimiter
 
-ENV_LIMITER = "PORTAL_ETL_RATE_LIMITER"
+ENV_LIMITER = settings.RATE_LIMITER_ENV
 LIMITER_KINDS = ("postgres", "process")
 
 # Returns the wait in seconds: the reserved slot's start minus the statement's start.
@@ -85,7 +85,7 @@ class PostgresRateLimiter:
 
 def rate_limiter_for(dsn: str | None = None, kind: str | None = None) -> RateLimiter:
     """The limiter a pipeline run uses: ``kind`` or ``PORTAL_ETL_RATE_LIMITER`` (default postgres)."""
-    kind = (kind or os.environ.get(ENV_LIMITER) or "postgres").strip().lower()
+    kind = (kind or settings.rate_limiter_kind() or "postgres").strip().lower()
     if kind == "postgres":
         return PostgresRateLimiter(dsn)
     if kind == "process":

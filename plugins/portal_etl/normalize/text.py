@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from typing import overload
 
 __all__ = [
     "nfc",
@@ -30,8 +31,19 @@ __all__ = [
 ]
 
 
-def nfc(s: str) -> str:
-    """Unicode NFC (editors paste NFD text; NukeViet itself expects NFC)."""
+@overload
+def nfc(s: str) -> str: ...
+@overload
+def nfc(s: None) -> None: ...
+
+
+def nfc(s: str | None) -> str | None:
+    """Unicode NFC (editors paste NFD text; NukeViet itself expects NFC); ``None`` stays ``None``.
+
+    The one NFC of the package: look-alikes such as U+00D0 are left alone (see :func:`fix_eth`).
+    """
+    if s is None or s.isascii() or unicodedata.is_normalized("NFC", s):
+        return s
     return unicodedata.normalize("NFC", s)
 
 

@@ -29,19 +29,18 @@ use_job_schedule = False``, so unpausing a DAG does not also start its regular s
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 import requests
 
+from portal_etl import settings
 from portal_etl.orchestration import backfill_report as report
 from portal_etl.orchestration.runner import RangeError, month_range, next_month, parse_month, validate_range
 
@@ -52,8 +51,6 @@ REPROCESS_CHOICES = ("completed", "failed", "none")
 INTEGRATE_DAG = "integrate_articles"
 POLL_SECONDS = 3.0
 DAG_APPEAR_TIMEOUT = 180.0  # a fresh dag-processor parses dags/ in ~20 s here; allow for a busy machine
-API_ENV = "PORTAL_ETL_AIRFLOW_API"
-TOKEN_ENV = "PORTAL_ETL_AIRFLOW_TOKEN"
 
 
 class BackfillError(RuntimeError):
@@ -448,9 +445,10 @@ def running_airflow(api_url: str | None = None) -> RemoteAirflow | None:
     stack ``portal-etl stack up`` left running; None when there is none."""
     from portal_etl.orchestration.stack import running_url
 
-    api_url = api_url or os.environ.get(API_ENV)
+    env_url, token = settings.airflow_api()
+    api_url = api_url or env_url
     if api_url:
-        return RemoteAirflow(api_url, os.environ.get(TOKEN_ENV))
+        return RemoteAirflow(api_url, token)
     stack_url = running_url()
     if stack_url:
         log.info("using the Airflow stack running at %s (portal-etl stack status)", stack_url)
@@ -467,7 +465,7 @@ def open_airflow(api_url: str | None = None) -> Iterator[AirflowApi]:
         return
     from portal_etl.orchestration.components import AirflowStack
 
-    home = Path(os.environ.get("AIRFLOW_HOME") or Path.home() / "airflow")
+    home = settings.airflow_home()
     # only backfill and manual runs here: unpausing must not also start the regular schedule
     env = {"AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False"}
     with AirflowStack(home, env, migrate=True) as stack:

@@ -42,12 +42,12 @@ from typing import Any
 import psutil
 import requests
 
-from portal_etl.localenv import REPO_ROOT
+from portal_etl import settings
 from portal_etl.orchestration.components import STOP_GRACE_SECONDS, AirflowStack, ComponentError
 
 log = logging.getLogger("portal_etl.stack")
 
-STACK_DIR_ENV = "PORTAL_ETL_STACK_DIR"
+STACK_DIR_ENV = settings.STACK_DIR_ENV
 COMPONENTS = ("api-server", "scheduler", "dag-processor")
 DEFAULT_PORT = 8080  # Airflow's own default; `stack up --port N` when something else has it
 STARTUP_TIMEOUT = 240.0  # a cold start (db migrate included) took ~20 s here; allow for a busy machine
@@ -100,7 +100,7 @@ class StackStatus:
 
 
 def stack_dir() -> Path:
-    return Path(os.environ.get(STACK_DIR_ENV) or REPO_ROOT / "var" / "stack")
+    return settings.stack_dir()
 
 
 def pid_file(directory: Path, name: str) -> Path:
@@ -265,7 +265,7 @@ def up(port: int | None = None, directory: Path | None = None, timeout: float = 
         # PyJWT warns about shorter HMAC keys)
         secret = (state.get("jwt_secret") if live else None) or secrets.token_urlsafe(64)
         env = {**STACK_ENV, "AIRFLOW__API_AUTH__JWT_SECRET": secret}
-        home = Path(os.environ.get("AIRFLOW_HOME") or REPO_ROOT / "var" / "airflow")
+        home = settings.airflow_home()
         missing = [c for c in COMPONENTS if c not in live]
         stack = AirflowStack(
             home,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,11 +15,11 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from portal_etl import settings
 from portal_etl.registry.schema import Registry, Source
 
-ENV_REGISTRY = "PORTAL_ETL_SOURCES"
-ENV_OVERRIDES = "PORTAL_ETL_SOURCES_OVERRIDES"
-_REPO_ROOT = Path(__file__).resolve().parents[3]
+ENV_REGISTRY = settings.SOURCES_ENV
+ENV_OVERRIDES = settings.SOURCES_OVERRIDES_ENV  # the replica generator clears it while it loads
 log = logging.getLogger("portal_etl.registry")
 
 
@@ -35,7 +34,7 @@ class LoadResult:
 
 
 def registry_path() -> Path:
-    return Path(os.environ.get(ENV_REGISTRY, _REPO_ROOT / "config" / "sources.yaml"))
+    return settings.registry_path()
 
 
 def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
@@ -85,9 +84,7 @@ def load_registry_result(
     if not isinstance(entries, list):
         raise RegistryError(f"{path}: 'sources' must be a list of entries")
 
-    overrides_path = overrides or (
-        Path(os.environ[ENV_OVERRIDES]) if os.environ.get(ENV_OVERRIDES) else None
-    )
+    overrides_path = overrides or settings.overrides_path()
     override_map: dict[str, Any] = {}
     if overrides_path is not None:
         override_map = (_read_yaml(overrides_path).get("sources") or {})

@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import html
 import logging
-import os
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from portal_etl import settings
 from portal_etl.db import transaction
 from portal_etl.monitoring.alerts import Alert, page, send_alert
 from portal_etl.settings import ConfigurationError
@@ -37,7 +37,7 @@ from portal_etl.settings import ConfigurationError
 log = logging.getLogger("portal_etl.report_deadline")
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-DEADLINE_DAY_ENV = "PORTAL_ETL_REPORT_DEADLINE_DAY"
+DEADLINE_DAY_ENV = settings.REPORT_DEADLINE_DAY_ENV
 DEADLINE_DAY_VARIABLE = "portal_etl_report_deadline_day"
 DEFAULT_DEADLINE_DAY = 5  # the first working week of the next month
 LAST_DEADLINE_DAY = 28  # every month has a day 28
@@ -45,7 +45,7 @@ LAST_DEADLINE_DAY = 28  # every month has a day 28
 
 def deadline_day() -> int:
     """N: ``PORTAL_ETL_REPORT_DEADLINE_DAY``, else the Variable, else 5; a bad value is an error."""
-    value, origin = os.environ.get(DEADLINE_DAY_ENV, "").strip(), DEADLINE_DAY_ENV
+    value, origin = settings.env_value(DEADLINE_DAY_ENV), DEADLINE_DAY_ENV
     if not value:
         origin = f"Variable {DEADLINE_DAY_VARIABLE}"
         try:

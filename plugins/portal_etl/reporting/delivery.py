@@ -23,7 +23,6 @@ The password is never logged: only host, port, sender, recipients and the Messag
 from __future__ import annotations
 
 import logging
-import os
 import re
 import smtplib
 from collections.abc import Iterable, Sequence
@@ -35,6 +34,7 @@ from typing import Any
 
 from airflow.providers.smtp.hooks.smtp import SmtpHook
 
+from portal_etl import settings
 from portal_etl.db import LOADER_ROLE, acting_as, connect
 from portal_etl.reporting.mail import compose
 from portal_etl.reporting.monthly import MonthlyReport, render_all, stored_report
@@ -44,7 +44,7 @@ from portal_etl.settings import ConfigurationError
 log = logging.getLogger(__name__)
 
 SMTP_CONN_ID = "portal_etl_smtp"
-RECIPIENTS_ENV = "PORTAL_ETL_REPORT_RECIPIENTS"
+RECIPIENTS_ENV = settings.REPORT_RECIPIENTS_ENV
 RECIPIENTS_VARIABLE = "portal_etl_report_recipients"
 _LOCK_KEY = 7_402_116  # advisory-lock namespace of report deliveries (migrations use 7_402_115)
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -127,7 +127,7 @@ def parse_recipients(value: str | Iterable[str], origin: str = "recipients") -> 
 
 def recipients_from(env: str, variable: str) -> list[str]:
     """The addresses in the environment variable ``env``, else in the Airflow Variable ``variable``."""
-    value = os.environ.get(env, "").strip()
+    value = settings.env_value(env)
     if value:
         return parse_recipients(value, env)
     try:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import base64
 import re
-import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 from email.message import EmailMessage
@@ -28,15 +27,12 @@ from email.utils import format_datetime, make_msgid
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from portal_etl.normalize.text import nfc
 from portal_etl.reporting.vi_format import fmt_int, month_label
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 REPORT_HEADER = "X-Portal-ETL-Report"  # "<month>; sha256=<payload hash>": which report a message carries
 _DATA_URI_IMG = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=\s]+)"')
-
-
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
 
 
 def report_subject(payload: dict[str, Any]) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 
 from psycopg2.extras import Json
 
+from portal_etl import settings
 from portal_etl.db import LOADER_ROLE, acting_as, connect
 from portal_etl.registry import Registry, load_usable_registry
 from portal_etl.reporting.chart import render_chart, render_rate_chart
@@ -30,8 +31,6 @@ from portal_etl.reporting.render_text import render_csv, render_table
 from portal_etl.reporting.render_xlsx import render_xlsx
 from portal_etl.reporting.summary import month_key
 
-REPO = Path(__file__).resolve().parents[3]
-REPORTS_DIR_ENV = "PORTAL_ETL_REPORTS_DIR"
 FORMATS = ("html", "xlsx", "csv", "json")  # the files written; "table" is printed only
 
 
@@ -52,9 +51,8 @@ class MonthlyReport:
 
 
 def reports_dir() -> Path:
-    """``PORTAL_ETL_REPORTS_DIR``, default ``<repo>/var/reports``."""
-    value = os.environ.get(REPORTS_DIR_ENV, "").strip()
-    return Path(value) if value else REPO / "var" / "reports"
+    """``PORTAL_ETL_REPORTS_DIR``, default ``<repo>/var/reports`` (see ``settings``)."""
+    return settings.reports_dir()
 
 
 def canonical_json(payload: dict[str, Any]) -> str:

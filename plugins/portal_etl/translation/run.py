@@ -22,13 +22,13 @@ import hashlib
 import html as html_lib
 import json
 import logging
-import unicodedata
 from datetime import datetime
 from typing import Any
 
 from psycopg2.extras import Json, execute_values
 
 from portal_etl.db import LOADER_ROLE, acting_as, transaction
+from portal_etl.normalize.text import nfc
 from portal_etl.pipeline.process.common import (
     POLICY,
     fetch_dicts,
@@ -357,7 +357,7 @@ def machine_translate(article: dict[str, Any], cache: SegmentCache) -> dict[str,
 
 
 def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", " ".join(text.split()))
+    return nfc(" ".join(text.split()))
 
 
 # --- phase 3: store -----------------------------------------------------------------------------------
