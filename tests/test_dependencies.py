@@ -17,6 +17,7 @@ PROVIDED_BY = {"apache-airflow-core": "apache-airflow", "apache-airflow-task-sdk
 # needed at run time without an import: CeleryExecutor deployments (docker-compose.yml, the stack's
 # celery_workers) start `airflow celery worker`, and its broker is Redis
 USED_BY_NAME = {"apache-airflow-providers-celery", "celery"}
+FIRST_PARTY = {"portal_etl", "portal_replica"}  # both packages of this distribution
 
 
 def name_of(requirement: str) -> str:
@@ -46,7 +47,7 @@ def third_party_imports(*roots: str) -> dict[str, set[str]]:
                     continue
                 for module in modules:
                     top = module.split(".")[0]
-                    if top not in sys.stdlib_module_names and top != "portal_etl":
+                    if top not in sys.stdlib_module_names and top not in FIRST_PARTY:
                         found.setdefault(module, set()).add(str(path.relative_to(REPO)))
     return found
 
@@ -100,7 +101,7 @@ def test_every_runtime_dependency_is_imported_by_runtime_code() -> None:
 
 def test_tests_and_benchmarks_import_only_runtime_or_their_extra() -> None:
     extras = optional_extras()
-    for root, extra in (("tests", "test"), ("bench", "bench")):
+    for root, extra in (("tests", "test"), ("bench", "bench"), ("replica", "test")):
         allowed = runtime() | extras[extra]
         local = {p.stem for p in (REPO / root).glob("*.py")} | {"bench", "conftest"}
         undeclared = {}
