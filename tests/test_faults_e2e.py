@@ -98,8 +98,8 @@ if sys.argv[1] == "ingest":
         step(sys.argv[2], start, end, dag_id="ingest_" + sys.argv[2], run_id="killed")
 else:
     from portal_etl.pipeline import process
-    for step in (process.normalize_items, process.deduplicate, process.apply_policy, process.load_articles):
-        step(start, end, dag_id="integrate_articles", run_id="killed")
+    for name in process.STAGE_NAMES:
+        process.run_stage(name, start, end, dag_id="integrate_articles", run_id="killed")
 """
 
 

@@ -17,6 +17,7 @@ from portal_etl.monitoring.logtable import log_metrics
 from portal_etl.orchestration.common import DEFAULT_ARGS, LOCAL_TZ
 from portal_etl.orchestration.ingest_dags import staging_asset
 from portal_etl.orchestration.review_dag import review_queue_asset
+from portal_etl.pipeline.process.chain import CHAIN, Stage
 from portal_etl.registry.loader import load_registry_result
 
 log = logging.getLogger(__name__)
@@ -89,15 +90,14 @@ def build_integrate_dag() -> DAG:
         doc_md=DOC,
     ) as dag:
 
-        def stage(name: str, func_name: str):
-            @task(task_id=name)
+        def stage_task(stage: Stage):
+            @task(task_id=stage.task_id)
             def run_stage(previous: dict | None = None, **context) -> dict:
-                from portal_etl.pipeline import process
+                from portal_etl.pipeline.process import run_stage as run_one
 
                 start, end = interval_of(context)
-                counts = getattr(process, func_name)(
-                    start, end, dag_id=context["dag"].dag_id, run_id=context["run_id"])
-                log_metrics(log, f"{name} — [{start:%Y-%m-%d}, {end:%Y-%m-%d})", counts)
+                counts = run_one(stage.name, start, end, dag_id=context["dag"].dag_id, run_id=context["run_id"])
+                log_metrics(log, f"{stage.task_id} — [{start:%Y-%m-%d}, {end:%Y-%m-%d})", counts)
                 return counts
 
             return run_stage
@@ -124,10 +124,11 @@ def build_integrate_dag() -> DAG:
             context["outlet_events"][review_queue_asset()].extra = {"waiting": waiting}
             return waiting
 
-        normalized = stage("normalize_items", "normalize_items")()
-        deduped = stage("deduplicate_stories", "deduplicate")(normalized)
-        decided = stage("apply_approval_policy", "apply_policy")(deduped)
-        loaded = stage("load_integration_store", "load_articles")(decided)
+        # one task per stage of the chain, in its order; each hands its counts to the next
+        done = None
+        for stage in CHAIN:
+            done = stage_task(stage)(done)
+
         @task(task_id="summarize_run")
         def summarize_run(checked: dict, **context) -> dict:
             from portal_etl.monitoring.process_metrics import record_process_metrics
@@ -137,18 +138,18 @@ def build_integrate_dag() -> DAG:
                 start, end, dag_id=context["dag"].dag_id, run_id=context["run_id"],
                 started_at=context["dag_run"].start_date, source_ids=[s.id for s in sources])
 
-        @task(task_id="link_and_translate")
-        def link_and_translate(loaded: dict, **context) -> dict:
-            from portal_etl.translation.run import link_and_translate as run_step
+        @task(task_id="translate_articles")
+        def translate_articles(loaded: dict, **context) -> dict:
+            from portal_etl.translation.run import translate_articles as run_step
 
             start, end = interval_of(context)
             counts = run_step(start, end, dag_id=context["dag"].dag_id, run_id=context["run_id"])
-            log_metrics(log, f"link_and_translate — [{start:%Y-%m-%d}, {end:%Y-%m-%d})", counts)
+            log_metrics(log, f"translate_articles — [{start:%Y-%m-%d}, {end:%Y-%m-%d})", counts)
             return counts
 
-        checked = check_data_quality(loaded)
+        checked = check_data_quality(done)
         summarize_run(checked)
-        # English versions after the load (they attach to loaded articles), before the queue is
-        # announced (an ambiguous link is a question for an editor)
-        [checked, link_and_translate(loaded)] >> announce_review_queue()
+        # machine translations after the chain (they attach to loaded articles), before the queue
+        # is announced
+        [checked, translate_articles(done)] >> announce_review_queue()
     return dag
