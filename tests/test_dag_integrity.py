@@ -77,7 +77,7 @@ def test_broken_registry_entry_does_not_break_the_other_dags(tmp_path, monkeypat
     bad = tmp_path / "sources.yaml"
     bad.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     monkeypatch.setenv("PORTAL_ETL_SOURCES", str(bad))
-    from portal_etl.orchestration.ingest_dags import build_all
+    from portal_etl.orchestration.dags.ingest import build_all
 
     dags = build_all()
     assert set(dags) == INGEST_DAG_IDS - {"ingest_dongnai_gov"}

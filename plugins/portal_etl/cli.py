@@ -159,7 +159,7 @@ def _cmd_replica_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
-    from portal_etl.orchestration import runner
+    from portal_etl.orchestration.tools import runner
     from portal_etl.registry import load_registry
     from portal_etl.reporting.staged_counts import print_staged_counts
 
@@ -187,8 +187,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 def _run_ingest_months(dag_ids, months, show, conf=None):
     """On the running Airflow (``stack up`` or PORTAL_ETL_AIRFLOW_API) if there is one, else dag.test."""
-    from portal_etl.orchestration import remote_runs, runner
-    from portal_etl.orchestration.backfill import running_airflow
+    from portal_etl.orchestration.tools import remote_runs, runner
+    from portal_etl.orchestration.tools.backfill import running_airflow
 
     airflow = running_airflow()
     if airflow is None:
@@ -198,8 +198,8 @@ def _run_ingest_months(dag_ids, months, show, conf=None):
 
 
 def _cmd_process(args: argparse.Namespace) -> int:
-    from portal_etl.orchestration import remote_runs, runner
-    from portal_etl.orchestration.backfill import running_airflow
+    from portal_etl.orchestration.tools import remote_runs, runner
+    from portal_etl.orchestration.tools.backfill import running_airflow
 
     runner.month_range(runner.parse_month(args.from_month), runner.parse_month(args.to_month))
     airflow = running_airflow()
@@ -214,7 +214,7 @@ def _cmd_process(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from portal_etl.orchestration.runner import parse_month
+    from portal_etl.orchestration.tools.runner import parse_month
     from portal_etl.reporting.monthly import produce_report, refresh_summary, write_atomic
 
     month = parse_month(args.month)
@@ -287,7 +287,7 @@ def _email_report(report, *, force: bool) -> int:
 
 
 def _cmd_backfill(args: argparse.Namespace) -> int:
-    from portal_etl.orchestration import backfill
+    from portal_etl.orchestration.tools import backfill
 
     plan = backfill.plan_backfill(args.from_month, args.to_month, args.source,
                                   reprocess=args.reprocess, process=not args.no_process,
@@ -301,7 +301,7 @@ def _cmd_backfill(args: argparse.Namespace) -> int:
 
 
 def _cmd_stack(args: argparse.Namespace) -> int:
-    from portal_etl.orchestration import stack
+    from portal_etl.orchestration.tools import stack
 
     if args.stack_cmd == "up":
         print("Airflow stack: starting what is not running ...", file=sys.stderr, flush=True)

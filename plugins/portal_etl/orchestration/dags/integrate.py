@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 from airflow.sdk import DAG, Param, task
 
 from portal_etl.monitoring.logtable import log_metrics
-from portal_etl.orchestration.common import DEFAULT_ARGS, LOCAL_TZ
-from portal_etl.orchestration.ingest_dags import staging_asset
-from portal_etl.orchestration.review_dag import review_queue_asset
+from portal_etl.orchestration.dags.common import DEFAULT_ARGS, LOCAL_TZ
+from portal_etl.orchestration.dags.ingest import staging_asset
+from portal_etl.orchestration.dags.review import review_queue_asset
 from portal_etl.pipeline.process.chain import CHAIN, Stage
 from portal_etl.registry.loader import load_registry_result
 

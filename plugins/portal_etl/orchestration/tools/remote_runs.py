@@ -23,7 +23,7 @@ from typing import Any
 
 import requests
 
-from portal_etl.orchestration.backfill import (
+from portal_etl.orchestration.tools.backfill import (
     INTEGRATE_DAG,
     POLL_SECONDS,
     AirflowApi,
@@ -32,8 +32,8 @@ from portal_etl.orchestration.backfill import (
     set_paused,
     wait_for_dags,
 )
-from portal_etl.orchestration.backfill_report import TERMINAL_STATES
-from portal_etl.orchestration.runner import RunOutcome, next_month
+from portal_etl.orchestration.tools.backfill_report import TERMINAL_STATES
+from portal_etl.orchestration.tools.runner import RunOutcome, next_month
 
 log = logging.getLogger("portal_etl.remote_runs")
 

@@ -42,8 +42,8 @@ from zoneinfo import ZoneInfo
 
 import requests
 
-from portal_etl.orchestration import backfill_report as report
-from portal_etl.orchestration.runner import RangeError, month_range, next_month, parse_month, validate_range
+from portal_etl.orchestration.tools import backfill_report as report
+from portal_etl.orchestration.tools.runner import RangeError, month_range, next_month, parse_month, validate_range
 
 log = logging.getLogger("portal_etl.backfill")
 
@@ -446,7 +446,7 @@ def run_backfill(airflow: AirflowApi, plan: BackfillPlan, progress: report.TextP
 def running_airflow(api_url: str | None = None) -> RemoteAirflow | None:
     """An Airflow that is already running: ``api_url``, else PORTAL_ETL_AIRFLOW_API, else the
     stack ``portal-etl stack up`` left running; None when there is none."""
-    from portal_etl.orchestration.stack import running_url
+    from portal_etl.orchestration.tools.stack import running_url
 
     api_url = api_url or os.environ.get(API_ENV)
     if api_url:
@@ -465,7 +465,7 @@ def open_airflow(api_url: str | None = None) -> Iterator[AirflowApi]:
     if running is not None:
         yield running
         return
-    from portal_etl.orchestration.components import AirflowStack
+    from portal_etl.orchestration.tools.components import AirflowStack
 
     home = Path(os.environ.get("AIRFLOW_HOME") or Path.home() / "airflow")
     # only backfill and manual runs here: unpausing must not also start the regular schedule
