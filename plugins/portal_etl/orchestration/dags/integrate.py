@@ -24,11 +24,15 @@ log = logging.getLogger(__name__)
 
 DOC = """\
 ### Integrate articles into the national portal's store
-Normalises the staged items of the intervals that ingest runs just updated, deduplicates them
-into stories (same URL / native id → same title and day → near-duplicate body, each merge with
-its reason), applies each channel's approval policy, and loads approved stories into the
-`integration` schema in one transaction. `check_data_quality` fails the run when the store does
-not reconcile (missing title or date, duplicate keys, counts off).
+Runs the processing chain (`pipeline/process/chain.py`), one task per stage, over the staged
+items of the intervals that ingest runs just updated: normalises them, deduplicates them into
+stories (same URL / native id → same title and day → near-duplicate body, each merge with its
+reason), links the newspaper's English items to their Vietnamese originals
+(`link_translations`: evidence and confidence in `process.translation_link`; ambiguous ones join
+the review queue), applies each channel's approval policy (which reads those links), loads
+approved stories into the `integration` schema, and stores the sources' own English versions in
+`integration.article_translation` (`store_own_translations`). `check_data_quality` fails the
+run when the store does not reconcile (missing title or date, duplicate keys, counts off).
 
 **Re-run**: clear the run, or `portal-etl process --from YYYY-MM --to YYYY-MM`. Re-running any
 interval, in any order, leaves the store byte-identical. Items the policy cannot decide wait in
@@ -36,14 +40,13 @@ the review queue: `portal-etl review list`. When any wait, `announce_review_queu
 Asset `portal_etl://process/review_queue`, which starts the `review_queue` DAG (an editor's
 decision in the UI); with an empty queue it is skipped and no review run starts.
 
-`link_and_translate` then links the newspaper's English items to their Vietnamese originals
-(evidence and confidence in `process.translation_link`; ambiguous ones join the review queue),
-keeps each article's English version in `integration.article_translation` (the source's own
-translation first, else a machine translation through the `portal_etl_translate` connection or
-Argos Translate) and records its figures in `process.translation_run`, "no translator configured"
-included.
+`translate_articles` then machine-translates the articles with no English version of the
+source's own (through the `portal_etl_translate` connection or Argos Translate) and records its
+figures in `process.translation_run`, "no translator configured" included.
 
-**Changelog**: 2026-11 first version. 2026-12 `link_and_translate` (issue #8).
+**Changelog**: 2026-11 first version. 2026-12 `link_and_translate` (issue #8). 2026-12 linking
+and the sources' own versions became stages of the chain, before the policy that reads the link
+(a corrected link reaches the store in the same run); `translate_articles` only machine-translates.
 """
 
 
