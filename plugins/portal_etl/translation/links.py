@@ -27,7 +27,6 @@ def translation_sections(registry: Registry) -> list[tuple[Source, str, str]]:
             if sec.language and sec.language != s.language]
 
 
-
 def _sides(cur, where: str, params: dict, registry: Registry, with_captions: bool) -> list[dict[str, Any]]:
     rows = fetch_dicts(
         cur,
