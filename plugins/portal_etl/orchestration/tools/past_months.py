@@ -46,7 +46,7 @@ class InProcess:
         return runner.run_months(dag_ids, months, progress, conf)
 
     def run_integrate(self, from_month: str, to_month: str, *, note: str) -> str:
-        return runner.run_integrate(from_month, to_month)
+        return runner.run_integrate(from_month, to_month)  # the note is for a UI; dag.test shows none
 
 
 class OnAirflow:
