@@ -325,16 +325,16 @@ class Pass:
 
 
 def _snapshot(dsn: str, source_ids: list[str], first: str, last: str):
-    from portal_etl.orchestration import backfill_report as report
-    from portal_etl.orchestration.backfill import local_start
-    from portal_etl.orchestration.runner import next_month, parse_month
+    from portal_etl.orchestration.tools import backfill_report as report
+    from portal_etl.orchestration.tools.backfill import local_start
+    from portal_etl.orchestration.tools.runner import next_month, parse_month
 
     start, end = local_start(parse_month(first)), local_start(next_month(parse_month(last)))
     return report.take_snapshot(source_ids, start, end, dsn)
 
 
 def _changes(before, after) -> tuple[Counter, Counter]:
-    from portal_etl.orchestration.backfill_report import diff_rows
+    from portal_etl.orchestration.tools.backfill_report import diff_rows
 
     staged, articles = Counter(), Counter()
     for cell in set(before.staged) | set(after.staged):
@@ -449,7 +449,7 @@ class _CallableClock:
 # --- quick: one month of the smallest channel with dag.test -----------------------------------
 
 def _quick(ctx: BenchContext) -> list[Result]:
-    from portal_etl.orchestration import runner
+    from portal_etl.orchestration.tools import runner
 
     replica = ctx.default_replica()  # quick: a minute of serving; the shared cache is fine
     dsn = ctx.scratch_db("e2e")
@@ -498,9 +498,9 @@ def _quick(ctx: BenchContext) -> list[Result]:
 
 def _backfill_pass(name: str, home: Path, env: dict[str, str], dsn: str, server, months: tuple[str, str],
                    registry) -> Pass:
-    from portal_etl.orchestration import backfill_report as report
-    from portal_etl.orchestration.backfill import plan_backfill, run_backfill
-    from portal_etl.orchestration.components import AirflowStack
+    from portal_etl.orchestration.tools import backfill_report as report
+    from portal_etl.orchestration.tools.backfill import plan_backfill, run_backfill
+    from portal_etl.orchestration.tools.components import AirflowStack
 
     plan = plan_backfill(*months, registry=registry)
     p = Pass(name, notes={"loadavg_at_start": os.getloadavg()})
@@ -613,7 +613,7 @@ def _expected_seconds(done: Pass, replica: Path, months: tuple[str, str]) -> flo
 
 
 def _month_list(months: tuple[str, str]) -> list:
-    from portal_etl.orchestration.runner import month_range, parse_month
+    from portal_etl.orchestration.tools.runner import month_range, parse_month
 
     return month_range(parse_month(months[0]), parse_month(months[1]))
 

@@ -4,8 +4,8 @@
   from ``bench.synthetic``), one transaction per page as ``pipeline.ingest`` stages them; then
   the same calls with one transaction per 500 rows, and (not in the code: what a batch path would
   give) the same INSERT … ON CONFLICT sent 500 rows per statement with ``execute_values``.
-* Integration — the items normalised, deduplicated and approved (not timed), then
-  ``process.load.load_articles`` (``load_items`` → ``_load_keys`` and the month summary) timed:
+* Integration — the items normalised, deduplicated and approved (not timed), then the chain's
+  load stage (``load_items`` → ``_load_keys`` and the month summary) timed:
   articles written per second; then the same load again, when nothing changed.
 * Anchor — the rows those paths wrote, read back with ``COPY TO`` and written with a plain
   ``COPY FROM`` into a scratch table ``LIKE`` the target (no indexes, constraints or triggers),
@@ -88,11 +88,7 @@ def run(ctx: BenchContext) -> list[Result]:
     from psycopg2.extras import Json, execute_values
 
     from portal_etl.db import staging as st
-    from portal_etl.pipeline.process.common import run_in_transaction
-    from portal_etl.pipeline.process.dedup_stage import deduplicate_in
-    from portal_etl.pipeline.process.load import load_articles
-    from portal_etl.pipeline.process.normalize_stage import normalize_in
-    from portal_etl.pipeline.process.policy import apply_policy_in
+    from portal_etl.pipeline.process.chain import STAGE_NAMES, run_stage
     from portal_etl.registry import load_registry
 
     n = SIZES[ctx.mode]
@@ -153,14 +149,14 @@ def run(ctx: BenchContext) -> list[Result]:
 
         # 4. integration: normalise, dedup and decide (not timed), then the load
         end = MONTH_START + timedelta(days=29)
-        with ctx.timer() as prepare:
-            run_in_transaction(dsn, normalize_in, MONTH_START, end, registry)
-            run_in_transaction(dsn, deduplicate_in, MONTH_START, end)
-            run_in_transaction(dsn, apply_policy_in, MONTH_START, end, registry)
+        with ctx.timer() as prepare:  # the chain's stages before the load
+            for name in STAGE_NAMES[:STAGE_NAMES.index("load")]:
+                run_stage(name, MONTH_START, end, dag_id="bench", run_id="prepare", dsn=dsn, registry=registry)
         with ctx.timer() as load:
-            counts = load_articles(MONTH_START, end, dag_id="bench", run_id="load-1", dsn=dsn, registry=registry)
+            counts = run_stage("load", MONTH_START, end, dag_id="bench", run_id="load-1", dsn=dsn, registry=registry)
         with ctx.timer() as reload:
-            recounts = load_articles(MONTH_START, end, dag_id="bench", run_id="load-2", dsn=dsn, registry=registry)
+            recounts = run_stage("load", MONTH_START, end, dag_id="bench", run_id="load-2", dsn=dsn,
+                                 registry=registry)
         art_s, art_rows, art_bytes = _copy_ceiling(conn, "integration.article")
         src_s, src_rows, _ = _copy_ceiling(conn, "integration.article_source")
         art_checked_s, _, _ = _copy_ceiling(conn, "integration.article", checked=True)

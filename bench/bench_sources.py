@@ -47,7 +47,7 @@ def _parse_results(ctx: BenchContext) -> tuple[list[Result], Path]:
 def _redis(work: Path):
     import redis
 
-    from portal_etl.orchestration.components import free_port
+    from portal_etl.orchestration.tools.components import free_port
 
     server = shutil.which("redis-server")
     if server is None:
@@ -154,7 +154,7 @@ COMPONENTS = ("scheduler", "dag-processor", "api-server", *(f"celery-worker-{i}"
 
 
 def _run_phase(stack, registry, source_ids: list[str] | None, dsn: str, metadata_url: str, admin_dsn: str) -> dict:
-    from portal_etl.orchestration.backfill import plan_backfill, run_backfill
+    from portal_etl.orchestration.tools.backfill import plan_backfill, run_backfill
 
     hosts_sql = "SELECT coalesce(hostname, ''), count(*) FROM task_instance WHERE state = 'success' GROUP BY 1"
     plan = plan_backfill(MONTH, MONTH, source_ids, registry=registry)
@@ -175,7 +175,7 @@ def _run_phase(stack, registry, source_ids: list[str] | None, dsn: str, metadata
 
 
 def _celery_results(ctx: BenchContext, reg102: Path) -> list[Result]:
-    from portal_etl.orchestration.components import AirflowStack
+    from portal_etl.orchestration.tools.components import AirflowStack
     from portal_etl.registry.loader import load_registry
     from portal_replica.manifest import load_manifest
     from portal_replica.provincial import add_provincial_sites

@@ -3,6 +3,6 @@
 The words "airflow" and "dag" in this docstring are what Airflow's safe-mode parser looks for.
 """
 
-from portal_etl.orchestration.ingest_dags import build_all
+from portal_etl.orchestration.dags.ingest import build_all
 
 globals().update(build_all())

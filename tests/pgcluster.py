@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
-from portal_etl.orchestration.components import free_port
+from portal_etl.orchestration.tools.components import free_port
 
 
 def postgres_bin() -> Path | None:

@@ -69,7 +69,7 @@ def failing_fetch(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 def ingest_dag(no_retries: bool = True):
-    from portal_etl.orchestration.ingest_dags import build_all
+    from portal_etl.orchestration.dags.ingest import build_all
 
     dag = build_all()[DAG_ID]
     if no_retries:
@@ -188,7 +188,7 @@ def deadline_mails(mailbox: Mailbox) -> list:
 def test_the_deadline_check_mails_when_the_report_is_missing_and_not_when_it_was_delivered(
     ops, clean_db, airflow_db, tmp_path, monkeypatch
 ) -> None:
-    from portal_etl.orchestration.report_deadline_dag import build_report_deadline_dag
+    from portal_etl.orchestration.dags.report_deadline import build_report_deadline_dag
     from portal_etl.reporting.deadline import check_report_deadline
     from portal_etl.reporting.delivery import ReportContent, deliver
     from portal_etl.reporting.monthly import produce_report

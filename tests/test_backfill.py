@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from pgutil import query
 
-from portal_etl.orchestration.backfill import backfill_body, plan_backfill
-from portal_etl.orchestration.runner import RangeError
+from portal_etl.orchestration.tools.backfill import backfill_body, plan_backfill
+from portal_etl.orchestration.tools.runner import RangeError
 from portal_etl.registry.loader import load_registry
 from portal_replica.manifest import month_of, recompute_primaries
 
@@ -192,7 +192,7 @@ def test_summary_table_lists_every_month_and_source(first_backfill, pipeline_dsn
 def test_rerunning_a_done_range_changes_nothing_and_says_so(first_backfill, backfill_cli, pipeline_dsn,
                                                           airflow_metadata_url, airflow_env) -> None:
     """The second time through an already running Airflow (the operator's), given by its URL."""
-    from portal_etl.orchestration.components import AirflowStack
+    from portal_etl.orchestration.tools.components import AirflowStack
 
     staged_before, articles_before = staged_rows(pipeline_dsn), article_rows(pipeline_dsn)
     article_fetches = "SELECT count(*) FROM staging.fetch_event WHERE purpose = 'article'"
@@ -216,7 +216,7 @@ def test_rerunning_a_done_range_changes_nothing_and_says_so(first_backfill, back
 
 
 def test_month_of_a_run_is_local(registry) -> None:
-    from portal_etl.orchestration.backfill import month_of_interval
+    from portal_etl.orchestration.tools.backfill import month_of_interval
 
     # 2024-04-30 17:00 UTC is 1 May 00:00 local: the May run's interval start
     assert month_of_interval(datetime(2024, 4, 30, 17, 0, tzinfo=ZoneInfo("UTC"))) == "2024-05"

@@ -3,7 +3,7 @@
 A private Redis (``redis-server`` on a free port), an Airflow api-server, scheduler and
 dag-processor with ``CeleryExecutor`` (broker Redis, result backend the PostgreSQL metadata DB)
 and two ``airflow celery worker`` processes run one month of the default scenario through
-``portal_etl.orchestration.backfill``. Then: every task succeeded, both workers ran tasks (the
+``portal_etl.orchestration.tools.backfill``. Then: every task succeeded, both workers ran tasks (the
 task instances' ``hostname`` from the REST API), and the store equals the manifest's month.
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from pgutil import query
 
-from portal_etl.orchestration.components import AirflowStack, free_port
+from portal_etl.orchestration.tools.components import AirflowStack, free_port
 from portal_replica.manifest import month_of, recompute_primaries
 
 MONTH = "2024-04"
@@ -69,7 +69,7 @@ def celery_run(redis_url, airflow_metadata_url, pipeline_dsn, replica, tmp_path_
     """One month of every channel through the Celery stack; the stack stays up for the checks."""
     from conftest import truncate_all
 
-    from portal_etl.orchestration.backfill import plan_backfill, run_backfill
+    from portal_etl.orchestration.tools.backfill import plan_backfill, run_backfill
     from portal_etl.registry import load_registry
 
     truncate_all(pipeline_dsn)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from portal_etl.orchestration.components import AirflowStack, component_env
+from portal_etl.orchestration.tools.components import AirflowStack, component_env
 
 
 def test_every_component_gets_the_same_home_and_the_execution_api_of_the_stack(tmp_path: Path) -> None:

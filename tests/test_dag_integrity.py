@@ -37,6 +37,29 @@ def test_conventions(dagbag) -> None:
             assert task.on_failure_callback, (dag_id, task.task_id)
 
 
+def test_integrate_runs_the_chain_in_its_order_linking_before_the_policy(dagbag) -> None:
+    from portal_etl.pipeline.process.chain import CHAIN
+
+    dag = dagbag.dags["integrate_articles"]
+    ids = [stage.task_id for stage in CHAIN]
+    assert ids.index("link_translations") < ids.index("apply_approval_policy") < ids.index("load_integration_store")
+    for before, after in zip(ids, ids[1:], strict=False):
+        assert dag.get_task(before).downstream_task_ids >= {after}, (before, after)
+    assert "translate_articles" in dag.get_task(ids[-1]).downstream_task_ids
+
+
+def test_dag_files_parse_without_the_database_driver() -> None:
+    """The integrate DAG's file imports the chain's declaration, not the stages' code."""
+    code = (
+        "import sys, runpy; runpy.run_path(sys.argv[1]);"
+        "print(','.join(m for m in ('requests', 'lxml', 'psycopg2', 'pandas') if m in sys.modules))"
+    )
+    for name in ("integrate.py", "review.py"):
+        out = subprocess.run([sys.executable, "-c", "import airflow.sdk;" + code, str(REPO / "dags" / name)],
+                             capture_output=True, text=True, check=True).stdout.strip()
+        assert "psycopg2" not in out and "lxml" not in out, (name, out)
+
+
 def test_ingest_interval_is_a_local_calendar_month(dagbag) -> None:
     from datetime import datetime
     from zoneinfo import ZoneInfo
@@ -77,7 +100,7 @@ def test_broken_registry_entry_does_not_break_the_other_dags(tmp_path, monkeypat
     bad = tmp_path / "sources.yaml"
     bad.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     monkeypatch.setenv("PORTAL_ETL_SOURCES", str(bad))
-    from portal_etl.orchestration.ingest_dags import build_all
+    from portal_etl.orchestration.dags.ingest import build_all
 
     dags = build_all()
     assert set(dags) == INGEST_DAG_IDS - {"ingest_dongnai_gov"}

@@ -98,8 +98,8 @@ if sys.argv[1] == "ingest":
         step(sys.argv[2], start, end, dag_id="ingest_" + sys.argv[2], run_id="killed")
 else:
     from portal_etl.pipeline import process
-    for step in (process.normalize_items, process.deduplicate, process.apply_policy, process.load_articles):
-        step(start, end, dag_id="integrate_articles", run_id="killed")
+    for name in process.STAGE_NAMES:
+        process.run_stage(name, start, end, dag_id="integrate_articles", run_id="killed")
 """
 
 
@@ -111,7 +111,7 @@ def killed_worker(*args: str, failpoint: str) -> None:
 
 
 def test_ingest_killed_in_the_middle_of_a_page_write_then_retried(clean_db, replica, manifest, airflow_db) -> None:
-    from portal_etl.orchestration.ingest_dags import build_all
+    from portal_etl.orchestration.dags.ingest import build_all
 
     source = "dongnai_gov"
     killed_worker("ingest", source, failpoint="ingest.stage_write:20")
@@ -135,7 +135,7 @@ def test_a_retried_task_keeps_the_counts_of_every_try(clean_db, replica, manifes
     last try's counts only)."""
     from datetime import timedelta
 
-    from portal_etl.orchestration.ingest_dags import build_all
+    from portal_etl.orchestration.dags.ingest import build_all
     from portal_etl.pipeline.ingest import summarize
 
     source = "dongnai_gov"
@@ -161,7 +161,7 @@ def test_a_retried_task_keeps_the_counts_of_every_try(clean_db, replica, manifes
 
 
 def test_integration_killed_in_dedup_and_in_load_then_retried(clean_db, replica, manifest, airflow_db) -> None:
-    from portal_etl.orchestration.integrate_dag import build_integrate_dag
+    from portal_etl.orchestration.dags.integrate import build_integrate_dag
 
     for source in SOURCES:
         ingest_month(source)
@@ -346,7 +346,7 @@ def task_states(dagrun) -> dict[str, str]:
 
 
 def test_a_source_down_for_days_is_caught_up_when_it_is_back(clean_db, own_replica, manifest, airflow_db) -> None:
-    from portal_etl.orchestration.ingest_dags import build_all
+    from portal_etl.orchestration.dags.ingest import build_all
 
     source = "dongnai_party"
     base_urls = own_replica.base_urls

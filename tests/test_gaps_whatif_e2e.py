@@ -59,7 +59,7 @@ def bounds(first: str, last: str) -> tuple[datetime, datetime]:
 
 
 def integrate(first: str, last: str) -> None:
-    from portal_etl.orchestration.integrate_dag import build_integrate_dag
+    from portal_etl.orchestration.dags.integrate import build_integrate_dag
 
     dagrun = build_integrate_dag().test(run_conf={"from_month": first, "to_month": last})
     assert str(dagrun.state).endswith("success")

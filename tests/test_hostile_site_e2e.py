@@ -493,7 +493,7 @@ MAY = (datetime(2024, 5, 1, tzinfo=TZ), datetime(2024, 6, 1, tzinfo=TZ))  # the 
 def test_a_month_with_nothing_in_it_is_a_quiet_warning_in_the_metrics_and_status(site, own_db, airflow_db,
                                                                                    capsys) -> None:
     from portal_etl.cli import main
-    from portal_etl.orchestration.ingest_dags import build_all
+    from portal_etl.orchestration.dags.ingest import build_all
 
     dag = build_all()[f"ingest_{SOURCE_ID}"]
     for task in dag.tasks:

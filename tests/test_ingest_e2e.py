@@ -57,7 +57,7 @@ def april_run(pipeline_dsn, replica, airflow_db):
     from conftest import truncate_all
 
     truncate_all(pipeline_dsn)
-    from portal_etl.orchestration.ingest_dags import build_all
+    from portal_etl.orchestration.dags.ingest import build_all
 
     dags = build_all()
     runs = {s: dags[f"ingest_{s}"].test(logical_date=APRIL_END) for s in SOURCES}

@@ -53,7 +53,7 @@ def store_dump(dsn: str) -> tuple:
 def integrated(pipeline_dsn, replica, airflow_db, manifest):
     from conftest import truncate_all
 
-    from portal_etl.orchestration.integrate_dag import build_integrate_dag
+    from portal_etl.orchestration.dags.integrate import build_integrate_dag
 
     truncate_all(pipeline_dsn)
     registry = load_registry()
@@ -169,7 +169,7 @@ def payloads(dsn: str, months: list[str]) -> dict[str, dict]:
 def report_run(integrated, pipeline_dsn, tmp_path_factory):
     import os
 
-    from portal_etl.orchestration.report_dag import build_report_dag
+    from portal_etl.orchestration.dags.report import build_report_dag
 
     out = tmp_path_factory.mktemp("reports")
     os.environ["PORTAL_ETL_REPORTS_DIR"] = str(out)

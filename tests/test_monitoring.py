@@ -55,7 +55,7 @@ def runs(pipeline_dsn, replica, airflow_db):
     March's re-runs refresh its settled articles, as an operator re-reading a month does."""
     from conftest import truncate_all
 
-    from portal_etl.orchestration.ingest_dags import build_all
+    from portal_etl.orchestration.dags.ingest import build_all
 
     truncate_all(pipeline_dsn)
     dag = build_all()[f"ingest_{SOURCE}"]

@@ -23,13 +23,11 @@ from pgutil import query as rows
 
 from portal_etl.db.staging import sync_sources
 from portal_etl.pipeline.process import (
-    apply_policy,
+    STAGE_NAMES,
     check_quality,
-    deduplicate,
-    load_articles,
-    normalize_items,
     process_interval,
     review,
+    run_stage,
 )
 from portal_etl.pipeline.process.policy import decide
 from portal_etl.registry import load_registry
@@ -592,10 +590,8 @@ def test_stages_called_separately_match_process_interval(db: str) -> None:
     conn.close()
     for start, end in (MARCH, APRIL):
         kw = {"dag_id": "process_test", "run_id": "sep", "dsn": db, "registry": REG}
-        normalize_items(start, end, **kw)
-        deduplicate(start, end, **kw)
-        apply_policy(start, end, **kw)
-        load_articles(start, end, **kw)
+        for name in STAGE_NAMES:
+            run_stage(name, start, end, **kw)
     assert order_dump(db) == together
     assert rows(db, "SELECT count(*) FROM process.pending") == [(0,)]
 

@@ -451,7 +451,7 @@ def test_cli_prints_the_report(april, pipeline_dsn, tmp_path, monkeypatch, capsy
 def test_the_report_dag_covers_one_local_month_from_the_integration_start() -> None:
     from airflow.serialization.encoders import coerce_to_core_timetable
 
-    from portal_etl.orchestration.report_dag import build_report_dag
+    from portal_etl.orchestration.dags.report import build_report_dag
 
     dag = build_report_dag()
     assert dag.catchup is True

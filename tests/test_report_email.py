@@ -300,7 +300,7 @@ def test_cli_emails_after_producing(april, smtp, no_deliveries, monkeypatch, tmp
 
 
 def run_report_dag(monkeypatch, tmp_path) -> dict[str, str]:
-    from portal_etl.orchestration.report_dag import build_report_dag
+    from portal_etl.orchestration.dags.report import build_report_dag
 
     monkeypatch.setenv("PORTAL_ETL_REPORTS_DIR", str(tmp_path))
     dagrun = build_report_dag().test(logical_date=APRIL_END)

@@ -19,7 +19,7 @@ import pytest
 import requests
 from review_helpers import audit, decision, grey_zone_pair, in_store, query, stage_october
 
-from portal_etl.orchestration.review_dag import (
+from portal_etl.orchestration.dags.review import (
     APPLY,
     APPLY_TASK_ID,
     COLLECT_TASK_ID,
@@ -108,7 +108,7 @@ class LoggedIn:
 @pytest.fixture(scope="module")
 def stack(airflow_db, tmp_path_factory):
     """An api-server on the session's metadata DB, with login on and one editor account."""
-    from portal_etl.orchestration.components import AirflowStack
+    from portal_etl.orchestration.tools.components import AirflowStack
 
     home = tmp_path_factory.mktemp("airflow-api")
     env = {
@@ -128,7 +128,7 @@ def october(pipeline_dsn, replica) -> dict[str, int]:
 
 
 def run_dag(dag_id: str, **kwargs):
-    from portal_etl.orchestration.runner import load_dags
+    from portal_etl.orchestration.tools.runner import load_dags
 
     return load_dags([dag_id])[dag_id].test(**kwargs)
 

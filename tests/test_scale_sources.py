@@ -57,7 +57,7 @@ def test_dag_parsing_with_102_sources(registry_102, monkeypatch) -> None:
 def test_a_task_process_builds_only_its_own_ingest_dag(registry_102, monkeypatch) -> None:
     """Airflow's task runner parses the DAG file with the parsing context set to the task's DAG:
     then only that DAG is built (the dag-processor, with no context, gets all 102)."""
-    from portal_etl.orchestration.ingest_dags import build_all
+    from portal_etl.orchestration.dags.ingest import build_all
 
     monkeypatch.setenv("PORTAL_ETL_SOURCES", str(registry_102))
     monkeypatch.delenv("PORTAL_ETL_SOURCES_OVERRIDES", raising=False)

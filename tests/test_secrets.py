@@ -65,9 +65,9 @@ FULL_RUN = """
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from portal_etl.orchestration.ingest_dags import build_all
-from portal_etl.orchestration.integrate_dag import build_integrate_dag
-from portal_etl.orchestration.report_dag import build_report_dag
+from portal_etl.orchestration.dags.ingest import build_all
+from portal_etl.orchestration.dags.integrate import build_integrate_dag
+from portal_etl.orchestration.dags.report import build_report_dag
 
 april_end = datetime(2024, 5, 1, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 runs = [

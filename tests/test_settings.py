@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from portal_etl import settings
-from portal_etl.orchestration.components import component_env
+from portal_etl.orchestration.tools.components import component_env
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "plugins" / "portal_etl"

@@ -26,8 +26,8 @@ import pytest
 import requests
 from pgutil import query
 
-from portal_etl.orchestration import stack
-from portal_etl.orchestration.components import free_port
+from portal_etl.orchestration.tools import stack
+from portal_etl.orchestration.tools.components import free_port
 from portal_replica.manifest import month_of
 
 REPO = Path(__file__).resolve().parents[1]
@@ -140,7 +140,7 @@ def test_no_task_defers_so_the_stack_needs_no_triggerer() -> None:
         # HITLOperator waits in `awaiting_input` on Airflow 3.3+, without a trigger
         assert type(task).__name__ in kinds or (isinstance(task, HITLOperator) and AIRFLOW_V_3_3_PLUS), (
             f"{task.dag_id}.{task.task_id} is a {type(task).__name__}: does it defer? then add the "
-            "triggerer to portal_etl.orchestration.stack.COMPONENTS"
+            "triggerer to portal_etl.orchestration.tools.stack.COMPONENTS"
         )
 
 

@@ -34,7 +34,7 @@ def themed_run(request, tmp_path_factory, pipeline_dsn, airflow_db, replica) -> 
     """One theme's scenario, served on 127.0.0.1 and ingested month by month by the ingest DAGs."""
     from conftest import truncate_all
 
-    from portal_etl.orchestration.ingest_dags import build_all
+    from portal_etl.orchestration.dags.ingest import build_all
     from portal_replica.generator import ScenarioParams, generate
     from portal_replica.manifest import load_manifest
     from portal_replica.server import ReplicaServer

@@ -161,9 +161,12 @@ def store(english_dir, pipeline_dsn):
             discover("baodongnai", start, end, dag_id="t", run_id=month, registry=registry, dsn=pipeline_dsn)
             fetch_articles("baodongnai", start, end, dag_id="t", run_id=month, registry=registry, dsn=pipeline_dsn)
         process_interval(START, END, dag_id="t", run_id="process", dsn=pipeline_dsn, registry=registry)
+        processed = {"links": query(pipeline_dsn, "SELECT *, xmin::text FROM process.translation_link ORDER BY 1"),
+                     "own": query(pipeline_dsn, "SELECT *, xmin::text FROM integration.article_translation "
+                                                "ORDER BY 1, 2")}
         counts = link_and_translate(START, END, dag_id="t", run_id="link-1", dsn=pipeline_dsn, registry=registry,
                                     use_configured=False)
-        yield {"registry": registry, "base": server.base_urls["baodongnai"], "counts": counts}
+        yield {"registry": registry, "base": server.base_urls["baodongnai"], "counts": counts, "processed": processed}
     finally:
         server.stop()
 
@@ -264,6 +267,20 @@ def test_own_translations_are_stored_with_their_provenance(store, english_manife
     for it in translations:
         _, origin, engine, title, _primary, confidence = by_url[base + it["path"]]
         assert origin == "source" and engine is None and title == it["title"] and confidence >= 0.65
+
+
+def test_the_processing_run_links_and_stores_own_translations_itself(store, pipeline_dsn) -> None:
+    """Linking is a stage of the processing chain, before the policy that reads the link and the
+    load: the processing run stores the links and the sources' own versions, and the translation
+    step after it finds nothing to change."""
+    processed = store["processed"]
+    assert processed["links"] and any(row[2] == "linked" for row in processed["links"])
+    assert processed["own"] and all(row[2] == "source" for row in processed["own"])
+    counts = store["counts"]
+    assert counts["links_changed"] == 0 and counts["decisions_changed"] == 0 and counts["own_written"] == 0
+    assert query(pipeline_dsn, "SELECT *, xmin::text FROM process.translation_link ORDER BY 1") == processed["links"]
+    assert query(pipeline_dsn, "SELECT *, xmin::text FROM integration.article_translation ORDER BY 1, 2") == \
+        processed["own"]
 
 
 def test_no_translator_configured_is_reported_and_the_run_goes_on(store, pipeline_dsn) -> None:
@@ -465,7 +482,9 @@ def test_the_report_counts_english_versions_by_origin_and_channel(machine_run, s
 
 def test_an_editor_settles_an_ambiguous_link(machine_run, store, pipeline_dsn) -> None:
     """Last: it changes the store. Approving a translation alone is refused; approving it as a
-    duplicate of its original confirms the link, and the own translation replaces the machine one."""
+    duplicate of its original confirms the link, and the own translation replaces the machine one
+    in the editor's own transaction (the chain links before the policy and the load), before any
+    translation step runs."""
     import re
 
     from portal_etl.pipeline.process import review
@@ -480,13 +499,18 @@ def test_an_editor_settles_an_ambiguous_link(machine_run, store, pipeline_dsn) -
         review.approve(item_id, "Biên tập viên", "ok", dsn=pipeline_dsn, registry=store["registry"])
     review.approve(item_id, "Biên tập viên", "cùng bài", as_duplicate_of=original, dsn=pipeline_dsn,
                    registry=store["registry"])
+
+    def assert_linked_and_stored() -> None:
+        status, vi_id, by = query(pipeline_dsn, "SELECT status, vi_item_id, decided_by FROM process.translation_link "
+                                                "WHERE en_item_id = %s", item_id)[0]
+        assert (status, vi_id, by) == ("linked", original, "Biên tập viên")
+        language, origin, source_item = query(
+            pipeline_dsn, """SELECT a.language, t.origin, t.source_item_id FROM process.item_story s
+                               JOIN integration.article a USING (story_key)
+                               JOIN integration.article_translation t USING (story_key) WHERE s.item_id = %s""",
+            original)[0]
+        assert (language, origin, source_item) == ("vi", "source", item_id)
+
+    assert_linked_and_stored()  # the same run: no translation step has run since the decision
     link_and_translate(START, END, dag_id="t", run_id="mt-4", dsn=pipeline_dsn, registry=store["registry"])
-    status, vi_id, by = query(pipeline_dsn, "SELECT status, vi_item_id, decided_by FROM process.translation_link "
-                                            "WHERE en_item_id = %s", item_id)[0]
-    assert (status, vi_id, by) == ("linked", original, "Biên tập viên")
-    language, origin, source_item = query(
-        pipeline_dsn, """SELECT a.language, t.origin, t.source_item_id FROM process.item_story s
-                           JOIN integration.article a USING (story_key)
-                           JOIN integration.article_translation t USING (story_key) WHERE s.item_id = %s""",
-        original)[0]
-    assert (language, origin, source_item) == ("vi", "source", item_id)
+    assert_linked_and_stored()

@@ -133,7 +133,7 @@ def _cmd_replica_moved(args: argparse.Namespace) -> int:
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
-    from portal_etl.orchestration import runner
+    from portal_etl.orchestration.tools import past_months, runner
     from portal_etl.registry import load_registry
     from portal_etl.reporting.staged_counts import print_staged_counts
 
@@ -153,42 +153,28 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
     print(f"running {len(months)} month(s) × {len(source_ids)} source(s) through Airflow")
     conf = {"refresh_settled": True} if args.refresh_settled else None
-    outcomes = _run_ingest_months([f"ingest_{s}" for s in source_ids], months, show, conf)
+    runs = past_months.month_runs()
+    if runs.where:
+        print(f"  (on the Airflow at {runs.where})", flush=True)
+    outcomes = runs.run_months([f"ingest_{s}" for s in source_ids], months, show, conf)
     print_staged_counts(source_ids, months[0], runner.next_month(months[-1]))
     failed = [o for o in outcomes if o.state != "success"]
     return 1 if failed else 0
 
 
-def _run_ingest_months(dag_ids, months, show, conf=None):
-    """On the running Airflow (``stack up`` or PORTAL_ETL_AIRFLOW_API) if there is one, else dag.test."""
-    from portal_etl.orchestration import remote_runs, runner
-    from portal_etl.orchestration.backfill import running_airflow
-
-    airflow = running_airflow()
-    if airflow is None:
-        return runner.run_months(dag_ids, months, show, conf)
-    print(f"  (on the Airflow at {airflow.base_url})", flush=True)
-    return remote_runs.run_months(airflow, dag_ids, months, show, conf=conf)
-
-
 def _cmd_process(args: argparse.Namespace) -> int:
-    from portal_etl.orchestration import remote_runs, runner
-    from portal_etl.orchestration.backfill import running_airflow
+    from portal_etl.orchestration.tools import past_months, runner
 
     runner.month_range(runner.parse_month(args.from_month), runner.parse_month(args.to_month))
-    airflow = running_airflow()
-    if airflow is not None:  # the running stack's scheduler runs it, visible in its UI
-        state = remote_runs.run_integrate(airflow, args.from_month, args.to_month)
-    else:
-        dag = runner.load_dags(["integrate_articles"])["integrate_articles"]
-        dagrun = dag.test(run_conf={"from_month": args.from_month, "to_month": args.to_month})
-        state = str(dagrun.state).rsplit(".", 1)[-1]
-    print(f"integrate_articles {args.from_month}..{args.to_month}: {state}")
+    # on a running Airflow its scheduler runs it, visible in its UI; else dag.test here
+    span = f"{args.from_month}..{args.to_month}"
+    state = past_months.month_runs().run_integrate(args.from_month, args.to_month, note=f"portal-etl process {span}")
+    print(f"integrate_articles {span}: {state}")
     return 0 if state == "success" else 1
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from portal_etl.orchestration.runner import parse_month
+    from portal_etl.orchestration.tools.runner import parse_month
     from portal_etl.reporting.monthly import produce_report, refresh_summary, write_atomic
 
     month = parse_month(args.month)
@@ -261,21 +247,21 @@ def _email_report(report, *, force: bool) -> int:
 
 
 def _cmd_backfill(args: argparse.Namespace) -> int:
-    from portal_etl.orchestration import backfill
+    from portal_etl.orchestration.tools import backfill, past_months
 
     plan = backfill.plan_backfill(args.from_month, args.to_month, args.source,
                                   reprocess=args.reprocess, process=not args.no_process,
                                   refresh_settled=args.refresh_settled)
     print(f"backfilling {len(plan.months)} month(s) × {len(plan.source_ids)} source(s) "
           f"({plan.months[0]:%Y-%m}..{plan.months[-1]:%Y-%m}) through Airflow", file=sys.stderr)
-    with backfill.open_airflow(args.airflow_api) as airflow:
-        result = backfill.run_backfill(airflow, plan, timeout=args.timeout)
+    with past_months.scheduler_runs(args.airflow_api) as runs:
+        result = backfill.run_backfill(runs.airflow, plan, timeout=args.timeout)
     print(result.summary())
     return 0 if result.ok else 1
 
 
 def _cmd_stack(args: argparse.Namespace) -> int:
-    from portal_etl.orchestration import stack
+    from portal_etl.orchestration.tools import stack
 
     if args.stack_cmd == "up":
         print("Airflow stack: starting what is not running ...", file=sys.stderr, flush=True)

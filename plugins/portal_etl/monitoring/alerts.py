@@ -8,7 +8,7 @@
   the tasks directly (``on_failure_callback=SmtpNotifier(...)``) because the recipients are read
   when the alert happens (an operator changes the Variable without a redeploy), a missing
   connection or list must give a log line rather than a callback error, and the mail must be sent
-  once: the failure callback (``orchestration.common.alert_on_failure``) builds the mail and calls
+  once: the failure callback (``orchestration.dags.common.alert_on_failure``) builds the mail and calls
   the notifier's ``notify``.
 * **Once**: at most one mail per source per DAG run, one per late report. A source-health alarm
   *is* the failure of the run's ``check_source_health`` task (it raises ``SourceHealthError``), so

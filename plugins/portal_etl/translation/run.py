@@ -3,10 +3,11 @@ store's English versions (the source's own first, machine translation second).
 
 Three phases, so no HTTP call happens while the processing lock is held:
 
-1. *link and keep own translations* (one transaction, processing lock): link the interval's
-   English items (``linking``), re-decide those whose link changed (an ambiguous link puts the item
-   in the review queue), then bring ``integration.article_translation`` rows of origin 'source'
-   in line with every confirmed link (acting as the loader role);
+1. *link and keep own translations* (one transaction, processing lock): the processing chain from
+   its linking stage on (``pipeline/process/chain.py``) for the interval's English items — link
+   them, re-decide and load those whose link changed, bring ``integration.article_translation``
+   rows of origin 'source' in line with every confirmed link. ``integrate_articles`` has run the
+   whole chain already, so its task (:func:`translate_articles`) skips this phase;
 2. *machine-translate* what needs it (no lock): integrated articles of the interval without the
    source's own translation whose machine version is missing or was made from another version of
    the article (content hash). Bodies go paragraph by paragraph, through the segment cache
@@ -18,9 +19,7 @@ Three phases, so no HTTP call happens while the processing lock is held:
 
 from __future__ import annotations
 
-import hashlib
 import html as html_lib
-import json
 import logging
 from datetime import datetime
 from typing import Any
@@ -29,214 +28,20 @@ from psycopg2.extras import Json, execute_values
 
 from portal_etl.db import LOADER_ROLE, acting_as, transaction
 from portal_etl.normalize.text import nfc
-from portal_etl.pipeline.process.common import (
-    POLICY,
-    fetch_dicts,
-    find_section,
-    get_registry,
-    run_in_transaction,
-    source_or_none,
-    take_pending,
-)
-from portal_etl.pipeline.process.load import load_items
-from portal_etl.pipeline.process.policy import decide_items
-from portal_etl.registry import Registry, Source
-from portal_etl.reporting.summary import refresh_month_summary
-from portal_etl.translation import linking
+from portal_etl.pipeline.process.chain import StageContext, run_chain, stages_from
+from portal_etl.pipeline.process.common import fetch_dicts, get_registry, run_in_transaction
+from portal_etl.registry import Registry
 from portal_etl.translation.backends import NOT_CONFIGURED, TranslationError, Translator, configured_translator
+from portal_etl.translation.links import english_items
+from portal_etl.translation.own_versions import refresh_story_months, translation_hash
 from portal_etl.translation.segments import Piece, batches, cut_long, join_pieces, sha256, split_body
 
 log = logging.getLogger("portal_etl.translation.run")
 
 TARGET = "en"
-AUTO = "auto"  # decided_by of automatic links
 
 
-def translation_sections(registry: Registry) -> list[tuple[Source, str, str]]:
-    """(channel, section path, language) of every section in a language other than its channel's."""
-    return [(s, sec.path, sec.language) for s in registry.sources for sec in s.sections
-            if sec.language and sec.language != s.language]
-
-
-# --- phase 1: links ------------------------------------------------------------------------------
-
-
-def _sides(cur, where: str, params: dict, registry: Registry, with_captions: bool) -> list[dict[str, Any]]:
-    rows = fetch_dicts(
-        cur,
-        f"""SELECT n.item_id, n.source_id, n.section, n.language, n.published_at, n.title_clean, n.sapo_clean,
-                   n.body_text_clean, n.canonical_url, i.images
-              FROM process.normalized_item n JOIN staging.item i USING (item_id)
-             WHERE n.published_at IS NOT NULL AND {where}""",
-        params,
-    )
-    for r in rows:
-        texts = [r["title_clean"], r["sapo_clean"], r["body_text_clean"]]
-        if with_captions:
-            texts += [img.get("caption") or "" for img in r["images"] or []]
-        source = source_or_none(registry, r["source_id"])
-        r["side"] = linking.Side(r["item_id"], r["published_at"], "\n".join(texts),
-                                 [img["src"] for img in r["images"] or [] if img.get("src")],
-                                 source.tz if source else linking.ZoneInfo("Asia/Ho_Chi_Minh"))
-    return rows
-
-
-def _editor_links(cur, en_ids: list[int]) -> dict[int, tuple[str, int | None, str]]:
-    """A reviewer's word on English items: approved with a merge ⇒ linked to that item; rejected ⇒
-    no original."""
-    out: dict[int, tuple[str, int | None, str]] = {}
-    cur.execute(
-        """SELECT d.item_id, d.outcome, d.decided_by,
-                  (SELECT CASE WHEN e.item_a = d.item_id THEN e.item_b ELSE e.item_a END
-                     FROM process.dup_edge e
-                    WHERE e.reason = 'editor_merge' AND (e.item_a = d.item_id OR e.item_b = d.item_id)
-                    ORDER BY e.created_at DESC LIMIT 1)
-             FROM process.decision d WHERE d.item_id = ANY(%s) AND d.decided_by <> %s""",
-        (en_ids, POLICY),
-    )
-    for item_id, outcome, by, merged_with in cur.fetchall():
-        if outcome == "approved" and merged_with is not None:
-            out[item_id] = ("linked", merged_with, by)
-        elif outcome == "rejected":
-            out[item_id] = ("unlinked", None, by)
-    return out
-
-
-def link_in(cur, start: datetime | None, end: datetime | None, registry: Registry) -> dict[str, int]:
-    """(Re)link the English items published in [start, end) (all when no interval is given)."""
-    counts = {"en_items": 0, "linked": 0, "review": 0, "unlinked": 0, "links_changed": 0}
-    sections = translation_sections(registry)
-    if not sections:
-        return counts
-    changed: list[int] = []
-    for source, _path, language in sections:
-        span = "" if start is None or end is None else " AND n.published_at >= %(s)s AND n.published_at < %(e)s"
-        english = [r for r in _sides(cur, f"n.source_id = %(src)s AND n.language = %(lang)s{span}",
-                                     {"src": source.id, "lang": language, "s": start, "e": end}, registry, False)
-                   if (sec := find_section(source, r["section"])) is not None and sec.language == language]
-        if not english:
-            continue
-        lo = min(r["published_at"] for r in english)
-        hi = max(r["published_at"] for r in english)
-        lo_c, _ = linking.candidates_window(linking.Side(0, lo, "", [], source.tz))
-        _, hi_c = linking.candidates_window(linking.Side(0, hi, "", [], source.tz))
-        originals = [r["side"] for r in _sides(
-            cur, "n.source_id = %(src)s AND (n.language IS NULL OR n.language = %(vi)s) "
-                 "AND n.published_at >= %(lo)s AND n.published_at <= %(hi)s",
-            {"src": source.id, "vi": source.language, "lo": lo_c, "hi": hi_c}, registry, True)]
-        en_ids = [r["item_id"] for r in english]
-        editor = _editor_links(cur, en_ids)
-        cur.execute("SELECT en_item_id, vi_item_id, status, confidence, evidence, decided_by "
-                    "FROM process.translation_link WHERE en_item_id = ANY(%s)", (en_ids,))
-        existing = {r[0]: r[1:] for r in cur.fetchall()}
-        rows = []
-        for r in english:
-            status, best, confidence, runners = linking.link_one(r["side"], originals)
-            vi_id = best["vi_item_id"] if best and status != "unlinked" else None
-            evidence = {"best": best, "runners_up": runners,
-                        "thresholds": {"link": linking.LINK_AT, "review": linking.REVIEW_AT}}
-            by = AUTO
-            if r["item_id"] in editor:
-                status, vi_id, by = editor[r["item_id"]]
-                confidence = 1.0 if status == "linked" else 0.0
-            counts["en_items"] += 1
-            counts[status] += 1
-            row = (vi_id, status, float(round(confidence, 4)), evidence, by)
-            old = existing.get(r["item_id"])
-            if old is None or (old[0], old[1], round(float(old[2]), 4), old[3], old[4]) != row:
-                rows.append((r["item_id"], *row[:3], Json(row[3]), row[4]))
-                if old is None or old[1] != status or old[0] != vi_id:
-                    changed.append(r["item_id"])
-        if rows:
-            execute_values(
-                cur,
-                """INSERT INTO process.translation_link (en_item_id, vi_item_id, status, confidence, evidence,
-                          decided_by) VALUES %s
-                   ON CONFLICT (en_item_id) DO UPDATE SET vi_item_id = EXCLUDED.vi_item_id,
-                          status = EXCLUDED.status, confidence = EXCLUDED.confidence,
-                          evidence = EXCLUDED.evidence, decided_by = EXCLUDED.decided_by, updated_at = now()""",
-                rows,
-            )
-        counts["links_changed"] += len(rows)
-    if changed:  # the policy reads the link: an ambiguous one sends the item to the review queue
-        decide_items(cur, set(changed), registry)
-    return counts
-
-
-# --- phase 1b: the source's own translations -------------------------------------------------------
-
-
-def refresh_story_months(cur, story_keys: list[str], registry: Registry | None) -> None:
-    """The monthly report's summary (its English-version columns) for the months of these stories;
-    in the caller's transaction, acting as the loader."""
-    if not story_keys:
-        return
-    cur.execute("SELECT DISTINCT story_month FROM integration.article WHERE story_key = ANY(%s)",
-                (sorted(set(story_keys)),))
-    refresh_month_summary(cur, [row[0] for row in cur.fetchall()], registry)
-
-
-def _translation_hash(row: dict[str, Any]) -> str:
-    keys = ("origin", "title", "sapo", "body_html", "source_id", "source_item_id", "source_url", "link_confidence",
-            "engine", "model")
-    data = json.dumps({k: row.get(k) for k in keys}, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()
-
-
-def sync_own_translations(cur, registry: Registry | None = None) -> dict[str, int]:
-    """integration.article_translation rows of origin 'source' = the confirmed links whose original
-    is in an integrated story (the most confident link of a story wins). Replaces a machine row.
-    The report summary of the months whose translations changed is refreshed with them."""
-    desired = fetch_dicts(
-        cur,
-        """SELECT DISTINCT ON (s.story_key, en.language)
-                  s.story_key, en.language, en.title_clean AS title, en.sapo_clean AS sapo,
-                  en.body_html_sanitized AS body_html, en.source_id, en.item_id AS source_item_id,
-                  en.canonical_url AS source_url, l.confidence AS link_confidence, l.evidence AS link_evidence,
-                  a.content_hash AS article_content_hash
-             FROM process.translation_link l
-             JOIN process.normalized_item en ON en.item_id = l.en_item_id
-             JOIN process.item_story s ON s.item_id = l.vi_item_id
-             JOIN integration.article a ON a.story_key = s.story_key
-            WHERE l.status = 'linked' AND en.language ~ '^[a-z]{2}$'
-            ORDER BY s.story_key, en.language, l.confidence DESC, en.item_id""",
-    )
-    cur.execute("SELECT story_key, language, origin, content_hash, article_content_hash "
-                "FROM integration.article_translation")
-    existing = {(r[0], r[1]): r[2:] for r in cur.fetchall()}
-    want = {}
-    for row in desired:
-        row["origin"] = "source"
-        row["link_confidence"] = round(float(row["link_confidence"]), 4)
-        row["content_hash"] = _translation_hash(row)
-        want[(row["story_key"], row["language"])] = row
-    stale = [k for k, v in existing.items() if v[0] == "source" and k not in want]
-    upserts = [r for k, r in want.items()
-               if existing.get(k) != ("source", r["content_hash"], r["article_content_hash"])]
-    with acting_as(cur, LOADER_ROLE):
-        if stale:
-            execute_values(cur, """DELETE FROM integration.article_translation t USING (VALUES %s) AS d(k, l)
-                                    WHERE t.story_key = d.k AND t.language = d.l""", stale)
-        if upserts:
-            execute_values(
-                cur,
-                """INSERT INTO integration.article_translation (story_key, language, origin, title, sapo, body_html,
-                          source_id, source_item_id, source_url, link_confidence, link_evidence,
-                          engine, model, translated_at, article_content_hash, content_hash)
-                   VALUES %s
-                   ON CONFLICT (story_key, language) DO UPDATE SET origin = 'source', title = EXCLUDED.title,
-                          sapo = EXCLUDED.sapo, body_html = EXCLUDED.body_html, source_id = EXCLUDED.source_id,
-                          source_item_id = EXCLUDED.source_item_id, source_url = EXCLUDED.source_url,
-                          link_confidence = EXCLUDED.link_confidence, link_evidence = EXCLUDED.link_evidence,
-                          engine = NULL, model = NULL, translated_at = NULL,
-                          article_content_hash = EXCLUDED.article_content_hash,
-                          content_hash = EXCLUDED.content_hash, updated_at = now()""",
-                [(r["story_key"], r["language"], "source", r["title"], r["sapo"], r["body_html"], r["source_id"],
-                  r["source_item_id"], r["source_url"], r["link_confidence"], Json(r["link_evidence"]),
-                  None, None, None, r["article_content_hash"], r["content_hash"]) for r in upserts],
-            )
-        refresh_story_months(cur, [k for k, _ in stale] + [r["story_key"] for r in upserts], registry)
-    return {"own_stored": len(want), "own_written": len(upserts), "own_removed": len(stale)}
+# --- phase 1: links and the sources' own translations ------------------------------------------------
 
 
 def articles_to_translate(cur, start: datetime | None, end: datetime | None) -> tuple[list[dict], int]:
@@ -259,16 +64,11 @@ def articles_to_translate(cur, start: datetime | None, end: datetime | None) -> 
     return todo, unchanged
 
 
-def _phase_one(cur, start, end, registry: Registry, dag_id: str, run_id: str) -> dict[str, Any]:
-    counts: dict[str, Any] = dict(link_in(cur, start, end, registry))
-    # items whose decision a changed link moved (into the review queue or out of it) are loaded
-    # here, as an editor's decision is: their months' figures are current when the step ends and
-    # nothing stays queued for the next integration run
-    queued = take_pending(cur, "load")
-    counts["items_reloaded"] = len(queued)
-    if queued:
-        load_items(cur, queued, registry, dag_id=dag_id, run_id=run_id, start=start, end=end)
-    counts.update(sync_own_translations(cur, registry))
+def _phase_one(cur, start, end, registry: Registry, dag_id: str, run_id: str, relink: bool) -> dict[str, Any]:
+    counts: dict[str, Any] = {}
+    if relink:
+        ctx = StageContext(registry, dag_id, run_id, items=frozenset(english_items(cur, start, end, registry)))
+        counts.update(run_chain(cur, ctx, stages_from("link")))
     todo, unchanged = articles_to_translate(cur, start, end)
     counts["machine_unchanged"] = unchanged
     counts["_todo"] = todo
@@ -388,7 +188,7 @@ def store_machine(cur, results: list[dict[str, Any]], translator: Translator,
                     WHERE t.origin = 'machine'""",
                 {"lang": TARGET, "title": r["title"], "sapo": r["sapo"], "body": r["body_html"],
                  "engine": translator.engine, "model": translator.model, "at": r["translated_at"],
-                 "hash": _translation_hash(row), "key": r["story_key"], "from": r["content_hash"]},
+                 "hash": translation_hash(row), "key": r["story_key"], "from": r["content_hash"]},
             )
             written += cur.rowcount
         refresh_story_months(cur, [r["story_key"] for r in results], registry)
@@ -420,8 +220,39 @@ def link_and_translate(
 ) -> dict[str, Any]:
     """Link the interval's English items, keep the sources' own translations, machine-translate the
     rest when a translator is configured. Returns the run's figures (also in process.translation_run)."""
+    return _link_and_translate(start, end, dag_id, run_id, dsn, registry, translator, use_configured, relink=True)
+
+
+def translate_articles(
+    start: datetime | None,
+    end: datetime | None,
+    *,
+    dag_id: str,
+    run_id: str,
+    dsn: str | None = None,
+    registry: Registry | None = None,
+    translator: Translator | None = None,
+    use_configured: bool = True,
+) -> dict[str, Any]:
+    """Machine-translate the interval's articles that need it, after a processing run that linked
+    and stored the sources' own translations already. Returns the run's figures."""
+    return _link_and_translate(start, end, dag_id, run_id, dsn, registry, translator, use_configured, relink=False)
+
+
+def _link_and_translate(
+    start: datetime | None,
+    end: datetime | None,
+    dag_id: str,
+    run_id: str,
+    dsn: str | None,
+    registry: Registry | None,
+    translator: Translator | None,
+    use_configured: bool,
+    *,
+    relink: bool,
+) -> dict[str, Any]:
     reg = get_registry(registry)
-    counts = run_in_transaction(dsn, _phase_one, start, end, reg, dag_id, run_id)
+    counts = run_in_transaction(dsn, _phase_one, start, end, reg, dag_id, run_id, relink)
     todo = counts.pop("_todo")
     counts["machine_needed"] = len(todo)
     description = None

@@ -45,10 +45,8 @@ from portal_etl.pipeline.process.common import (
     POLICY,
     interval_items,
     mark_pending,
-    run_in_transaction,
     take_pending,
 )
-from portal_etl.registry import Registry
 
 log = logging.getLogger("portal_etl.process.dedup")
 
@@ -417,18 +415,4 @@ def deduplicate_in(cur, start: datetime | None, end: datetime | None) -> dict[st
     return dedup_items(cur, items)
 
 
-def deduplicate(
-    start: datetime,
-    end: datetime,
-    *,
-    dag_id: str,
-    run_id: str,
-    dsn: str | None = None,
-    registry: Registry | None = None,
-) -> dict[str, int]:
-    """Stage 2 in its own transaction: edges and stories of everything normalisation queued.
-    (``registry`` is accepted for a uniform signature; deduplication needs no policy.)"""
-    return run_in_transaction(dsn, deduplicate_in, start, end)
-
-
-__all__ = ["LSH_WINDOW", "STUB_MAX_WORDS", "compute_edges", "components", "dedup_items", "deduplicate", "rekey"]
+__all__ = ["LSH_WINDOW", "STUB_MAX_WORDS", "compute_edges", "components", "dedup_items", "deduplicate_in", "rekey"]

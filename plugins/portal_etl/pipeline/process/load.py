@@ -30,12 +30,8 @@ from portal_etl.faults import failpoint
 from portal_etl.pipeline.process.common import (
     channel_ranks,
     fetch_dicts,
-    get_registry,
-    interval_items,
     rank_of,
-    run_in_transaction,
     source_tz,
-    take_pending,
 )
 from portal_etl.registry import Registry
 from portal_etl.reporting.summary import local_settings, refresh_month_summary, touched_months
@@ -269,24 +265,3 @@ def _load_keys(cur, keys: list[str], registry: Registry, batch_id: int, counts: 
             {**_plan_rows(articles, new), "batch": batch_id},
         )
     copy_rows(cur, "integration.article_source", SOURCE_COLUMNS, add_sources)
-
-
-def load_in(
-    cur, start: datetime | None, end: datetime | None, registry: Registry, *, dag_id: str, run_id: str
-) -> dict[str, int]:
-    items = take_pending(cur, "load") | interval_items(cur, start, end)
-    return load_items(cur, items, registry, dag_id=dag_id, run_id=run_id, start=start, end=end)
-
-
-def load_articles(
-    start: datetime,
-    end: datetime,
-    *,
-    dag_id: str,
-    run_id: str,
-    dsn: str | None = None,
-    registry: Registry | None = None,
-) -> dict[str, int]:
-    """Stage 4 in its own transaction: the stories of the interval and of every queued item."""
-    reg = get_registry(registry)
-    return run_in_transaction(dsn, load_in, start, end, reg, dag_id=dag_id, run_id=run_id)

@@ -21,9 +21,7 @@ from portal_etl.normalize import canonicalize_url, clean_text, sanitize_html, st
 from portal_etl.normalize import title_key as make_title_key
 from portal_etl.pipeline.process.common import (
     _check_interval,
-    get_registry,
     mark_pending,
-    run_in_transaction,
     source_tz,
 )
 from portal_etl.registry import Registry
@@ -188,17 +186,3 @@ def normalize_in(cur, start: datetime | None, end: datetime | None, registry: Re
     mark_pending(cur, "dedup", [r["item_id"] for r in records] + gone)
     log.info("normalised %d items, %d left the staged status", len(records), len(gone))
     return {"normalized": len(records), "withdrawn": len(gone)}
-
-
-def normalize_items(
-    start: datetime,
-    end: datetime,
-    *,
-    dag_id: str,
-    run_id: str,
-    dsn: str | None = None,
-    registry: Registry | None = None,
-) -> dict[str, int]:
-    """Stage 1 in its own transaction: normalise the interval's new items and all changed items."""
-    reg = get_registry(registry)
-    return run_in_transaction(dsn, normalize_in, start, end, reg)

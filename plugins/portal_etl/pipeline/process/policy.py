@@ -34,13 +34,9 @@ from portal_etl.pipeline.process.common import (
     channel_ranks,
     fetch_dicts,
     find_section,
-    get_registry,
-    interval_items,
     mark_pending,
     rank_of,
-    run_in_transaction,
     source_or_none,
-    take_pending,
 )
 from portal_etl.registry import Registry, Source
 
@@ -192,22 +188,3 @@ def decide_items(cur, items: set[int], registry: Registry) -> dict[str, int]:
         mark_pending(cur, "load", [c[0] for c in changes])
     log.info("policy: %s", counts)
     return counts
-
-
-def apply_policy_in(cur, start: datetime | None, end: datetime | None, registry: Registry) -> dict[str, int]:
-    items = take_pending(cur, "policy") | interval_items(cur, start, end)
-    return decide_items(cur, items, registry)
-
-
-def apply_policy(
-    start: datetime,
-    end: datetime,
-    *,
-    dag_id: str,
-    run_id: str,
-    dsn: str | None = None,
-    registry: Registry | None = None,
-) -> dict[str, int]:
-    """Stage 3 in its own transaction: decide the interval's items and every queued item."""
-    reg = get_registry(registry)
-    return run_in_transaction(dsn, apply_policy_in, start, end, reg)

@@ -1,8 +1,8 @@
 """The review queue: items the policy could not decide, and the editors' decisions.
 
 Every action writes a ``process.review_audit`` row (who, when, what, why, the decision before)
-and, in the same transaction, re-runs dedup, policy and load for the affected story, so the
-integration store reflects the decision at once. A reviewer's decision is never overwritten by
+and, in the same transaction, runs the processing chain from dedup on for the affected story, so
+the integration store reflects the decision at once. A reviewer's decision is never overwritten by
 later policy runs; ``reopen`` removes it (and the reviewer's merges of the item) and hands the
 item back to the policy.
 """
@@ -17,6 +17,7 @@ from psycopg2.extras import Json
 from portal_etl.db import transaction
 from portal_etl.dedup import deserialize, jaccard_estimate
 from portal_etl.dedup.details import Profile, compare_profiles
+from portal_etl.pipeline.process.chain import StageContext, run_chain, stages_from
 from portal_etl.pipeline.process.common import (
     POLICY,
     REASONS,
@@ -25,11 +26,7 @@ from portal_etl.pipeline.process.common import (
     get_registry,
     lock,
     source_or_none,
-    take_pending,
 )
-from portal_etl.pipeline.process.dedup_stage import dedup_items
-from portal_etl.pipeline.process.load import load_items
-from portal_etl.pipeline.process.policy import decide_items
 from portal_etl.registry import Registry
 
 REVIEW_DAG_ID = "review"
@@ -167,12 +164,10 @@ def _audit(cur, item_id: int, action: str, reviewer: str, note: str, detail: dic
 
 
 def _refresh(cur, items: set[int], registry: Registry, audit_id: int) -> dict[str, Any]:
-    """Dedup → policy → load for the affected items, inside the review transaction."""
-    counts: dict[str, Any] = dict(dedup_items(cur, items))
-    counts.update(decide_items(cur, take_pending(cur, "policy") | items, registry))
-    counts.update(load_items(cur, take_pending(cur, "load") | items, registry,
-                             dag_id=REVIEW_DAG_ID, run_id=f"review-{audit_id}"))
-    return counts
+    """The processing chain from dedup on for the affected items, inside the review transaction:
+    a merge an editor made relinks a translation, and its own English version is stored at once."""
+    ctx = StageContext(registry, REVIEW_DAG_ID, f"review-{audit_id}", items=frozenset(items))
+    return run_chain(cur, ctx, stages_from("dedup"))
 
 
 def _decide(

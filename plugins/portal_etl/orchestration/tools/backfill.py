@@ -19,11 +19,11 @@ scheduler, visible in the UI):
    pause state is restored afterwards; so is each ingest DAG's (they are unpaused for the
    backfill because a paused DAG's backfill runs never start).
 
-Against the operator's running Airflow (``PORTAL_ETL_AIRFLOW_API``), or the stack that
-``portal-etl stack up`` left running, the same REST calls are made; otherwise a private
-api-server + scheduler + dag-processor is started for the command with ``[scheduler]
-use_job_schedule = False``, so unpausing a DAG does not also start its regular schedule there
-(the ``stack up`` stack runs the same way).
+   The run is the one ``portal-etl process`` starts on a running Airflow
+   (``remote_runs.run_integrate``).
+
+Which Airflow runs it is decided with ``ingest`` and ``process`` (``past_months.py``): the one
+that is running, else a private stack for the command (``airflow_api.open_airflow``).
 """
 
 from __future__ import annotations
@@ -31,51 +31,40 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import requests
 
-from portal_etl import settings
-from portal_etl.orchestration import backfill_report as report
-from portal_etl.orchestration.runner import RangeError, month_range, next_month, parse_month, validate_range
+from portal_etl.orchestration.tools import backfill_report as report
+from portal_etl.orchestration.tools.airflow_api import (
+    POLL_SECONDS,
+    AirflowApi,
+    AirflowRunError,
+    check_alive,
+    parse_time,
+    set_paused,
+    wait_for_dags,
+)
+from portal_etl.orchestration.tools.runner import (
+    INTEGRATE_DAG,
+    RangeError,
+    month_range,
+    next_month,
+    parse_month,
+    validate_range,
+)
 
 log = logging.getLogger("portal_etl.backfill")
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 REPROCESS_CHOICES = ("completed", "failed", "none")
-INTEGRATE_DAG = "integrate_articles"
-POLL_SECONDS = 3.0
-DAG_APPEAR_TIMEOUT = 180.0  # a fresh dag-processor parses dags/ in ~20 s here; allow for a busy machine
 
 
-class BackfillError(RuntimeError):
+class BackfillError(AirflowRunError):
     """The backfill could not be started or awaited; the message says what to do."""
-
-
-class AirflowApi(Protocol):
-    def api(self, method: str, path: str, json: Any = None, **kwargs: Any) -> Any: ...
-
-
-class RemoteAirflow:
-    """The operator's running api-server (its scheduler and dag-processor do the work)."""
-
-    def __init__(self, base_url: str, token: str | None = None) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.session = requests.Session()
-        if token:
-            self.session.headers["Authorization"] = f"Bearer {token}"
-
-    def api(self, method: str, path: str, json: Any = None, **kwargs: Any) -> Any:
-        response = self.session.request(method, f"{self.base_url}{path}", json=json, timeout=60, **kwargs)
-        if response.status_code >= 400:
-            raise requests.HTTPError(f"{method} {path}: {response.status_code} {response.text[:2000]}",
-                                     response=response)
-        return response.json() if response.content else None
 
 
 # --- the plan ---------------------------------------------------------------------------------
@@ -167,41 +156,8 @@ def plan_backfill(
 
 # --- talking to Airflow -----------------------------------------------------------------------
 
-def _parse_time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
-
-
 def month_of_interval(start: datetime) -> str:
     return f"{start.astimezone(LOCAL_TZ):%Y-%m}"
-
-
-def wait_for_dags(airflow: AirflowApi, dag_ids: list[str], timeout: float = DAG_APPEAR_TIMEOUT) -> None:
-    """Wait until the dag-processor has serialized every DAG the backfill needs."""
-    deadline = time.monotonic() + timeout
-    missing = list(dag_ids)
-    while missing and time.monotonic() < deadline:
-        still = []
-        for dag_id in missing:
-            try:
-                airflow.api("GET", f"/api/v2/dags/{dag_id}/details")
-            except requests.HTTPError as exc:
-                if exc.response is None or exc.response.status_code != 404:
-                    raise
-                still.append(dag_id)
-        missing = still
-        if missing:
-            time.sleep(POLL_SECONDS)
-    if missing:
-        raise BackfillError(f"Airflow does not know the DAGs {missing} after {timeout:.0f}s: check the "
-                            "dag-processor log and `airflow dags list-import-errors`")
-
-
-def set_paused(airflow: AirflowApi, dag_id: str, paused: bool) -> bool:
-    """Set a DAG's pause flag; return what it was."""
-    was = bool(airflow.api("GET", f"/api/v2/dags/{dag_id}")["is_paused"])
-    if was != paused:
-        airflow.api("PATCH", f"/api/v2/dags/{dag_id}", json={"is_paused": paused})
-    return was
 
 
 def backfill_body(dag_id: str, plan: BackfillPlan) -> dict[str, Any]:
@@ -222,7 +178,7 @@ def check_dry_run(airflow: AirflowApi, dag_id: str, plan: BackfillPlan) -> list[
     """The months Airflow would (re)create runs for; refuse any outside the request."""
     dry = airflow.api("POST", "/api/v2/backfills/dry_run", json=backfill_body(dag_id, plan))
     wanted = {f"{m:%Y-%m}" for m in plan.months_of(dag_id.removeprefix("ingest_"))}
-    months = [month_of_interval(_parse_time(b["logical_date"])) for b in dry["backfills"]]
+    months = [month_of_interval(parse_time(b["logical_date"])) for b in dry["backfills"]]
     stray = sorted(set(months) - wanted)
     if stray:
         raise BackfillError(f"{dag_id}: Airflow would run {stray}, outside the requested months; "
@@ -276,23 +232,12 @@ def list_runs(airflow: AirflowApi, dag_id: str, plan: BackfillPlan) -> list[dict
     return list_runs_of(airflow, [dag_id], plan)[dag_id]
 
 
-def check_alive(airflow: AirflowApi) -> None:
-    """Raise if a component of a private stack has exited (the operator's Airflow: no check).
-
-    Without it a scheduler or worker that died mid-backfill left the poll waiting, run states
-    frozen, until the timeout.
-    """
-    check = getattr(airflow, "check_alive", None)
-    if check is not None:
-        check()
-
-
 def cell_states(runs: list[dict[str, Any]], source_id: str) -> dict[report.Cell, str]:
     """One state per month: the worst of its runs (a daily channel has several per month)."""
     rank = {"failed": 0, "running": 1, "queued": 2, "success": 3}
     states: dict[report.Cell, str] = {}
     for run in runs:
-        cell = (month_of_interval(_parse_time(run["data_interval_start"])), source_id)
+        cell = (month_of_interval(parse_time(run["data_interval_start"])), source_id)
         state = run["state"]
         if cell not in states or rank.get(state, -1) < rank.get(states[cell], -1):
             states[cell] = state
@@ -328,30 +273,6 @@ def wait_backfills(airflow: AirflowApi, plan: BackfillPlan, backfills: dict[str,
         time.sleep(POLL_SECONDS)
 
 
-def run_integrate(airflow: AirflowApi, plan: BackfillPlan, progress: report.TextProgress,
-                  timeout: float | None) -> dict[str, Any]:
-    """One manual integrate_articles run over the whole range, awaited."""
-    first, last = f"{plan.months[0]:%Y-%m}", f"{plan.months[-1]:%Y-%m}"
-    run = airflow.api("POST", f"/api/v2/dags/{INTEGRATE_DAG}/dagRuns", json={
-        "logical_date": None,
-        "conf": {"from_month": first, "to_month": last},
-        "note": f"portal-etl backfill {first}..{last}",
-    })
-    run_id, state = run["dag_run_id"], run["state"]
-    progress.note(f"{INTEGRATE_DAG} {first}..{last}: {state} ({run_id})")
-    deadline = time.monotonic() + timeout if timeout else None
-    while state not in report.TERMINAL_STATES:
-        time.sleep(POLL_SECONDS)
-        check_alive(airflow)
-        run = airflow.api("GET", f"/api/v2/dags/{INTEGRATE_DAG}/dagRuns/{run_id}")
-        if run["state"] != state:
-            state = run["state"]
-            progress.note(f"{INTEGRATE_DAG} {first}..{last}: {state}")
-        if deadline and time.monotonic() > deadline:
-            raise BackfillError(f"{INTEGRATE_DAG} run {run_id} not finished after {timeout:.0f}s")
-    return run
-
-
 @dataclass
 class BackfillResult:
     plan: BackfillPlan
@@ -376,6 +297,8 @@ class BackfillResult:
 def run_backfill(airflow: AirflowApi, plan: BackfillPlan, progress: report.TextProgress | None = None,
                  *, timeout: float | None = None, dsn: str | None = None) -> BackfillResult:
     """Backfill the plan's months through the given Airflow and measure what changed."""
+    from portal_etl.orchestration.tools.remote_runs import run_integrate  # it imports this module
+
     progress = progress or report.TextProgress(plan.cells)
     ingest_dags = [f"ingest_{s}" for s in plan.source_ids]
     before = report.take_snapshot(plan.source_ids, plan.start, plan.end, dsn)
@@ -383,7 +306,7 @@ def run_backfill(airflow: AirflowApi, plan: BackfillPlan, progress: report.TextP
     integrate_was_paused = set_paused(airflow, INTEGRATE_DAG, True)
     paused_before: dict[str, bool] = {}
     backfills: dict[str, dict | None] = {}
-    process_run = None
+    process_state = None
     try:
         for dag_id in ingest_dags:
             paused_before[dag_id] = set_paused(airflow, dag_id, False)
@@ -398,9 +321,11 @@ def run_backfill(airflow: AirflowApi, plan: BackfillPlan, progress: report.TextP
             if was:
                 set_paused(airflow, dag_id, True)
         paused_before = {}
-        if plan.process:
-            set_paused(airflow, INTEGRATE_DAG, False)
-            process_run = run_integrate(airflow, plan, progress, timeout)
+        if plan.process:  # the same run `portal-etl process` starts
+            first, last = f"{plan.months[0]:%Y-%m}", f"{plan.months[-1]:%Y-%m}"
+            process_state = run_integrate(
+                airflow, first, last, note=f"portal-etl backfill {first}..{last}", timeout=timeout,
+                on_state=lambda state: progress.note(f"{INTEGRATE_DAG} {first}..{last}: {state}"))
     except BaseException:
         for b in backfills.values():  # leave no half-done backfill that would block the next attempt
             if b and not b.get("completed_at"):
@@ -424,7 +349,7 @@ def run_backfill(airflow: AirflowApi, plan: BackfillPlan, progress: report.TextP
         states.update(cell_states(source_runs, source_id))
         by_run = report.fetch_run_metrics(dag_id, [r["dag_run_id"] for r in source_runs], dsn)
         for run in source_runs:
-            cell = (month_of_interval(_parse_time(run["data_interval_start"])), source_id)
+            cell = (month_of_interval(parse_time(run["data_interval_start"])), source_id)
             got = by_run.get(run["dag_run_id"])
             if got:  # a daily channel: add its runs up per month
                 into = metrics.setdefault(cell, {"new_items": 0, "updated_items": 0})
@@ -433,40 +358,10 @@ def run_backfill(airflow: AirflowApi, plan: BackfillPlan, progress: report.TextP
     return BackfillResult(
         plan=plan,
         cells=report.build_results(plan.cells, states, metrics, before, after),
-        process_state=process_run["state"] if process_run else None,
+        process_state=process_state,
         other_changes=report.other_article_changes(plan.cells, before, after),
         backfill_ids={d: (b["id"] if b else None) for d, b in backfills.items()},
         runs=runs,
     )
 
 
-def running_airflow(api_url: str | None = None) -> RemoteAirflow | None:
-    """An Airflow that is already running: ``api_url``, else PORTAL_ETL_AIRFLOW_API, else the
-    stack ``portal-etl stack up`` left running; None when there is none."""
-    from portal_etl.orchestration.stack import running_url
-
-    env_url, token = settings.airflow_api()
-    api_url = api_url or env_url
-    if api_url:
-        return RemoteAirflow(api_url, token)
-    stack_url = running_url()
-    if stack_url:
-        log.info("using the Airflow stack running at %s (portal-etl stack status)", stack_url)
-        return RemoteAirflow(stack_url)
-    return None
-
-
-@contextmanager
-def open_airflow(api_url: str | None = None) -> Iterator[AirflowApi]:
-    """A running Airflow (see :func:`running_airflow`), else a private stack for the command."""
-    running = running_airflow(api_url)
-    if running is not None:
-        yield running
-        return
-    from portal_etl.orchestration.components import AirflowStack
-
-    home = settings.airflow_home()
-    # only backfill and manual runs here: unpausing must not also start the regular schedule
-    env = {"AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False"}
-    with AirflowStack(home, env, migrate=True) as stack:
-        yield stack

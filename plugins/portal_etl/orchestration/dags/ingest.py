@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from airflow.sdk import DAG, Asset, get_parsing_context, task
 
 from portal_etl.monitoring.logtable import log_metrics
-from portal_etl.orchestration.common import DEFAULT_ARGS, interval_timetable
+from portal_etl.orchestration.dags.common import DEFAULT_ARGS, interval_timetable
 from portal_etl.registry import Source
 from portal_etl.registry.loader import load_registry_result
 

@@ -14,20 +14,25 @@ from zoneinfo import ZoneInfo
 from airflow.sdk import DAG, Param, task
 
 from portal_etl.monitoring.logtable import log_metrics
-from portal_etl.orchestration.common import DEFAULT_ARGS, LOCAL_TZ
-from portal_etl.orchestration.ingest_dags import staging_asset
-from portal_etl.orchestration.review_dag import review_queue_asset
+from portal_etl.orchestration.dags.common import DEFAULT_ARGS, LOCAL_TZ
+from portal_etl.orchestration.dags.ingest import staging_asset
+from portal_etl.orchestration.dags.review import review_queue_asset
+from portal_etl.pipeline.process.chain import CHAIN, Stage
 from portal_etl.registry.loader import load_registry_result
 
 log = logging.getLogger(__name__)
 
 DOC = """\
 ### Integrate articles into the national portal's store
-Normalises the staged items of the intervals that ingest runs just updated, deduplicates them
-into stories (same URL / native id → same title and day → near-duplicate body, each merge with
-its reason), applies each channel's approval policy, and loads approved stories into the
-`integration` schema in one transaction. `check_data_quality` fails the run when the store does
-not reconcile (missing title or date, duplicate keys, counts off).
+Runs the processing chain (`pipeline/process/chain.py`), one task per stage, over the staged
+items of the intervals that ingest runs just updated: normalises them, deduplicates them into
+stories (same URL / native id → same title and day → near-duplicate body, each merge with its
+reason), links the newspaper's English items to their Vietnamese originals
+(`link_translations`: evidence and confidence in `process.translation_link`; ambiguous ones join
+the review queue), applies each channel's approval policy (which reads those links), loads
+approved stories into the `integration` schema, and stores the sources' own English versions in
+`integration.article_translation` (`store_own_translations`). `check_data_quality` fails the
+run when the store does not reconcile (missing title or date, duplicate keys, counts off).
 
 **Re-run**: clear the run, or `portal-etl process --from YYYY-MM --to YYYY-MM`. Re-running any
 interval, in any order, leaves the store byte-identical. Items the policy cannot decide wait in
@@ -35,14 +40,13 @@ the review queue: `portal-etl review list`. When any wait, `announce_review_queu
 Asset `portal_etl://process/review_queue`, which starts the `review_queue` DAG (an editor's
 decision in the UI); with an empty queue it is skipped and no review run starts.
 
-`link_and_translate` then links the newspaper's English items to their Vietnamese originals
-(evidence and confidence in `process.translation_link`; ambiguous ones join the review queue),
-keeps each article's English version in `integration.article_translation` (the source's own
-translation first, else a machine translation through the `portal_etl_translate` connection or
-Argos Translate) and records its figures in `process.translation_run`, "no translator configured"
-included.
+`translate_articles` then machine-translates the articles with no English version of the
+source's own (through the `portal_etl_translate` connection or Argos Translate) and records its
+figures in `process.translation_run`, "no translator configured" included.
 
-**Changelog**: 2026-11 first version. 2026-12 `link_and_translate` (issue #8).
+**Changelog**: 2026-11 first version. 2026-12 `link_and_translate` (issue #8). 2026-12 linking
+and the sources' own versions became stages of the chain, before the policy that reads the link
+(a corrected link reaches the store in the same run); `translate_articles` only machine-translates.
 """
 
 
@@ -89,15 +93,14 @@ def build_integrate_dag() -> DAG:
         doc_md=DOC,
     ) as dag:
 
-        def stage(name: str, func_name: str):
-            @task(task_id=name)
+        def stage_task(stage: Stage):
+            @task(task_id=stage.task_id)
             def run_stage(previous: dict | None = None, **context) -> dict:
-                from portal_etl.pipeline import process
+                from portal_etl.pipeline.process import run_stage as run_one
 
                 start, end = interval_of(context)
-                counts = getattr(process, func_name)(
-                    start, end, dag_id=context["dag"].dag_id, run_id=context["run_id"])
-                log_metrics(log, f"{name} — [{start:%Y-%m-%d}, {end:%Y-%m-%d})", counts)
+                counts = run_one(stage.name, start, end, dag_id=context["dag"].dag_id, run_id=context["run_id"])
+                log_metrics(log, f"{stage.task_id} — [{start:%Y-%m-%d}, {end:%Y-%m-%d})", counts)
                 return counts
 
             return run_stage
@@ -124,10 +127,11 @@ def build_integrate_dag() -> DAG:
             context["outlet_events"][review_queue_asset()].extra = {"waiting": waiting}
             return waiting
 
-        normalized = stage("normalize_items", "normalize_items")()
-        deduped = stage("deduplicate_stories", "deduplicate")(normalized)
-        decided = stage("apply_approval_policy", "apply_policy")(deduped)
-        loaded = stage("load_integration_store", "load_articles")(decided)
+        # one task per stage of the chain, in its order; each hands its counts to the next
+        done = None
+        for stage in CHAIN:
+            done = stage_task(stage)(done)
+
         @task(task_id="summarize_run")
         def summarize_run(checked: dict, **context) -> dict:
             from portal_etl.monitoring.process_metrics import record_process_metrics
@@ -137,18 +141,18 @@ def build_integrate_dag() -> DAG:
                 start, end, dag_id=context["dag"].dag_id, run_id=context["run_id"],
                 started_at=context["dag_run"].start_date, source_ids=[s.id for s in sources])
 
-        @task(task_id="link_and_translate")
-        def link_and_translate(loaded: dict, **context) -> dict:
-            from portal_etl.translation.run import link_and_translate as run_step
+        @task(task_id="translate_articles")
+        def translate_articles(loaded: dict, **context) -> dict:
+            from portal_etl.translation.run import translate_articles as run_step
 
             start, end = interval_of(context)
             counts = run_step(start, end, dag_id=context["dag"].dag_id, run_id=context["run_id"])
-            log_metrics(log, f"link_and_translate — [{start:%Y-%m-%d}, {end:%Y-%m-%d})", counts)
+            log_metrics(log, f"translate_articles — [{start:%Y-%m-%d}, {end:%Y-%m-%d})", counts)
             return counts
 
-        checked = check_data_quality(loaded)
+        checked = check_data_quality(done)
         summarize_run(checked)
-        # English versions after the load (they attach to loaded articles), before the queue is
-        # announced (an ambiguous link is a question for an editor)
-        [checked, link_and_translate(loaded)] >> announce_review_queue()
+        # machine translations after the chain (they attach to loaded articles), before the queue
+        # is announced
+        [checked, translate_articles(done)] >> announce_review_queue()
     return dag

@@ -3,7 +3,7 @@
 Why: to watch runs in the UI an engineer needs the api-server, scheduler and dag-processor
 running with the project's environment, and ``backfill``, ``ingest`` and ``process`` should then
 use that Airflow instead of starting their own. ``up`` starts the components with
-:class:`~portal_etl.orchestration.components.AirflowStack` (the code that also starts backfill's
+:class:`~portal_etl.orchestration.tools.components.AirflowStack` (the code that also starts backfill's
 private stack), lets them outlive the command, and records each in ``var/stack`` (or
 ``$PORTAL_ETL_STACK_DIR``): ``<component>.pid``, ``<component>.log`` and ``stack.json`` (port,
 Airflow home, the JWT secret the components share, so a component restarted later still accepts
@@ -43,7 +43,7 @@ import psutil
 import requests
 
 from portal_etl import settings
-from portal_etl.orchestration.components import STOP_GRACE_SECONDS, AirflowStack, ComponentError
+from portal_etl.orchestration.tools.components import STOP_GRACE_SECONDS, AirflowStack, ComponentError
 
 log = logging.getLogger("portal_etl.stack")
 

@@ -1,9 +1,10 @@
-"""Run the project's DAGs through Airflow for a range of months, without a scheduler.
+"""Run the project's DAGs in this process, without a scheduler: the path of ``ingest`` and
+``process`` when no Airflow is running (``past_months.py`` decides).
 
 Each month is one real DAG run created and executed by Airflow itself (``dag.test``), recorded
 in Airflow's metadata database with its task instances and logs: the same code path a
 scheduler would drive, minus the waiting. Scheduler-driven backfills, with progress and a
-summary, are `portal-etl backfill` (``orchestration/backfill.py``; see the README runbook).
+summary, are `portal-etl backfill` (``tools/backfill.py``; see the README runbook).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from zoneinfo import ZoneInfo
 log = logging.getLogger("portal_etl.runner")
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+INTEGRATE_DAG = "integrate_articles"
 
 
 class RangeError(ValueError):
@@ -100,3 +102,10 @@ def run_months(
             if progress:
                 progress(outcome)
     return outcomes
+
+
+def run_integrate(from_month: str, to_month: str) -> str:
+    """One ``integrate_articles`` run over the months (its params), in this process; its final state."""
+    dag = load_dags([INTEGRATE_DAG])[INTEGRATE_DAG]
+    dagrun = dag.test(run_conf={"from_month": from_month, "to_month": to_month})
+    return str(dagrun.state).rsplit(".", 1)[-1]

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from airflow.sdk import DAG, task
 
-from portal_etl.orchestration.common import DEFAULT_ARGS, LOCAL_TZ, interval_timetable
+from portal_etl.orchestration.dags.common import DEFAULT_ARGS, LOCAL_TZ, interval_timetable
 
 DAG_ID = "report_deadline"
 

@@ -18,28 +18,25 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import requests
 
-from portal_etl.orchestration.backfill import (
-    INTEGRATE_DAG,
+from portal_etl.orchestration.tools.airflow_api import (
     POLL_SECONDS,
     AirflowApi,
-    BackfillError,
-    local_start,
+    AirflowRunError,
+    check_alive,
+    parse_time,
     set_paused,
     wait_for_dags,
 )
-from portal_etl.orchestration.backfill_report import TERMINAL_STATES
-from portal_etl.orchestration.runner import RunOutcome, next_month
+from portal_etl.orchestration.tools.backfill import INTEGRATE_DAG, local_start
+from portal_etl.orchestration.tools.backfill_report import TERMINAL_STATES
+from portal_etl.orchestration.tools.runner import RunOutcome, next_month
 
 log = logging.getLogger("portal_etl.remote_runs")
-
-
-def _parse_time(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 def start_month_run(
@@ -64,8 +61,8 @@ def start_month_run(
         f"/api/v2/dags/{dag_id}/dagRuns",
         params={"logical_date_gte": start.isoformat(), "logical_date_lte": start.isoformat()},
     )["dag_runs"]
-    if not existing or _parse_time(existing[0]["data_interval_start"]) != start:
-        raise BackfillError(
+    if not existing or parse_time(existing[0]["data_interval_start"]) != start:
+        raise AirflowRunError(
             f"{dag_id}: the run at {start:%Y-%m-%d %H:%M %z} does not cover {month:%Y-%m}; "
             "clear or delete it in the Airflow UI"
         )
@@ -89,6 +86,7 @@ def await_runs(
     states = dict(runs)
     while any(s not in TERMINAL_STATES for s in states.values()):
         time.sleep(POLL_SECONDS)
+        check_alive(airflow)  # a private stack whose scheduler died would leave the states frozen
         for (dag_id, run_id), state in states.items():
             if state in TERMINAL_STATES:
                 continue
@@ -99,7 +97,7 @@ def await_runs(
                     on_state(dag_id, run_id, now)
         if deadline and time.monotonic() > deadline:
             waiting = [k for k, s in states.items() if s not in TERMINAL_STATES]
-            raise BackfillError(f"runs not finished after {timeout:.0f}s: {waiting}")
+            raise AirflowRunError(f"runs not finished after {timeout:.0f}s: {waiting}")
     return states
 
 
@@ -136,21 +134,29 @@ def run_months(
     ]
 
 
-def run_integrate(airflow: AirflowApi, from_month: str, to_month: str, *, timeout: float | None = None) -> str:
-    """One manual ``integrate_articles`` run over the months, awaited; its final state."""
+def run_integrate(
+    airflow: AirflowApi,
+    from_month: str,
+    to_month: str,
+    *,
+    note: str,
+    timeout: float | None = None,
+    on_state: Callable[[str], None] | None = None,
+) -> str:
+    """One manual ``integrate_articles`` run over the months, awaited; its final state.
+    ``on_state`` hears each state the run reaches (the first with its run id)."""
     wait_for_dags(airflow, [INTEGRATE_DAG])
     was_paused = set_paused(airflow, INTEGRATE_DAG, False)
     try:
         run = airflow.api(
             "POST",
             f"/api/v2/dags/{INTEGRATE_DAG}/dagRuns",
-            json={
-                "logical_date": None,
-                "conf": {"from_month": from_month, "to_month": to_month},
-                "note": f"portal-etl process {from_month}..{to_month}",
-            },
+            json={"logical_date": None, "conf": {"from_month": from_month, "to_month": to_month}, "note": note},
         )
-        finals = await_runs(airflow, {(INTEGRATE_DAG, run["dag_run_id"]): run["state"]}, timeout)
+        if on_state:
+            on_state(f"{run['state']} ({run['dag_run_id']})")
+        finals = await_runs(airflow, {(INTEGRATE_DAG, run["dag_run_id"]): run["state"]}, timeout,
+                            (lambda _dag, _run, state: on_state(state)) if on_state else None)
     finally:
         if was_paused:
             set_paused(airflow, INTEGRATE_DAG, True)

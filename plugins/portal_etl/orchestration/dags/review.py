@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from airflow.providers.standard.operators.hitl import HITLOperator
 from airflow.sdk import DAG, Asset, Param, ParamsDict, task
 
-from portal_etl.orchestration.common import DEFAULT_ARGS, LOCAL_TZ
+from portal_etl.orchestration.dags.common import DEFAULT_ARGS, LOCAL_TZ
 
 log = logging.getLogger("portal_etl.review_dag")
 

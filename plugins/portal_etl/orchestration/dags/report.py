@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from airflow.sdk import DAG, task
 
-from portal_etl.orchestration.common import DEFAULT_ARGS, LOCAL_TZ, interval_timetable
+from portal_etl.orchestration.dags.common import DEFAULT_ARGS, LOCAL_TZ, interval_timetable
 from portal_etl.registry.loader import load_registry_result
 
 log = logging.getLogger(__name__)

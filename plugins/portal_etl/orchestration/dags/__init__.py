@@ -1,0 +1,1 @@
+"""DAG factories: what the files in ``dags/`` call; thin declarations over the pipeline package."""
