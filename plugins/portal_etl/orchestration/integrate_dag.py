@@ -42,7 +42,7 @@ translation first, else a machine translation through the `portal_etl_translate`
 Argos Translate) and records its figures in `process.translation_run`, "no translator configured"
 included.
 
-**Changelog**: 2026-11 first version. 2026-12 `link_and_translate` (issue #8).
+**Changelog**: 2026-11 first version. 2026-12 `link_and_translate` (English versions).
 """
 
 
