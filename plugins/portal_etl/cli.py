@@ -388,7 +388,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     stk = sub.add_parser("stack", help="the local Airflow (UI, scheduler, dag-processor) in the background",
                          description="Logs and pid files in var/stack. While it runs, backfill, ingest and "
-                                     "process run on it. It starts no scheduled runs by itself (see README).")
+                                     "process run on it. It starts no scheduled runs by itself (see docs/runbook.md).")
     ssub = stk.add_subparsers(dest="stack_cmd", required=True)
     p = ssub.add_parser("up", help="start what is not running and wait until healthy")
     p.add_argument("--port", type=int, help="the UI's port (default 8080, or the port of the last start)")

@@ -44,7 +44,7 @@ decision in the UI); with an empty queue it is skipped and no review run starts.
 source's own (through the `portal_etl_translate` connection or Argos Translate) and records its
 figures in `process.translation_run`, "no translator configured" included.
 
-**Changelog**: 2026-11 first version. 2026-12 `link_and_translate` (issue #8). 2026-12 linking
+**Changelog**: 2026-11 first version. 2026-12 `link_and_translate` (English versions). 2026-12 linking
 and the sources' own versions became stages of the chain, before the policy that reads the link
 (a corrected link reaches the store in the same run); `translate_articles` only machine-translates.
 """

@@ -29,7 +29,7 @@ again as a task failure).
 **Re-run**: clear the run of a day; a month already alerted is not mailed again
 (`staging.alert_mail`).
 
-**Changelog**: 2026-12 first version (issue 14).
+**Changelog**: 2026-12 first version.
 """
 
 
