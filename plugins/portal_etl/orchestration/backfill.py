@@ -38,16 +38,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 import requests
 
+from portal_etl.months import LOCAL_TZ, Month
 from portal_etl.orchestration import backfill_report as report
 from portal_etl.orchestration.runner import RangeError, month_range, next_month, parse_month, validate_range
 
 log = logging.getLogger("portal_etl.backfill")
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 REPROCESS_CHOICES = ("completed", "failed", "none")
 INTEGRATE_DAG = "integrate_articles"
 POLL_SECONDS = 3.0
@@ -84,7 +83,8 @@ class RemoteAirflow:
 # --- the plan ---------------------------------------------------------------------------------
 
 def local_start(month: date) -> datetime:
-    return datetime(month.year, month.month, 1, tzinfo=LOCAL_TZ)
+    """The 1st of the month of ``month``, 00:00 local."""
+    return Month.of(month).start
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ class BackfillPlan:
 
     @property
     def cells(self) -> list[report.Cell]:
-        return [(f"{m:%Y-%m}", s) for m in self.months for s in self.source_ids if m in self.months_of(s)]
+        return [(str(Month.of(m)), s) for m in self.months for s in self.source_ids if m in self.months_of(s)]
 
 
 def plan_backfill(
@@ -175,7 +175,7 @@ def _parse_time(value: str | None) -> datetime | None:
 
 
 def month_of_interval(start: datetime) -> str:
-    return f"{start.astimezone(LOCAL_TZ):%Y-%m}"
+    return str(Month.of(start))
 
 
 def wait_for_dags(airflow: AirflowApi, dag_ids: list[str], timeout: float = DAG_APPEAR_TIMEOUT) -> None:
@@ -224,7 +224,7 @@ def backfill_body(dag_id: str, plan: BackfillPlan) -> dict[str, Any]:
 def check_dry_run(airflow: AirflowApi, dag_id: str, plan: BackfillPlan) -> list[str]:
     """The months Airflow would (re)create runs for; refuse any outside the request."""
     dry = airflow.api("POST", "/api/v2/backfills/dry_run", json=backfill_body(dag_id, plan))
-    wanted = {f"{m:%Y-%m}" for m in plan.months_of(dag_id.removeprefix("ingest_"))}
+    wanted = {str(Month.of(m)) for m in plan.months_of(dag_id.removeprefix("ingest_"))}
     months = [month_of_interval(_parse_time(b["logical_date"])) for b in dry["backfills"]]
     stray = sorted(set(months) - wanted)
     if stray:
@@ -334,7 +334,7 @@ def wait_backfills(airflow: AirflowApi, plan: BackfillPlan, backfills: dict[str,
 def run_integrate(airflow: AirflowApi, plan: BackfillPlan, progress: report.TextProgress,
                   timeout: float | None) -> dict[str, Any]:
     """One manual integrate_articles run over the whole range, awaited."""
-    first, last = f"{plan.months[0]:%Y-%m}", f"{plan.months[-1]:%Y-%m}"
+    first, last = str(Month.of(plan.months[0])), str(Month.of(plan.months[-1]))
     run = airflow.api("POST", f"/api/v2/dags/{INTEGRATE_DAG}/dagRuns", json={
         "logical_date": None,
         "conf": {"from_month": first, "to_month": last},
