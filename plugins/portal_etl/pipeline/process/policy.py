@@ -30,7 +30,6 @@ from psycopg2.extras import execute_values
 
 from portal_etl import dates
 from portal_etl.pipeline.process.common import (
-    POLICY,
     channel_ranks,
     fetch_dicts,
     find_section,
@@ -43,6 +42,7 @@ from portal_etl.pipeline.process.common import (
     take_pending,
 )
 from portal_etl.registry import Registry, Source
+from portal_etl.vocabulary import POLICY
 
 log = logging.getLogger("portal_etl.process.policy")
 

@@ -18,8 +18,6 @@ from portal_etl.db import transaction
 from portal_etl.dedup import deserialize, jaccard_estimate
 from portal_etl.dedup.details import Profile, compare_profiles
 from portal_etl.pipeline.process.common import (
-    POLICY,
-    REASONS,
     fetch_dicts,
     find_section,
     get_registry,
@@ -31,6 +29,7 @@ from portal_etl.pipeline.process.dedup_stage import dedup_items
 from portal_etl.pipeline.process.load import load_items
 from portal_etl.pipeline.process.policy import decide_items
 from portal_etl.registry import Registry
+from portal_etl.vocabulary import POLICY, REASONS
 
 REVIEW_DAG_ID = "review"
 EVIDENCE_SHINGLES = 8  # shared 5-word shingles shown per candidate: enough to see what is shared
