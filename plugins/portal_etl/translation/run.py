@@ -29,8 +29,8 @@ from typing import Any
 from psycopg2.extras import Json, execute_values
 
 from portal_etl.db import LOADER_ROLE, acting_as, transaction
+from portal_etl.months import LOCAL_TZ
 from portal_etl.pipeline.process.common import (
-    POLICY,
     fetch_dicts,
     find_section,
     get_registry,
@@ -45,6 +45,7 @@ from portal_etl.reporting.summary import refresh_month_summary
 from portal_etl.translation import linking
 from portal_etl.translation.backends import NOT_CONFIGURED, TranslationError, Translator, configured_translator
 from portal_etl.translation.segments import Piece, batches, cut_long, join_pieces, sha256, split_body
+from portal_etl.vocabulary import POLICY
 
 log = logging.getLogger("portal_etl.translation.run")
 
@@ -77,7 +78,7 @@ def _sides(cur, where: str, params: dict, registry: Registry, with_captions: boo
         source = source_or_none(registry, r["source_id"])
         r["side"] = linking.Side(r["item_id"], r["published_at"], "\n".join(texts),
                                  [img["src"] for img in r["images"] or [] if img.get("src")],
-                                 source.tz if source else linking.ZoneInfo("Asia/Ho_Chi_Minh"))
+                                 source.tz if source else LOCAL_TZ)
     return rows
 
 
@@ -167,13 +168,12 @@ def link_in(cur, start: datetime | None, end: datetime | None, registry: Registr
 
 
 def refresh_story_months(cur, story_keys: list[str], registry: Registry | None) -> None:
-    """The monthly report's summary (its English-version columns) for the months of these stories;
-    in the caller's transaction, acting as the loader."""
+    """The monthly report's summary (its English-version columns) after these stories'
+    translations changed; in the caller's transaction, acting as the loader. The summary's
+    triggers queued the stories, so the refresh finds their months itself."""
     if not story_keys:
         return
-    cur.execute("SELECT DISTINCT story_month FROM integration.article WHERE story_key = ANY(%s)",
-                (sorted(set(story_keys)),))
-    refresh_month_summary(cur, [row[0] for row in cur.fetchall()], registry)
+    refresh_month_summary(cur, [], registry)
 
 
 def _translation_hash(row: dict[str, Any]) -> str:
