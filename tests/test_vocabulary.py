@@ -31,8 +31,9 @@ def quoted(definition: str, after: str) -> set[str]:
 def test_decision_reasons_and_outcomes_equal_the_constraints(pipeline_dsn) -> None:
     definition = constraint(pipeline_dsn, "process.decision", "reason")
     assert quoted(definition, "(reason = ANY") == set(REASONS)
-    definition = constraint(pipeline_dsn, "process.decision", "outcome")
-    assert quoted(definition, "(outcome = ANY") == set(OUTCOMES)
+    for table in ("process.decision", "integration.article_source"):
+        definition = constraint(pipeline_dsn, table, "outcome")
+        assert quoted(definition, "(outcome = ANY") == set(OUTCOMES), table
 
 
 def test_report_reasons_equal_the_constraint(pipeline_dsn) -> None:
