@@ -95,9 +95,9 @@ def served_replica(ctx: BenchContext, replica_dir: Path):
 
 
 def _month_start(month: str) -> datetime:
-    from portal_etl.reporting.summary import month_bounds
+    from portal_etl.months import Month
 
-    return month_bounds(month)[0]
+    return Month.parse(month).start
 
 
 def _pairs(groups: dict) -> set[frozenset]:
@@ -117,13 +117,13 @@ def _story_of(cur) -> dict[tuple[str, str], str]:
 def accuracy(ctx: BenchContext) -> list[Result]:
     import psycopg2
 
+    from portal_etl.months import Month
     from portal_etl.pipeline.process.run import process_interval
     from portal_etl.registry import load_registry
-    from portal_etl.reporting.summary import month_bounds
     from portal_replica.manifest import load_manifest
 
     first, last = QUICK_MONTHS if ctx.quick else FULL_MONTHS
-    start, end = _month_start(first), month_bounds(last)[1]
+    start, end = _month_start(first), Month.parse(last).end
     replica_dir = ctx.default_replica()
     manifest = load_manifest(replica_dir)
     dsn = ctx.scratch_db("dedup_replica")
@@ -188,9 +188,9 @@ def heavy_accuracy(ctx: BenchContext) -> list[Result]:
     overall, per edit kind (manifest ``dedup_truth`` pairs) and per look-alike family."""
     import psycopg2
 
+    from portal_etl.months import Month
     from portal_etl.pipeline.process.run import process_interval
     from portal_etl.registry import load_registry
-    from portal_etl.reporting.summary import month_bounds
     from portal_replica.generator import ScenarioParams, generate
     from portal_replica.manifest import load_manifest
 
@@ -198,8 +198,7 @@ def heavy_accuracy(ctx: BenchContext) -> list[Result]:
     replica_dir = ctx.work_dir / "replica-heavy"
     generate(params, replica_dir)
     manifest = load_manifest(replica_dir)
-    start, end = _month_start(params.window_start.strftime("%Y-%m")), month_bounds(
-        params.target_end.strftime("%Y-%m"))[1]
+    start, end = Month.of(params.window_start).start, Month.of(params.target_end).end
     dsn = ctx.scratch_db("dedup_heavy")
     with served_replica(ctx, replica_dir) as server:
         registry = load_registry()

@@ -10,10 +10,11 @@ stay. The figures do not follow the policy (an item before the integration windo
 "approved"): they exist to be timed, not read.
 
 The generated rows bypass every trigger (``session_replication_role = replica``), so the
-summary's facts (sql/016) start empty, as in a database that had data before they existed; the
-report DAG's safety net ``refresh_all_months`` builds them and every month (timed, reported as
-``refresh_all_120_months_s``), then ``VACUUM ANALYZE`` of the fact tables (untimed: autovacuum's
-work, off on this server).
+summary's facts (sql/016) start empty, as in a database that had data before they existed; they
+are built as sql/016 builds them on such a database (one INSERT … SELECT from each derived view),
+then every month is aggregated by ``refresh_month_summary`` (timed together, reported as
+``build_facts_and_120_months_s``), then ``VACUUM ANALYZE`` of the fact tables (untimed:
+autovacuum's work, off on this server).
 
 Measured, with the registry's three channels:
 
@@ -67,7 +68,7 @@ _STEPS = (
               section, url_key, word_count, playable_video, signature, published_at, published_day_local)
        SELECT item_id, source_id, h, 'https://s.vn/a/' || item_id, 'https://s.vn/a/' || item_id, substr(h, 1, 16),
               'Tin số ' || item_id, 'tin so ' || item_id, '', 'Nội dung ngắn.', '', item_type, 'tin-tuc', h, 400,
-              false, '\\x'::bytea, published_at, (published_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date FROM gen""",
+              false, '\\x'::bytea, published_at, (published_at AT TIME ZONE integration.local_zone())::date FROM gen""",
     """INSERT INTO process.decision (item_id, outcome, reason, decided_by)
        SELECT item_id, CASE role WHEN 0 THEN 'rejected' WHEN 3 THEN 'needs_review' ELSE 'approved' END,
               CASE role WHEN 0 THEN (ARRAY['too_short', 'section_not_integrated'])[1 + item_id %% 2]
@@ -77,7 +78,7 @@ _STEPS = (
               item_type, section, primary_source_id, primary_item_id, primary_url, content_hash,
               first_loaded_batch, last_loaded_batch)
        SELECT substr(h, 1, 16), 'Tin số ' || item_id, '', '<p>Nội dung ngắn.</p>', 'Nội dung ngắn.', published_at,
-              to_char(published_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM'), item_type, 'tin-tuc', source_id,
+              integration.local_month(published_at), item_type, 'tin-tuc', source_id,
               item_id, 'https://s.vn/a/' || item_id, h || h, 1, 1
          FROM gen WHERE role NOT IN (0, 1, 3)""",
     """INSERT INTO integration.article_source (source_id, url, story_key, item_id, canonical_url, is_primary,
@@ -93,14 +94,14 @@ _STEPS = (
 def generate(conn, items: int, registry) -> dict:
     """Fill the scratch store with ``items`` items; returns row counts, bytes and seconds."""
     from portal_etl.db.staging import sync_sources
-    from portal_etl.reporting.summary import month_bounds
+    from portal_etl.months import Month
 
     conn.autocommit = True
     started = time.perf_counter()
     with conn.cursor() as cur:
         sync_sources(cur, registry)
         cur.execute("SET session_replication_role = replica")  # no FK triggers: consistent by construction
-        params = {"n": items, "lo": month_bounds(FIRST)[0], "hi": month_bounds(LAST)[1]}
+        params = {"n": items, "lo": Month.parse(FIRST).start, "hi": Month.parse(LAST).end}
         cur.execute(_GEN, params)
         for sql in _STEPS:
             cur.execute(sql, params)
@@ -117,9 +118,9 @@ def _change_days(cur, days: range) -> dict:
     """Untimed: an editor rejects the approved items published on these local days of MONTH, and
     their articles get an English machine translation (each write queues keys through sql/016's
     triggers). Returns the queued counts."""
-    from portal_etl.reporting.summary import month_bounds
+    from portal_etl.months import Month
 
-    start = month_bounds(MONTH)[0]
+    start = Month.parse(MONTH).start
     lo, hi = start + timedelta(days=days.start - 1), start + timedelta(days=days.stop - 1)
     cur.execute("""UPDATE process.decision d SET outcome = 'rejected', reason = 'editor', decided_by = 'bench'
                      FROM process.normalized_item n
@@ -140,15 +141,18 @@ def _change_days(cur, days: range) -> dict:
 def measure(ctx: BenchContext, dsn: str, items: int, registry) -> dict:
     import psycopg2
 
-    from portal_etl.reporting.payload import build_payload, read_summary
-    from portal_etl.reporting.summary import refresh_all_months, refresh_month_summary
+    from portal_etl.reporting.payload import build_payload, months_between, read_summary
+    from portal_etl.reporting.summary import refresh_month_summary
 
     conn = psycopg2.connect(dsn, options="-c timezone=UTC")
     try:
         info = generate(conn, items, registry)
         with conn.cursor() as cur:
-            with ctx.timer() as t_all:  # the safety net: every fact rebuilt from its sources, every month
-                refresh_all_months(cur, registry)
+            with ctx.timer() as t_all:  # every fact built from its sources (as sql/016 does), every month
+                for kind in ("item", "story"):
+                    cur.execute(f"INSERT INTO integration.month_summary_{kind} "
+                                f"SELECT * FROM integration.month_summary_{kind}_derived ORDER BY month")
+                refresh_month_summary(cur, months_between(FIRST, LAST), registry)
                 conn.commit()
             conn.autocommit = True
             cur.execute("VACUUM ANALYZE integration.month_summary_item, integration.month_summary_story")
@@ -198,7 +202,7 @@ def measure(ctx: BenchContext, dsn: str, items: int, registry) -> dict:
             fact_bytes = sum(cur.fetchone())
     finally:
         conn.close()
-    return {**info, "refresh_all_months_s": round(t_all.wall, 3), "refresh_runs_s": [round(x, 4) for x in refresh],
+    return {**info, "build_all_months_s": round(t_all.wall, 3), "refresh_runs_s": [round(x, 4) for x in refresh],
             "refresh_batches": batches, "aggregate_only_runs_s": [round(x, 4) for x in aggregate_only],
             "ten_day_runs_s": [round(x, 4) for x in ten_days], "ten_day_batches": ten_day_batches,
             "fact_tables_mb": round(fact_bytes / 1e6, 1),
@@ -250,7 +254,7 @@ def run(ctx: BenchContext) -> list[Result]:
             "items_in_month": m["items_in_month"], "refresh_runs_s": m["refresh_runs_s"],
             "refresh_batches": m["refresh_batches"], "aggregate_only_runs_s": m["aggregate_only_runs_s"],
             "ten_day_runs_s": m["ten_day_runs_s"], "ten_day_batches": m["ten_day_batches"],
-            "refresh_all_120_months_s": m["refresh_all_months_s"], "fact_tables_mb": m["fact_tables_mb"],
+            "build_facts_and_120_months_s": m["build_all_months_s"], "fact_tables_mb": m["fact_tables_mb"],
             # the aggregation follows the month's size; the facts' recomputation follows the batch
             "us_per_item_in_month": round(1e6 * aggregate / max(m["items_in_month"], 1), 2),
             "us_per_changed_key": round(1e6 * (ten - aggregate) / max(ten_keys, 1), 1),

@@ -139,7 +139,7 @@ def _compare(dsn: str, manifest: dict, source_ids: list[str]) -> dict:
     in_month = [it for it in manifest["items"] if month_of(it) == MONTH and it["source_id"] in chosen]
     expected_staged = Counter(it["source_id"] for it in in_month)
     staged = Counter(dict(_rows(dsn, "SELECT source_id, count(*) FROM staging.item WHERE status = 'staged' AND "
-                                     "to_char(published_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM') = %s "
+                                     "integration.local_month(published_at) = %s "
                                      "GROUP BY 1", MONTH)))
     expected_integrated = len(recompute_primaries({"items": in_month}))
     integrated = _rows(dsn, "SELECT count(*) FROM integration.article WHERE story_month = %s", MONTH)[0][0]

@@ -20,9 +20,9 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+from portal_etl.months import LOCAL_TZ as TZ
+
 START = datetime(2024, 1, 1, tzinfo=TZ)
 CHANNELS = tuple(f"syn{i:02d}" for i in range(10))  # LSH compares only across channels
 DOCS_PER_DAY = 1000  # ~14,000 items in the ±7-day window: far denser than Đồng Nai's ~10 a day

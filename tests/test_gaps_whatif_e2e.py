@@ -21,11 +21,12 @@ import pytest
 import yaml
 from pgutil import query, scratch_database
 
+from portal_etl.months import Month
 from portal_etl.pipeline import ingest
 from portal_etl.registry import load_registry
 from portal_etl.reporting.gaps import CHANNEL_REASONS, POLICY_REASONS
 from portal_etl.reporting.monthly import produce_report
-from portal_etl.reporting.payload import build_payload, previous_month
+from portal_etl.reporting.payload import build_payload
 from portal_etl.reporting.whatif import what_if
 from portal_replica.manifest import month_of, published, recompute_primaries
 
@@ -116,7 +117,7 @@ def scenario(replica, airflow_db, manifest, tmp_path_factory):
     """The scratch database with three months ingested and integrated, the target month's
     payload, and the environment the DAG runs with."""
     target = target_month(manifest)
-    first, last = previous_month(target), next_month(target)
+    first, last = str(Month.parse(target).previous()), next_month(target)
     start, end = bounds(first, last)
     registry = load_registry()
     from conftest import PG_BASE

@@ -27,11 +27,11 @@ from pgutil import query
 
 from portal_etl.db.staging import sync_sources
 from portal_etl.pipeline.process import process_interval, review
-from portal_etl.pipeline.process.common import REASONS
 from portal_etl.registry import load_registry
 from portal_etl.reporting import vi_format
 from portal_etl.reporting.monthly import produce_report, stored_report
 from portal_etl.reporting.summary import refresh_month_summary
+from portal_etl.vocabulary import REASONS
 from portal_replica.textgen import TextGen
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

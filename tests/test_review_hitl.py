@@ -25,10 +25,10 @@ from portal_etl.orchestration.dags.review import (
     COLLECT_TASK_ID,
     DECIDE_TASK_ID,
     LEAVE,
-    REJECTION_REASONS,
     chosen_decisions,
     request_body,
 )
+from portal_etl.vocabulary import REASONS, REVIEW_REASONS
 
 EDITOR = "thu.ha"  # the Airflow account that answers: the reviewer recorded in the audit
 ANSWER_TIMEOUT_SECONDS = 240  # the request appears a few seconds after the run starts
@@ -52,9 +52,7 @@ def answer(approve=(), reject=(), reason="editor", note="ghi chú", option=APPLY
 
 
 def test_the_rejection_reasons_are_the_review_vocabulary() -> None:
-    from portal_etl.pipeline.process.common import REASONS
-
-    assert set(REJECTION_REASONS) == set(REASONS)
+    assert set(REVIEW_REASONS) == set(REASONS) and REVIEW_REASONS[0] == "editor"
 
 
 def test_request_body_lists_every_item_with_what_an_editor_needs() -> None:
@@ -224,7 +222,7 @@ def test_editor_decides_the_queue_in_airflow(stack, october, pipeline_dsn) -> No
     assert "possible_duplicate — similar to item" in request["body"]
     assert "unknown_section — section 'an-ninh-quoc-phong' is not in the registry" in request["body"]
     assert sorted(request["params"]["approve"]["schema"]["examples"]) == sorted(str(i) for i in titles)
-    assert request["params"]["rejection_reason"]["schema"]["enum"] == list(REJECTION_REASONS)
+    assert request["params"]["rejection_reason"]["schema"]["enum"] == list(REVIEW_REASONS)
 
     # the run, and the decisions in the name of the answering user
     assert str(review_run.state).endswith("success")

@@ -181,7 +181,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if args.what_if or args.gaps:  # read-only answers: no report file, no stored row
         return _report_gaps_or_what_if(args)
     if args.refresh:
-        refresh_summary()
+        refresh_summary(month)
     report = produce_report(month)
     if args.format == "table":
         data = report.table().encode("utf-8")
@@ -296,9 +296,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_review(args: argparse.Namespace) -> int:
-    from zoneinfo import ZoneInfo
-
-    from portal_etl.dedup.keys import LOCAL_TZ
+    from portal_etl.months import LOCAL_TZ
     from portal_etl.pipeline.process import review
 
     if args.review_cmd == "list":
@@ -308,7 +306,7 @@ def _cmd_review(args: argparse.Namespace) -> int:
             return 0
         for row in queue:
             published = row.get("published_at")
-            day = published.astimezone(ZoneInfo(LOCAL_TZ)).strftime("%Y-%m-%d") if published else "no date"
+            day = published.astimezone(LOCAL_TZ).strftime("%Y-%m-%d") if published else "no date"
             print(f"{row['item_id']:>7}  {day:<10} {row.get('source_id', ''):<14} {row.get('reason', ''):<20} "
                   f"{str(row.get('title', ''))[:70]}")
         print(f"{len(queue)} item(s) waiting for review")
@@ -407,7 +405,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="what to print (default: a table); every format is written to PORTAL_ETL_REPORTS_DIR")
     p.add_argument("--output", metavar="PATH", help="write that format to PATH instead of printing it")
     p.add_argument("--refresh", action="store_true",
-                   help="recompute the month summary of every month first (what the report DAG does)")
+                   help="recompute the month summary of the months the report reads first (what the report DAG does)")
     p.add_argument("--email", action="store_true",
                    help="then e-mail it (connection portal_etl_smtp, recipients PORTAL_ETL_REPORT_RECIPIENTS); "
                         "recipients who already received this same report get nothing")

@@ -29,7 +29,7 @@ from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-DEFAULT_TZ = "Asia/Ho_Chi_Minh"
+from portal_etl.months import LOCAL_ZONE as DEFAULT_TZ
 
 TzLike = str | tzinfo | None
 

@@ -15,12 +15,12 @@ from pathlib import Path
 
 from portal_etl import settings
 from portal_etl.db.connection import connect
+from portal_etl.vocabulary import MIGRATION_LOCK_KEY
 
 log = logging.getLogger(__name__)
 
 SQL_DIR = settings.SQL_DIR
 _NAME_RE = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
-_LOCK_KEY = 7_402_115  # arbitrary constant shared by every migration runner of this project
 
 
 class MigrationError(RuntimeError):
@@ -61,7 +61,7 @@ def migrate(dsn: str | None = None, sql_dir: Path = SQL_DIR) -> list[str]:
     conn = connect(dsn, "portal-etl-migrate", role=None)
     try:
         with conn, conn.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK_KEY,))
             cur.execute(
                 """CREATE TABLE IF NOT EXISTS public.portal_etl_migrations (
                        version integer PRIMARY KEY, name text NOT NULL,

@@ -5,7 +5,6 @@ Pure functions only; the lead stores keys, signatures and band keys in PostgreSQ
 
 from portal_etl.dedup.keys import (
     LEAD_MIN_WORDS,
-    LOCAL_TZ,
     body_shingles,
     lead_key,
     native_key,
@@ -34,7 +33,6 @@ __all__ = [
     "BANDS",
     "DUP_THRESHOLD",
     "LEAD_MIN_WORDS",
-    "LOCAL_TZ",
     "NUM_PERM",
     "REVIEW_THRESHOLD",
     "ROWS",

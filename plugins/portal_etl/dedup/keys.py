@@ -21,11 +21,11 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from portal_etl.months import LOCAL_ZONE
 from portal_etl.normalize.text import comparison_words, strip_dateline, title_key
 from portal_etl.normalize.urls import canonicalize_url
 
 __all__ = [
-    "LOCAL_TZ",
     "url_key",
     "native_key",
     "title_day_key",
@@ -35,7 +35,6 @@ __all__ = [
     "body_shingles",
 ]
 
-LOCAL_TZ = "Asia/Ho_Chi_Minh"  # all sources publish in local time (+07:00), sources.md §5
 _SEP = "\x1f"  # ASCII unit separator: cannot occur in the normalised parts
 
 
@@ -60,7 +59,7 @@ def native_key(source_id: str, native_id: str | int) -> str:
     return _key("native", source, nid)
 
 
-def title_day_key(source_id: str, title: str, published_at: datetime, tz: str = LOCAL_TZ) -> str:
+def title_day_key(source_id: str, title: str, published_at: datetime, tz: str = LOCAL_ZONE) -> str:
     """Key of (source, normalised title, publish day in ``tz``).
 
     The title goes through :func:`~portal_etl.normalize.text.title_key` (case, NFC, Ð→Đ, tone

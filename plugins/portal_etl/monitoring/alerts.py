@@ -26,19 +26,18 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import psycopg2
 
 from portal_etl import settings
 from portal_etl.db import connect
+from portal_etl.months import LOCAL_TZ
 from portal_etl.reporting.delivery import SMTP_CONN_ID, recipients_from, smtp_connection_configured
 
 log = logging.getLogger("portal_etl.alerts")
 
 RECIPIENTS_ENV = settings.ALERT_RECIPIENTS_ENV
 RECIPIENTS_VARIABLE = "portal_etl_alert_recipients"
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ from zoneinfo import ZoneInfo
 
 from portal_etl.db import transaction
 from portal_etl.monitoring.logtable import log_metrics
+from portal_etl.months import Month
 from portal_etl.registry import Registry, Source, load_usable_registry
 
 log = logging.getLogger("portal_etl.health")
@@ -96,7 +97,8 @@ def _previous_intervals(source: Source, start: datetime, count: int) -> list[tup
     for _ in range(count):
         if source.schedule == "monthly":
             back = end.replace(day=1)
-            begin = back.replace(year=back.year - (back.month == 1), month=(back.month - 2) % 12 + 1)
+            before = Month(back.year, back.month).previous()
+            begin = back.replace(year=before.year, month=before.month)
         else:
             begin = (end - timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
         if end <= live:

@@ -14,9 +14,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from portal_etl.db import transaction
+from portal_etl.months import LOCAL_TZ
 from portal_etl.registry import Registry, load_usable_registry
-
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")  # the project's months and days are local
 
 
 @dataclass

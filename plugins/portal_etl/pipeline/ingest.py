@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import psycopg2
 
@@ -26,6 +25,7 @@ from portal_etl.faults import failpoint
 from portal_etl.fetch import Fetcher, FetchResult, PageState, decode_html, looks_like_html
 from portal_etl.fetch.shared_ratelimit import rate_limiter_for
 from portal_etl.models import ExtractedItem, ListEntry, ParseError
+from portal_etl.months import LOCAL_TZ
 from portal_etl.normalize.urls import canonicalize_url
 from portal_etl.pipeline.settled import is_settled
 from portal_etl.registry import Registry, Source, load_usable_registry
@@ -494,9 +494,8 @@ def summarize(dag_id: str, run_id: str, source_id: str, dsn: str | None = None) 
         conn.close()
     if row is None:
         raise RuntimeError(f"no metrics recorded for {dag_id} / {run_id} / {source_id}")
-    tz = ZoneInfo("Asia/Ho_Chi_Minh")
-    first_day = row["interval_start"].astimezone(tz)
-    last_day = (row["interval_end"] - timedelta(seconds=1)).astimezone(tz)
+    first_day = row["interval_start"].astimezone(LOCAL_TZ)
+    last_day = (row["interval_end"] - timedelta(seconds=1)).astimezone(LOCAL_TZ)
     over = f", sums over {row['tries']} tries" if row["tries"] > 1 else ""
     lines = [f"run metrics — {source_id} — {first_day:%d-%m-%Y} .. {last_day:%d-%m-%Y} (local){over}"]
     width = max(len(n) for n in st.METRIC_COLUMNS)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from portal_etl.models import ITEM_TYPES
+from portal_etl.months import LOCAL_ZONE
 
 SOURCE_ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,62}$")  # becomes part of a DAG id
 
@@ -97,7 +98,7 @@ class Source(_Strict):
     allowed_domains: list[str] = []
     adapter: Literal["nukeviet", "baodongnai", "generic"]
     live_since: date
-    timezone: str = "Asia/Ho_Chi_Minh"
+    timezone: str = LOCAL_ZONE
     language: str = "vi"
     schedule: Literal["monthly", "daily"] = "monthly"
     enabled: bool = True

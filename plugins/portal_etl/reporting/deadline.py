@@ -27,16 +27,15 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from portal_etl import settings
 from portal_etl.db import transaction
 from portal_etl.monitoring.alerts import Alert, page, send_alert
+from portal_etl.months import LOCAL_TZ, Month
 from portal_etl.settings import ConfigurationError
 
 log = logging.getLogger("portal_etl.report_deadline")
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DEADLINE_DAY_ENV = settings.REPORT_DEADLINE_DAY_ENV
 DEADLINE_DAY_VARIABLE = "portal_etl_report_deadline_day"
 DEFAULT_DEADLINE_DAY = 5  # the first working week of the next month
@@ -63,8 +62,7 @@ def deadline_day() -> int:
 
 
 def previous_month(day: date) -> str:
-    first = day.replace(day=1) - timedelta(days=1)
-    return f"{first:%Y-%m}"
+    return str(Month.of(day).previous())
 
 
 @dataclass(frozen=True)

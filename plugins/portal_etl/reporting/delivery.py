@@ -40,13 +40,13 @@ from portal_etl.reporting.mail import compose
 from portal_etl.reporting.monthly import MonthlyReport, render_all, stored_report
 from portal_etl.reporting.render_text import render_table
 from portal_etl.settings import ConfigurationError
+from portal_etl.vocabulary import DELIVERY_LOCK_KEY
 
 log = logging.getLogger(__name__)
 
 SMTP_CONN_ID = "portal_etl_smtp"
 RECIPIENTS_ENV = settings.REPORT_RECIPIENTS_ENV
 RECIPIENTS_VARIABLE = "portal_etl_report_recipients"
-_LOCK_KEY = 7_402_116  # advisory-lock namespace of report deliveries (migrations use 7_402_115)
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -216,7 +216,7 @@ def deliver(
     conn = connect(dsn, "portal-etl-report-delivery")
     try:
         with conn, conn.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (_LOCK_KEY, content.month))
+            cur.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (DELIVERY_LOCK_KEY, content.month))
             before = _already_sent(cur, content.month, content.content_hash)
             had_it = tuple(r for r in wanted if r.lower() in before)
             pending = list(wanted) if force else [r for r in wanted if r.lower() not in before]

@@ -23,11 +23,10 @@ from collections import Counter
 from typing import Any
 
 from portal_etl.db import connect
+from portal_etl.months import LOCAL_TZ, Month
 from portal_etl.registry import Registry, load_usable_registry
-from portal_etl.reporting.summary import LOCAL_TZ, month_bounds
+from portal_etl.vocabulary import CHANNEL_REASONS, POLICY_REASONS
 
-CHANNEL_REASONS = ("too_short", "no_date", "unknown_section", "language", "possible_duplicate")
-POLICY_REASONS = ("before_window", "section_not_integrated")
 GROUPS = ("channel", "policy", "editor")
 
 # the month's items the summary counts as rejected (not merged) or waiting for review
@@ -59,7 +58,7 @@ def group_of(outcome: str, reason: str | None) -> str:
 
 def read_gap_items(cur, month: str, source_ids: list[str] | None = None) -> list[dict[str, Any]]:
     """The items of ``month`` ('YYYY-MM', local) that were not integrated, oldest first."""
-    start, end = month_bounds(month)
+    start, end = Month.parse(month).bounds()
     cur.execute(_GAP_ITEMS, {"start": start, "end": end, "sources": source_ids})
     names = [d[0] for d in cur.description]
     items = []

@@ -25,8 +25,8 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from portal_etl.months import LOCAL_TZ
 from portal_etl.normalize.text import nfc
 from portal_etl.reporting.vi_format import fmt_int, month_label
 
@@ -81,7 +81,7 @@ def compose(
     msg["Subject"] = report_subject(payload)
     msg["From"] = sender
     msg["To"] = ", ".join(recipients)
-    msg["Date"] = format_datetime(now.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")))
+    msg["Date"] = format_datetime(now.astimezone(LOCAL_TZ))
     msg["Message-ID"] = make_msgid("bao-cao-" + month, domain=domain)
     msg["Content-Language"] = "vi"
     msg[REPORT_HEADER] = f"{month}; sha256={content_hash}"

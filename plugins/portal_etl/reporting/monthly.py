@@ -23,13 +23,15 @@ from psycopg2.extras import Json
 
 from portal_etl import settings
 from portal_etl.db import LOADER_ROLE, acting_as, connect
+from portal_etl.months import Month
 from portal_etl.registry import Registry, load_usable_registry
 from portal_etl.reporting.chart import render_chart, render_rate_chart
-from portal_etl.reporting.payload import build_payload
+from portal_etl.reporting.payload import build_payload, months_between, summary_span
 from portal_etl.reporting.render_html import render_html
 from portal_etl.reporting.render_text import render_csv, render_table
 from portal_etl.reporting.render_xlsx import render_xlsx
-from portal_etl.reporting.summary import month_key
+from portal_etl.reporting.summary import refresh_month_summary
+from portal_etl.vocabulary import PROCESS_LOCK_KEY
 
 FORMATS = ("html", "xlsx", "csv", "json")  # the files written; "table" is printed only
 
@@ -148,7 +150,7 @@ def produce_report(
     registry: Registry | None = None,
 ) -> MonthlyReport:
     """Build, write and store the report of the local month containing ``month``."""
-    key = month_key(month)
+    key = str(Month.of(month))
     reg = registry if registry is not None else load_usable_registry()
     target_dir = Path(out_dir) if out_dir is not None else reports_dir()
     targets = {fmt: target_dir / f"report-{key}.{fmt}" for fmt in FORMATS}
@@ -190,16 +192,18 @@ def stored_report(month: str, dsn: str | None = None) -> dict[str, Any] | None:
     return dict(zip(("month", "generated_at", "content_hash", "payload", "files"), row, strict=True))
 
 
-def refresh_summary(dsn: str | None = None, registry: Registry | None = None) -> int:
-    """Recompute every month of ``integration.month_summary`` (report DAG's first task)."""
-    from portal_etl.pipeline.process.common import lock
-    from portal_etl.reporting.summary import refresh_all_months
-
+def refresh_summary(month: date, dsn: str | None = None, registry: Registry | None = None) -> int:
+    """Bring ``integration.month_summary`` up to date for the report of the local month
+    containing ``month`` (report DAG's first task): the changes queued since the last refresh,
+    and every month the report reads, whose figures also depend on the registry's windows."""
+    reg = registry if registry is not None else load_usable_registry()
+    months = months_between(*summary_span(str(Month.of(month)), reg))
     conn = connect(dsn, "portal-etl-report")
     try:
         with conn, conn.cursor() as cur:
-            lock(cur)  # the processing lock: no load changes the figures while they are recomputed
+            # the processing lock: no load changes the figures while they are recomputed
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (PROCESS_LOCK_KEY,))
             with acting_as(cur, LOADER_ROLE):
-                return refresh_all_months(cur, registry)
+                return refresh_month_summary(cur, months, reg)
     finally:
         conn.close()

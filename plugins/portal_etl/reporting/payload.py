@@ -26,12 +26,12 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from portal_etl.pipeline.process.common import REASONS
+from portal_etl.months import Month
 from portal_etl.registry import Registry
 from portal_etl.reporting.english_versions import english_versions
 from portal_etl.reporting.gaps import gaps_section
-from portal_etl.reporting.summary import month_bounds
 from portal_etl.reporting.vi_format import ALWAYS_SHOWN_TYPES, ITEM_TYPE_LABELS, day_label, month_label
+from portal_etl.vocabulary import REASONS
 
 COUNTS = ("published", "published_before_window", "integrated", "duplicates_merged", "rejected", "waiting_review")
 COLLECTION_COUNTS = ("runs", "listed", "fetched", "not_modified", "parsed", "parse_errors", "fetch_errors",
@@ -95,16 +95,15 @@ def month_over_month(current: dict[str, Any], previous: dict[str, Any]) -> dict[
 
 
 def months_between(first: str, last: str) -> list[str]:
-    out, (year, mon) = [], (int(p) for p in first.split("-"))
-    while f"{year:04d}-{mon:02d}" <= last:
-        out.append(f"{year:04d}-{mon:02d}")
-        year, mon = year + (mon == 12), mon % 12 + 1
-    return out
+    """'YYYY-MM' of ``first`` … ``last`` inclusive."""
+    return [str(m) for m in Month.span(Month.parse(first), Month.parse(last))]
 
 
-def previous_month(month: str) -> str:
-    year, mon = (int(p) for p in month.split("-"))
-    return f"{year - (mon == 1):04d}-{(mon - 2) % 12 + 1:02d}"
+def summary_span(month: str, registry: Registry) -> tuple[str, str]:
+    """The first and last month of the summary rows the report of ``month`` reads: from the
+    integration start (or the previous month, when earlier) to ``month``."""
+    first = str(Month.of(min(s.approval.window_start for s in registry.sources)))
+    return min(first, str(Month.parse(month).previous())), month
 
 
 RATE_SERIES_MONTHS = 12  # the line chart: a year of publish rates ending with the report month
@@ -113,7 +112,7 @@ RATE_SERIES_MONTHS = 12  # the line chart: a year of publish rates ending with t
 def rate_series(rows: list[Row], month: str, channels: list[str]) -> dict[str, Any]:
     """Publish rate per channel and in total for the 12 months ending with ``month`` (None for a
     month with nothing published since the integration start: a gap in the line)."""
-    months = months_between(_shift(month, 1 - RATE_SERIES_MONTHS), month)
+    months = months_between(str(Month.parse(month).shift(1 - RATE_SERIES_MONTHS)), month)
     sums: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     for r in rows:
         for key in ((r["source_id"], r["month"]), ("*", r["month"])):
@@ -124,12 +123,6 @@ def rate_series(rows: list[Row], month: str, channels: list[str]) -> dict[str, A
         return [publish_rate(*sums[(source_id, m)]) if (source_id, m) in sums else None for m in months]
 
     return {"months": months, "channels": {c: line(c) for c in channels}, "total": line("*")}
-
-
-def _shift(month: str, months: int) -> str:
-    year, mon = (int(p) for p in month.split("-"))
-    index = year * 12 + mon - 1 + months
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def read_summary(cur, first_month: str, last_month: str) -> list[Row]:
@@ -147,7 +140,7 @@ def read_summary(cur, first_month: str, last_month: str) -> list[Row]:
 
 def read_collection(cur, month: str) -> dict[str, dict[str, int]]:
     """The month's ingest runs per channel: runs whose data interval starts in the month."""
-    start, end = month_bounds(month)
+    start, end = Month.parse(month).bounds()
     cur.execute(
         """SELECT source_id, count(*), sum(listed), sum(fetched), sum(not_modified), sum(parsed),
                   sum(parse_errors), sum(fetch_errors), sum(new_items), sum(updated_items)
@@ -161,16 +154,16 @@ def read_collection(cur, month: str) -> dict[str, dict[str, int]]:
 def build_payload(cur, month: str, registry: Registry) -> dict[str, Any]:
     """Every figure of the report for ``month`` ('YYYY-MM', local)."""
     window_start = min(s.approval.window_start for s in registry.sources)
-    first = f"{window_start.year:04d}-{window_start.month:02d}"
-    prev = previous_month(month)
+    first = str(Month.of(window_start))
+    prev = str(Month.parse(month).previous())
     # the previous month may precede the start; the rate series' months before it have no rate
-    rows = read_summary(cur, min(first, prev), month)
+    rows = read_summary(cur, *summary_span(month, registry))
     channels = list(registry.ids) + sorted({r["source_id"] for r in rows} - set(registry.ids))
     present = {r["item_type"] for r in rows}
     types = [t for t in ITEM_TYPE_LABELS if t in ALWAYS_SHOWN_TYPES or t in present]
     types += sorted(present - set(types))
     names = {s.id: s.name for s in registry.sources}
-    start, end = month_bounds(month)
+    start, end = Month.parse(month).bounds()
     current = aggregate([r for r in rows if r["month"] == month], channels, types)
     previous = aggregate([r for r in rows if r["month"] == prev], channels, types)
     series_months = months_between(first, month) if month >= first else [month]

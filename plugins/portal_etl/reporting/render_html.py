@@ -7,7 +7,6 @@ import base64
 from html import escape
 from typing import Any
 
-from portal_etl.pipeline.process.common import REASONS
 from portal_etl.reporting.english_versions import LABELS as EN_LABELS
 from portal_etl.reporting.english_versions import TITLE as EN_TITLE
 from portal_etl.reporting.render_text import SCOPES, scope_title
@@ -33,6 +32,7 @@ from portal_etl.reporting.vi_format import (
     month_label,
     reason_label,
 )
+from portal_etl.vocabulary import REASONS
 
 STYLE = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 24px; color: #222; }

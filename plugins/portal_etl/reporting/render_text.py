@@ -10,7 +10,6 @@ import csv
 import io
 from typing import Any
 
-from portal_etl.pipeline.process.common import REASONS
 from portal_etl.reporting.english_versions import LABELS as EN_LABELS
 from portal_etl.reporting.english_versions import TITLE as EN_TITLE
 from portal_etl.reporting.vi_format import (
@@ -35,6 +34,7 @@ from portal_etl.reporting.vi_format import (
     reason_label,
     type_label,
 )
+from portal_etl.vocabulary import REASONS
 
 SCOPES = ("month", "cumulative")
 ALL = "*"  # the code of "every channel" / "every type" in flat rows

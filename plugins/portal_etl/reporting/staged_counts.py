@@ -13,8 +13,8 @@ SELECT s.source_id, s.display_name,
   FROM staging.source s
   LEFT JOIN staging.item i
     ON i.source_id = s.source_id
-   AND (i.published_at AT TIME ZONE 'Asia/Ho_Chi_Minh') >= %(start)s
-   AND (i.published_at AT TIME ZONE 'Asia/Ho_Chi_Minh') < %(end)s
+   AND (i.published_at AT TIME ZONE integration.local_zone()) >= %(start)s
+   AND (i.published_at AT TIME ZONE integration.local_zone()) < %(end)s
  WHERE s.source_id = ANY(%(sources)s)
  GROUP BY s.source_id, s.display_name
  ORDER BY s.source_id
@@ -24,8 +24,8 @@ TYPES_QUERY = """
 SELECT source_id, item_type, count(*)
   FROM staging.item
  WHERE status = 'staged' AND source_id = ANY(%(sources)s)
-   AND (published_at AT TIME ZONE 'Asia/Ho_Chi_Minh') >= %(start)s
-   AND (published_at AT TIME ZONE 'Asia/Ho_Chi_Minh') < %(end)s
+   AND (published_at AT TIME ZONE integration.local_zone()) >= %(start)s
+   AND (published_at AT TIME ZONE integration.local_zone()) < %(end)s
  GROUP BY source_id, item_type
 """
 

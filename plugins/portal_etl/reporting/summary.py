@@ -1,26 +1,23 @@
 """``integration.month_summary``: per local month, channel and item type, what was published and
-what became of it — kept current by the load so the monthly report reads one small table.
+what became of it — kept current from the database's own record of changes, so the monthly
+report reads one small table.
 
 Why a summary table rather than querying the processing tables at report time: the report must
 read only the integration store, and a month's figures cost a few rows instead of a scan of
-history. ``refresh_month_summary`` recomputes the given months (delete + insert) inside the
-caller's transaction; the load calls it for the months of the items it touched, the translate
-step for the months of the stories it translated, and the report DAG calls
-:func:`refresh_all_months` as a safety net (a database migrated after data was loaded, a changed
-registry window).
+history.
 
-How a month is counted (sql/016). Each staged item and each integrated story has one narrow
-"fact" row (``integration.month_summary_item`` / ``_story``): what the count needs of it (month,
+How it is kept (one path). Each staged item and each integrated story has one narrow "fact" row
+(``integration.month_summary_item`` / ``_story``, sql/016): what the count needs of it (month,
 channel, type, publish time, decision, merged or not; the story's month, primary channel, type
 and English origin). Statement-level triggers on every table a fact comes from queue the keys
-whose inputs changed; a refresh first recomputes the queued keys' facts (look-ups by key, so the
-cost follows the batch of changes), then aggregates the months from the facts alone (one index
-range of narrow rows per month: about 1 us per item instead of the 13 us of four look-ups into
-the processing tables). The facts are correct by construction: no writer has to mark anything,
-and a month whose facts changed is re-aggregated by the next refresh, asked for or not (an item
-re-scraped into another month leaves the old month's figures too). Why not add and subtract
-the changes in the summary rows themselves: "published before the window" depends on the
-registry, not on the database, and a month rebuilt from facts cannot drift from a recount.
+whose inputs changed. :func:`refresh_month_summary` first recomputes the queued keys' facts
+(look-ups by key, so the cost follows the batch of changes), then aggregates the months whose
+facts changed, and any months asked for, from the facts alone (one index range of narrow rows
+per month). No writer has to say which months it touched: the load and the translate step call
+it with no months; the report asks for the months it reads, whose ``published_before_window``
+depends on the registry rather than on the database. Why not add and subtract the changes in the
+summary rows themselves: a month rebuilt from facts cannot drift from a recount
+(tests/test_month_summary_facts.py).
 
 Categories (each published item in exactly one, by its own month, channel and type):
 
@@ -39,18 +36,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from portal_etl import dates
+from portal_etl.months import LOCAL_TZ
 from portal_etl.registry import Registry, load_usable_registry
 from portal_etl.registry.schema import Approval
 
 log = logging.getLogger("portal_etl.reporting.summary")
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")  # the facts' month (sql/016) is computed in this zone too
 ENGLISH = "en"  # the language of the English-version columns (fixed as 'en' in sql/016's view and trigger)
-MONTH_FORMAT = "YYYY-MM"
 
 # The facts (sql/016): table, key, the other columns, the view that derives them, the queue.
 _FACTS = {
@@ -85,7 +80,7 @@ SELECT month FROM gone
 UNION SELECT month FROM put
 UNION SELECT o.month FROM put p JOIN {table} o ON o.{key} = p.{key}
 """
-# The same for every key (the safety net): one pass over each table, hashed.
+# The same for every key (after a TRUNCATE of a source table): one pass over each table, hashed.
 _RECOMPUTE_ALL = """
 WITH fresh AS MATERIALIZED (
     SELECT {key}, {cols} FROM {view}
@@ -154,21 +149,6 @@ SELECT month, source_id, item_type, coalesce(c.published, 0), coalesce(c.publish
 ONE_STATEMENT_FROM = 6
 
 
-def month_bounds(month: str, tz: ZoneInfo = LOCAL_TZ) -> tuple[datetime, datetime]:
-    """[first day 00:00, next month's first day 00:00) local, as aware datetimes."""
-    year, mon = (int(part) for part in month.split("-"))
-    start = datetime(year, mon, 1, tzinfo=tz)
-    end = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=tz)
-    return start, end
-
-
-def month_key(value: date | datetime) -> str:
-    """'YYYY-MM' of a date, or of an aware datetime in local time."""
-    if isinstance(value, datetime):
-        value = value.astimezone(LOCAL_TZ)
-    return f"{value.year:04d}-{value.month:02d}"
-
-
 def _windows(registry: Registry) -> tuple[list[str], list[datetime]]:
     sources = [s.id for s in registry.sources]
     return sources, [dates.local_midnight(s.approval.window_start, s.tz) for s in registry.sources]
@@ -223,15 +203,6 @@ def update_facts(cur) -> set[str]:
     return changed
 
 
-def rebuild_facts(cur) -> set[str]:
-    """Recompute every fact from the tables it comes from (the safety net); months that changed."""
-    changed: set[str] = set()
-    for kind, (_table, _key, _cols, _view, queue) in _FACTS.items():
-        cur.execute(f"DELETE FROM {queue}")
-        changed |= _recompute(cur, kind, None)
-    return changed
-
-
 def refresh_month_summary(cur, months: Iterable[str], registry: Registry | None = None) -> int:
     """Recompute the summary rows of ``months`` ('YYYY-MM', local) in the caller's transaction,
     after bringing the facts of changed items and stories up to date; every month whose facts
@@ -255,47 +226,3 @@ def refresh_month_summary(cur, months: Iterable[str], registry: Registry | None 
             })
             written += cur.rowcount
     return written
-
-
-def touched_months(cur, items: Iterable[int], story_keys: Iterable[str]) -> set[str]:
-    """Local months whose summary a load of these items and stories may change: the items' and
-    the stories' members' publish months, and the months of the stories' current articles."""
-    ids, keys = sorted(set(items)), sorted(set(story_keys))
-    if not ids and not keys:
-        return set()
-    local = f"to_char(%s AT TIME ZONE 'Asia/Ho_Chi_Minh', '{MONTH_FORMAT}')"
-    # one branch per way in, each an index look-up (an OR across them was planned as a scan)
-    cur.execute(
-        f"""SELECT {local % "n.published_at"} FROM process.normalized_item n
-             WHERE n.item_id = ANY(%(ids)s) AND n.published_at IS NOT NULL
-            UNION
-            SELECT {local % "n.published_at"} FROM process.item_story s
-              JOIN process.normalized_item n USING (item_id)
-             WHERE s.story_key = ANY(%(keys)s) AND n.published_at IS NOT NULL
-            UNION
-            SELECT story_month FROM integration.article WHERE story_key = ANY(%(keys)s)
-            UNION
-            SELECT {local % "published_at"} FROM integration.article_source
-             WHERE story_key = ANY(%(keys)s) AND published_at IS NOT NULL""",
-        {"ids": ids, "keys": keys},
-    )
-    return {row[0] for row in cur.fetchall()}
-
-
-def all_months(cur) -> set[str]:
-    """Every local month with a counted item, an article or a summary row (from the facts: call
-    after they are current)."""
-    cur.execute(
-        """SELECT DISTINCT month FROM integration.month_summary_item
-            UNION SELECT month FROM integration.month_summary_story
-            UNION SELECT month FROM integration.month_summary"""
-    )
-    return {row[0] for row in cur.fetchall()}
-
-
-def refresh_all_months(cur, registry: Registry | None = None) -> int:
-    """Rebuild every fact from the tables it comes from, then recompute every month (the report
-    DAG's first task and ``portal-etl report --refresh``)."""
-    changed = rebuild_facts(cur)
-    log.info("summary facts rebuilt: %d months had facts that changed (queued changes included)", len(changed))
-    return refresh_month_summary(cur, all_months(cur), registry)

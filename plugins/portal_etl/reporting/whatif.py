@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from portal_etl.db import connect
+from portal_etl.months import LOCAL_TZ, Month
 from portal_etl.pipeline.process.load import desired_state, story_members
 from portal_etl.pipeline.process.policy import policy_inputs, policy_verdict
 from portal_etl.registry import Registry, load_usable_registry
-from portal_etl.reporting.payload import aggregate, previous_month, publish_rate, read_summary
-from portal_etl.reporting.summary import LOCAL_TZ
+from portal_etl.reporting.payload import aggregate, publish_rate, read_summary, summary_span
 
 _CHANGE = re.compile(
     r"^\s*(?:(?P<section_kw>integrate-section)\s*=\s*(?P<source>[a-z0-9_]+):(?P<section>\S+)"
@@ -175,8 +175,8 @@ def compute_what_if(cur, month: str, changes: list[PolicyChange], registry: Regi
     delta = _article_deltas(before, after, source_of)
 
     window_start = min(s.approval.window_start for s in registry.sources)
-    first = f"{window_start.year:04d}-{window_start.month:02d}"
-    summary = read_summary(cur, min(first, previous_month(month)), month)
+    first = str(Month.of(window_start))
+    summary = read_summary(cur, *summary_span(month, registry))
     channels = list(registry.ids) + sorted({r["source_id"] for r in summary} - set(registry.ids))
     types = sorted({r["item_type"] for r in summary})
     cumulative_months = {r["month"] for r in summary if first <= r["month"] <= month} | {

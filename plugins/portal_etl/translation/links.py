@@ -14,6 +14,7 @@ from typing import Any
 
 from psycopg2.extras import Json, execute_values
 
+from portal_etl.months import LOCAL_TZ
 from portal_etl.pipeline.process.common import POLICY, fetch_dicts, find_section, mark_pending, source_or_none
 from portal_etl.registry import Registry, Source
 from portal_etl.translation import linking
@@ -43,7 +44,7 @@ def _sides(cur, where: str, params: dict, registry: Registry, with_captions: boo
         source = source_or_none(registry, r["source_id"])
         r["side"] = linking.Side(r["item_id"], r["published_at"], "\n".join(texts),
                                  [img["src"] for img in r["images"] or [] if img.get("src")],
-                                 source.tz if source else linking.ZoneInfo("Asia/Ho_Chi_Minh"))
+                                 source.tz if source else LOCAL_TZ)
     return rows
 
 

@@ -20,13 +20,12 @@ from portal_etl.reporting.summary import refresh_month_summary
 
 
 def refresh_story_months(cur, story_keys: list[str], registry: Registry | None) -> None:
-    """The monthly report's summary (its English-version columns) for the months of these stories;
-    in the caller's transaction, acting as the loader."""
+    """The monthly report's summary (its English-version columns) after these stories'
+    translations changed; in the caller's transaction, acting as the loader. The summary's
+    triggers queued the stories, so the refresh finds their months itself."""
     if not story_keys:
         return
-    cur.execute("SELECT DISTINCT story_month FROM integration.article WHERE story_key = ANY(%s)",
-                (sorted(set(story_keys)),))
-    refresh_month_summary(cur, [row[0] for row in cur.fetchall()], registry)
+    refresh_month_summary(cur, [], registry)
 
 
 def translation_hash(row: dict[str, Any]) -> str:

@@ -8,9 +8,10 @@ from typing import Any
 
 from airflow.sdk import CronDataIntervalTimetable
 
+from portal_etl.months import LOCAL_ZONE
+
 log = logging.getLogger("portal_etl.alerts")
 
-LOCAL_TZ = "Asia/Ho_Chi_Minh"
 OWNER = "data-eng"
 
 # cron expressions of the data intervals a registry entry may ask for, in local time
@@ -20,7 +21,7 @@ SCHEDULES = {
 }
 
 
-def interval_timetable(schedule: str, timezone: str = LOCAL_TZ) -> CronDataIntervalTimetable:
+def interval_timetable(schedule: str, timezone: str = LOCAL_ZONE) -> CronDataIntervalTimetable:
     """An explicit data-interval timetable: a bare cron string would give zero-width intervals."""
     return CronDataIntervalTimetable(SCHEDULES[schedule], timezone=timezone)
 

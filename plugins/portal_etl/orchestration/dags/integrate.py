@@ -8,13 +8,13 @@ can also be run by hand for a month range (``portal-etl process --from --to``).
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from airflow.sdk import DAG, Param, task
 
 from portal_etl.monitoring.logtable import log_metrics
-from portal_etl.orchestration.dags.common import DEFAULT_ARGS, LOCAL_TZ
+from portal_etl.months import Month
+from portal_etl.orchestration.dags.common import DEFAULT_ARGS
 from portal_etl.orchestration.dags.ingest import staging_asset
 from portal_etl.orchestration.dags.review import review_queue_asset
 from portal_etl.pipeline.process.chain import CHAIN, Stage
@@ -52,7 +52,6 @@ and the sources' own versions became stages of the chain, before the policy that
 
 def interval_of(context) -> tuple[datetime, datetime]:
     """The span to process: the triggering ingest intervals, else the run's params."""
-    tz = ZoneInfo(LOCAL_TZ)
     spans = []
     for events in (context.get("triggering_asset_events") or {}).values():
         for event in events:
@@ -63,10 +62,7 @@ def interval_of(context) -> tuple[datetime, datetime]:
     if spans:
         return min(s for s, _ in spans), max(e for _, e in spans)
     params = context["params"]
-    first = date.fromisoformat(params["from_month"] + "-01")
-    last = date.fromisoformat(params["to_month"] + "-01")
-    end = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
-    return datetime(first.year, first.month, 1, tzinfo=tz), datetime(end.year, end.month, 1, tzinfo=tz)
+    return Month.parse(params["from_month"]).start, Month.parse(params["to_month"]).end
 
 
 def build_integrate_dag() -> DAG:
@@ -79,7 +75,7 @@ def build_integrate_dag() -> DAG:
         dag_id="integrate_articles",
         description="Normalise, deduplicate, approve and load staged items",
         schedule=schedule,
-        start_date=datetime(2023, 3, 1, tzinfo=ZoneInfo(LOCAL_TZ)),
+        start_date=Month(2023, 3).start,
         catchup=False,
         max_active_runs=1,  # processing runs take turns anyway (advisory lock); queue them here
         default_args=DEFAULT_ARGS,

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from airflow.sdk import DAG, task
 
-from portal_etl.orchestration.dags.common import DEFAULT_ARGS, LOCAL_TZ, interval_timetable
+from portal_etl.months import LOCAL_TZ, Month
+from portal_etl.orchestration.dags.common import DEFAULT_ARGS, interval_timetable
 from portal_etl.registry.loader import load_registry_result
 
 log = logging.getLogger(__name__)
@@ -27,8 +27,8 @@ item type, what the channel published, what was integrated into the national por
 as a duplicate, rejected (by reason) or is waiting for review, the publish rate, the change
 from the previous month and the cumulative figures since the integration start (29-3-2023).
 
-1. `refresh_summary` recomputes `integration.month_summary` (the load keeps it current; this
-   also covers re-scraped dates and databases migrated after loading).
+1. `refresh_summary` brings `integration.month_summary` up to date (the load keeps it current;
+   this recomputes the months the report reads, whose figures follow the registry's windows).
 2. `build_report` writes `report-YYYY-MM.{html,xlsx,csv,json}` to `PORTAL_ETL_REPORTS_DIR`
    (atomically) and stores the payload in `integration.monthly_report`.
 3. `deliver_report` e-mails it (HTML body, XLSX attached) through the Airflow connection
@@ -48,7 +48,7 @@ def report_month(context) -> datetime:
     start = context["data_interval_start"]
     if start is None:  # a manual run without a logical date: the last complete month
         raise ValueError("the report needs a data interval: trigger it with a logical date")
-    return start.astimezone(ZoneInfo(LOCAL_TZ))
+    return start.astimezone(LOCAL_TZ)
 
 
 def build_report_dag() -> DAG:
@@ -58,19 +58,19 @@ def build_report_dag() -> DAG:
         dag_id=DAG_ID,
         description="Monthly integration report for the department (HTML, XLSX, CSV, JSON)",
         schedule=interval_timetable("monthly"),
-        start_date=datetime(window_start.year, window_start.month, 1, tzinfo=ZoneInfo(LOCAL_TZ)),
+        start_date=Month.of(window_start).start,
         catchup=True,  # every month since the integration start has its report
-        max_active_runs=1,  # months take turns: each refresh recomputes every month
+        max_active_runs=1,  # months take turns: their refreshes share months
         default_args=DEFAULT_ARGS,
         tags=["report", "owner:data-eng"],
         doc_md=DOC,
     ) as dag:
 
         @task(task_id="refresh_summary")
-        def refresh_summary() -> int:
+        def refresh_summary(**context) -> int:
             from portal_etl.reporting.monthly import refresh_summary as refresh
 
-            rows = refresh()
+            rows = refresh(report_month(context).date())
             log.info("month_summary: %s rows recomputed", rows)
             return rows
 

@@ -7,11 +7,11 @@ The check itself, and why it is a scheduled task rather than Airflow's ``Deadlin
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from airflow.sdk import DAG, task
 
-from portal_etl.orchestration.dags.common import DEFAULT_ARGS, LOCAL_TZ, interval_timetable
+from portal_etl.months import LOCAL_TZ
+from portal_etl.orchestration.dags.common import DEFAULT_ARGS, interval_timetable
 
 DAG_ID = "report_deadline"
 
@@ -38,7 +38,7 @@ def build_report_deadline_dag() -> DAG:
         dag_id=DAG_ID,
         description="Alert when last month's report was not e-mailed by day N",
         schedule=interval_timetable("daily"),
-        start_date=datetime(2024, 1, 1, tzinfo=ZoneInfo(LOCAL_TZ)),
+        start_date=datetime(2024, 1, 1, tzinfo=LOCAL_TZ),
         catchup=False,  # only today's answer matters; a missed day is covered by the next one
         max_active_runs=1,
         default_args=DEFAULT_ARGS,
@@ -53,7 +53,7 @@ def build_report_deadline_dag() -> DAG:
             start = context["data_interval_start"]
             if start is None:  # a manual run without a logical date: which day is it about?
                 raise ValueError("the deadline check needs a data interval: trigger it with a logical date")
-            day = start.astimezone(ZoneInfo(LOCAL_TZ)).date()
+            day = start.astimezone(LOCAL_TZ).date()
             check = check_report_deadline(day, context=context)
             return {
                 "day": day.isoformat(),

@@ -19,7 +19,9 @@ from zoneinfo import ZoneInfo
 from airflow.providers.standard.operators.hitl import HITLOperator
 from airflow.sdk import DAG, Asset, Param, ParamsDict, task
 
-from portal_etl.orchestration.dags.common import DEFAULT_ARGS, LOCAL_TZ
+from portal_etl.months import LOCAL_TZ
+from portal_etl.orchestration.dags.common import DEFAULT_ARGS
+from portal_etl.vocabulary import REVIEW_REASONS
 
 log = logging.getLogger("portal_etl.review_dag")
 
@@ -36,12 +38,6 @@ MAX_ITEMS_PER_REQUEST = 30
 # Editors meet weekly: a request nobody answered within a week ends with LEAVE (nothing decided)
 # so that the next run, listing the queue afresh, can start.
 RESPONSE_TIMEOUT = timedelta(days=7)
-# Same list as portal_etl.pipeline.process.common.REASONS; not imported so that parsing the DAG
-# file stays free of psycopg2 (tests/test_review_hitl.py checks the two agree).
-REJECTION_REASONS = (
-    "editor", "section_not_integrated", "before_window", "too_short", "no_date", "language",
-    "unknown_section", "possible_duplicate",
-)  # fmt: skip
 
 
 def review_queue_asset() -> Asset:
@@ -142,7 +138,7 @@ def decision_params(queue: list[dict[str, Any]] | None = None) -> ParamsDict:
                          description="Items to approve (integrated with their story).", **item_list),
         "reject": Param([], title="Reject", source="task",
                         description="Items to reject (kept out of the integration store).", **item_list),
-        "rejection_reason": Param("editor", type="string", enum=list(REJECTION_REASONS), source="task",
+        "rejection_reason": Param("editor", type="string", enum=list(REVIEW_REASONS), source="task",
                                   title="Rejection reason", description="Recorded with every rejected item."),
         "note": Param("", type="string", title="Note", source="task",
                       description="Why: recorded in the audit with every decision (required to decide)."),
@@ -174,8 +170,8 @@ def chosen_decisions(response: dict[str, Any], queue: list[dict[str, Any]]) -> d
     if both:
         raise ValueError(f"items {both} are both approved and rejected")
     reason = answer.get("rejection_reason") or "editor"
-    if reason not in REJECTION_REASONS:
-        raise ValueError(f"unknown rejection reason {reason!r} (one of {', '.join(REJECTION_REASONS)})")
+    if reason not in REVIEW_REASONS:
+        raise ValueError(f"unknown rejection reason {reason!r} (one of {', '.join(REVIEW_REASONS)})")
     note = (answer.get("note") or "").strip()
     if (approve or reject) and not note:
         raise ValueError("a note is required with every decision")
@@ -221,7 +217,7 @@ def build_review_dag() -> DAG:
         dag_id=DAG_ID,
         description="Editors approve or reject the items waiting for review (human in the loop)",
         schedule=[review_queue_asset()],
-        start_date=datetime(2023, 3, 1, tzinfo=ZoneInfo(LOCAL_TZ)),
+        start_date=datetime(2023, 3, 1, tzinfo=LOCAL_TZ),
         catchup=False,
         max_active_runs=1,  # one request at a time: two would offer the same items
         default_args=DEFAULT_ARGS,
@@ -240,7 +236,7 @@ def build_review_dag() -> DAG:
             if not waiting:
                 raise AirflowSkipException("no item waits for an editor")
             names = {s.id: s.name for s in load_usable_registry().sources}
-            tz = ZoneInfo(LOCAL_TZ)
+            tz = LOCAL_TZ
             items = [queue_entry(row, names, tz) for row in waiting[:MAX_ITEMS_PER_REQUEST]]
             log.info("%d item(s) wait for an editor; %d offered", len(waiting), len(items))
             return {"items": items, "total_waiting": len(waiting)}

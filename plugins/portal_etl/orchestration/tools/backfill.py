@@ -34,10 +34,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import requests
 
+from portal_etl.months import LOCAL_TZ, Month
 from portal_etl.orchestration.tools import backfill_report as report
 from portal_etl.orchestration.tools.airflow_api import (
     POLL_SECONDS,
@@ -59,7 +59,6 @@ from portal_etl.orchestration.tools.runner import (
 
 log = logging.getLogger("portal_etl.backfill")
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 REPROCESS_CHOICES = ("completed", "failed", "none")
 
 
@@ -70,7 +69,8 @@ class BackfillError(AirflowRunError):
 # --- the plan ---------------------------------------------------------------------------------
 
 def local_start(month: date) -> datetime:
-    return datetime(month.year, month.month, 1, tzinfo=LOCAL_TZ)
+    """The 1st of the month of ``month``, 00:00 local."""
+    return Month.of(month).start
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ class BackfillPlan:
 
     @property
     def cells(self) -> list[report.Cell]:
-        return [(f"{m:%Y-%m}", s) for m in self.months for s in self.source_ids if m in self.months_of(s)]
+        return [(str(Month.of(m)), s) for m in self.months for s in self.source_ids if m in self.months_of(s)]
 
 
 def plan_backfill(
@@ -157,7 +157,7 @@ def plan_backfill(
 # --- talking to Airflow -----------------------------------------------------------------------
 
 def month_of_interval(start: datetime) -> str:
-    return f"{start.astimezone(LOCAL_TZ):%Y-%m}"
+    return str(Month.of(start))
 
 
 def backfill_body(dag_id: str, plan: BackfillPlan) -> dict[str, Any]:
@@ -177,7 +177,7 @@ def backfill_body(dag_id: str, plan: BackfillPlan) -> dict[str, Any]:
 def check_dry_run(airflow: AirflowApi, dag_id: str, plan: BackfillPlan) -> list[str]:
     """The months Airflow would (re)create runs for; refuse any outside the request."""
     dry = airflow.api("POST", "/api/v2/backfills/dry_run", json=backfill_body(dag_id, plan))
-    wanted = {f"{m:%Y-%m}" for m in plan.months_of(dag_id.removeprefix("ingest_"))}
+    wanted = {str(Month.of(m)) for m in plan.months_of(dag_id.removeprefix("ingest_"))}
     months = [month_of_interval(parse_time(b["logical_date"])) for b in dry["backfills"]]
     stray = sorted(set(months) - wanted)
     if stray:

@@ -15,12 +15,12 @@ from datetime import date, datetime
 from typing import TextIO
 
 from portal_etl.db import connect
+from portal_etl.months import Month
 
-LOCAL_TZ = "Asia/Ho_Chi_Minh"
 TERMINAL_STATES = ("success", "failed")
 
 _STAGED_SQL = """
-SELECT source_id, to_char(published_at AT TIME ZONE %(tz)s, 'YYYY-MM'), item_id, content_hash, xmin::text
+SELECT source_id, integration.local_month(published_at), item_id, content_hash, xmin::text
   FROM staging.item
  WHERE published_at >= %(start)s AND published_at < %(end)s AND source_id = ANY(%(sources)s)
 """
@@ -51,11 +51,11 @@ def take_snapshot(source_ids: list[str], start: datetime, end: datetime, dsn: st
     conn = connect(dsn, application_name="portal-etl-backfill")
     try:
         with conn.cursor() as cur:
-            cur.execute(_STAGED_SQL, {"tz": LOCAL_TZ, "start": start, "end": end, "sources": source_ids})
+            cur.execute(_STAGED_SQL, {"start": start, "end": end, "sources": source_ids})
             for source_id, month, item_id, content_hash, xmin in cur.fetchall():
                 snap.staged.setdefault((month, source_id), {})[item_id] = (content_hash, xmin)
             last = date.fromordinal(end.date().toordinal() - 1) if end.day == 1 else end.date()
-            cur.execute(_ARTICLES_SQL, {"first": f"{start:%Y-%m}", "last": f"{last:%Y-%m}"})
+            cur.execute(_ARTICLES_SQL, {"first": str(Month.of(start.date())), "last": str(Month.of(last))})
             for source_id, month, story_key, content_hash, xmin in cur.fetchall():
                 snap.articles.setdefault((month, source_id), {})[story_key] = (content_hash, xmin)
         conn.rollback()

@@ -12,12 +12,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
+
+from portal_etl.months import Month
 
 log = logging.getLogger("portal_etl.runner")
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 INTEGRATE_DAG = "integrate_articles"
 
 
@@ -26,9 +26,9 @@ class RangeError(ValueError):
 
 
 def parse_month(text: str) -> date:
+    """The 1st of a 'YYYY-MM' month (RangeError otherwise)."""
     try:
-        year, month = (int(p) for p in text.split("-"))
-        return date(year, month, 1)
+        return Month.parse(text).first_day
     except ValueError as exc:
         raise RangeError(f"{text!r} is not a month in YYYY-MM form") from exc
 
@@ -36,15 +36,11 @@ def parse_month(text: str) -> date:
 def month_range(first: date, last: date) -> list[date]:
     if last < first:
         raise RangeError(f"--to {last:%Y-%m} is before --from {first:%Y-%m}")
-    months, current = [], first
-    while current <= last:
-        months.append(current)
-        current = date(current.year + (current.month == 12), current.month % 12 + 1, 1)
-    return months
+    return [m.first_day for m in Month.span(Month.of(first), Month.of(last))]
 
 
 def next_month(month: date) -> date:
-    return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    return Month.of(month).next().first_day
 
 
 def validate_range(months: list[date], live_since: date, today: date) -> None:
@@ -81,7 +77,7 @@ def run_month(dag, month: date, conf: dict | None = None) -> RunOutcome:
     """One DAG run whose data interval is the given local month (``conf``: the run's params)."""
     # dag.test infers the manual interval that *ends* at the logical date (the last complete
     # period before it), so the run for April is asked for at 1 May 00:00 local.
-    end = datetime(*next_month(month).timetuple()[:3], tzinfo=LOCAL_TZ)
+    end = Month.of(month).end
     dagrun = dag.test(logical_date=end, run_conf=conf)
     state = str(getattr(dagrun, "state", "unknown"))
     return RunOutcome(dag.dag_id, month, state.rsplit(".", 1)[-1], getattr(dagrun, "run_id", None))

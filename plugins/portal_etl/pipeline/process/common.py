@@ -11,26 +11,14 @@ from zoneinfo import ZoneInfo
 from psycopg2.extras import execute_values
 
 from portal_etl.db import transaction
-from portal_etl.dedup.keys import LOCAL_TZ
+from portal_etl.months import LOCAL_TZ
 from portal_etl.registry import Registry, Section, Source, load_usable_registry
+from portal_etl.vocabulary import PROCESS_LOCK_KEY
 
 T = TypeVar("T")
 
-# Every processing transaction takes this advisory lock first: stories span intervals, so two
-# runs merging components at the same time would race. Processing is fast; they take turns.
-PROCESS_LOCK_KEY = 7_402_116
 APPLICATION_NAME = "portal-etl-process"
 
-POLICY = "policy"  # decided_by of automatic decisions
-OUTCOMES = ("approved", "rejected", "needs_review")
-REASONS = (
-    "section_not_integrated", "before_window", "too_short", "no_date", "language",
-    "unknown_section", "possible_duplicate", "editor",
-)  # fmt: skip
-MERGING_REASONS = (
-    "same_url", "same_native_id", "same_title_day", "same_title_cross_channel", "same_lead_cross_channel",
-    "near_duplicate", "contained_copy", "editor_merge",
-)  # fmt: skip
 STAGES = ("dedup", "policy", "load")
 
 
@@ -46,6 +34,7 @@ def run_in_transaction(dsn: str | None, fn: Callable[..., T], *args: Any, **kwar
 
 
 def lock(cur) -> None:
+    """The processing lock (vocabulary.PROCESS_LOCK_KEY): processing is fast; runs take turns."""
     cur.execute("SELECT pg_advisory_xact_lock(%s)", (PROCESS_LOCK_KEY,))
 
 
@@ -110,7 +99,7 @@ def source_or_none(registry: Registry, source_id: str) -> Source | None:
 
 def source_tz(registry: Registry, source_id: str) -> ZoneInfo:
     source = source_or_none(registry, source_id)
-    return source.tz if source is not None else ZoneInfo(LOCAL_TZ)
+    return source.tz if source is not None else LOCAL_TZ
 
 
 def find_section(source: Source, path: str | None) -> Section | None:

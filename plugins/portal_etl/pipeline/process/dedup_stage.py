@@ -41,12 +41,11 @@ from portal_etl.dedup.details import CONTAINED_MIN_SIMILARITY, Profile, compare_
 from portal_etl.dedup.details import verdict as detail_verdict
 from portal_etl.faults import failpoint
 from portal_etl.pipeline.process.common import (
-    MERGING_REASONS,
-    POLICY,
     interval_items,
     mark_pending,
     take_pending,
 )
+from portal_etl.vocabulary import MERGING_REASONS, POLICY
 
 log = logging.getLogger("portal_etl.process.dedup")
 

@@ -27,14 +27,14 @@ from psycopg2.extras import Json, execute_values
 from portal_etl.db import LOADER_ROLE, acting_as
 from portal_etl.db.bulk_copy import copy_rows
 from portal_etl.faults import failpoint
+from portal_etl.months import Month
 from portal_etl.pipeline.process.common import (
     channel_ranks,
     fetch_dicts,
     rank_of,
-    source_tz,
 )
 from portal_etl.registry import Registry
-from portal_etl.reporting.summary import local_settings, refresh_month_summary, touched_months
+from portal_etl.reporting.summary import local_settings, refresh_month_summary
 
 log = logging.getLogger("portal_etl.process.load")
 
@@ -108,8 +108,7 @@ def desired_state(
         if not approved:
             continue
         primary = min(approved, key=_primary_order(ranks))
-        tz = source_tz(registry, primary["source_id"])
-        articles[key] = (primary["item_id"], primary["published_at"].astimezone(tz).strftime("%Y-%m"))
+        articles[key] = (primary["item_id"], str(Month.of(primary["published_at"])))  # the report's month
         for m in its:
             sources[(m["source_id"], m["page_url"])] = (
                 m["source_id"], m["page_url"], key, m["item_id"], m["canonical_url"],
@@ -148,14 +147,15 @@ def _load_batch(
     counts = {"stories": 0, "new": 0, "updated": 0, "unchanged": 0, "removed": 0, "duplicates_merged": 0,
               "sources_added": 0, "sources_removed": 0}
     keys = _affected_keys(cur, items) if items else set()
-    months = touched_months(cur, items, keys)  # before the load: the months of articles it may remove
     if keys:
         # JIT compiling costs more than these statements take: the key arrays make the planner's
         # estimates large enough to trigger it (up to about 0.1 s per statement here)
         with local_settings(cur, {"jit": "off"}):
             _load_keys(cur, sorted(keys), registry, batch_id, counts)
     counts["stories"] = len(keys)
-    refresh_month_summary(cur, months, registry)  # the monthly report's figures, in the same transaction
+    # the monthly report's figures, in the same transaction: the summary's triggers (sql/016)
+    # queued every item and story this batch changed, so the refresh finds their months itself
+    refresh_month_summary(cur, [], registry)
     failpoint("process.load")  # fault tests: killed with the batch written but not committed
     cur.execute(
         "UPDATE integration.load_batch SET counts = %s, finished_at = clock_timestamp() WHERE batch_id = %s",

@@ -30,7 +30,6 @@ from psycopg2.extras import execute_values
 
 from portal_etl import dates
 from portal_etl.pipeline.process.common import (
-    POLICY,
     channel_ranks,
     fetch_dicts,
     find_section,
@@ -39,6 +38,7 @@ from portal_etl.pipeline.process.common import (
     source_or_none,
 )
 from portal_etl.registry import Registry, Source
+from portal_etl.vocabulary import POLICY
 
 log = logging.getLogger("portal_etl.process.policy")
 

@@ -19,8 +19,6 @@ from portal_etl.dedup import deserialize, jaccard_estimate
 from portal_etl.dedup.details import Profile, compare_profiles
 from portal_etl.pipeline.process.chain import StageContext, run_chain, stages_from
 from portal_etl.pipeline.process.common import (
-    POLICY,
-    REASONS,
     fetch_dicts,
     find_section,
     get_registry,
@@ -28,6 +26,7 @@ from portal_etl.pipeline.process.common import (
     source_or_none,
 )
 from portal_etl.registry import Registry
+from portal_etl.vocabulary import POLICY, REASONS
 
 REVIEW_DAG_ID = "review"
 EVIDENCE_SHINGLES = 8  # shared 5-word shingles shown per candidate: enough to see what is shared
