@@ -15,9 +15,10 @@ from typing import Any
 from psycopg2.extras import Json, execute_values
 
 from portal_etl.months import LOCAL_TZ
-from portal_etl.pipeline.process.common import POLICY, fetch_dicts, find_section, mark_pending, source_or_none
+from portal_etl.pipeline.process.common import fetch_dicts, find_section, mark_pending, source_or_none
 from portal_etl.registry import Registry, Source
 from portal_etl.translation import linking
+from portal_etl.vocabulary import POLICY
 
 AUTO = "auto"  # decided_by of automatic links
 

@@ -19,7 +19,6 @@ T = TypeVar("T")
 
 APPLICATION_NAME = "portal-etl-process"
 
-STAGES = ("dedup", "policy", "load")
 
 
 def get_registry(registry: Registry | None) -> Registry:
