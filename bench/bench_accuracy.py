@@ -32,8 +32,16 @@ PAGES = {"quick": 300, "full": None}  # per channel (None: every page); seeded s
 QUICK_THEME_PAGES = 150  # per channel, themes other than default
 ANCHOR_PAGES = {"quick": 30, "full": 300}  # per channel and theme, for trafilatura's body similarity
 MEDIA_TYPES = ("video", "photo", "infographic", "podcast")  # bodies may legitimately be empty
-FIELDS = ("title exact", "published_at minute", "item_type", "section", "native_id", "author",
-          "body similarity mean", "body similarity >= 0.95 share")
+FIELDS = (
+    "title exact",
+    "published_at minute",
+    "item_type",
+    "section",
+    "native_id",
+    "author",
+    "body similarity mean",
+    "body similarity >= 0.95 share",
+)
 
 
 def similarity(got: str, want: str) -> float:
@@ -113,11 +121,20 @@ def _run_theme(ctx: BenchContext, theme: str, adapter: dict, floors: dict[str, f
             value = sum(scores) / len(scores) if scores else 0.0
             result_id = result_name(theme, channel, name)
             floor = floors.get(f"{SECTION}/{result_id}")
-            result = Result(section=SECTION, name=result_id, value=value, unit="ratio",
-                            target=None if floor is None else f">= {floor} (floors.json)",
-                            met=None if floor is None else value >= floor,
-                            detail={"theme": theme, "pages": len(scores), "parse_errors": len(errors[channel]),
-                                    "parse_error_examples": errors[channel][:3]})
+            result = Result(
+                section=SECTION,
+                name=result_id,
+                value=value,
+                unit="ratio",
+                target=None if floor is None else f">= {floor} (floors.json)",
+                met=None if floor is None else value >= floor,
+                detail={
+                    "theme": theme,
+                    "pages": len(scores),
+                    "parse_errors": len(errors[channel]),
+                    "parse_error_examples": errors[channel][:3],
+                },
+            )
             if name == "body similarity mean":
                 result.anchor, result.anchor_name = anchor[channel]["mean"], "trafilatura body, same metric"
                 result.ratio = value / result.anchor if result.anchor else None
@@ -139,7 +156,8 @@ def _trafilatura_body_similarity(replica: Path, bodies: dict, per_channel: int) 
             if page.truth["item_type"] in MEDIA_TYPES and not truth["body"]:
                 continue
             text = trafilatura.extract(page.html, include_comments=False) or ""
-            scores.append(max(similarity(text, truth["body"]),
-                              similarity(text, truth["sapo"] + "\n\n" + truth["body"])))
+            scores.append(
+                max(similarity(text, truth["body"]), similarity(text, truth["sapo"] + "\n\n" + truth["body"]))
+            )
         out[channel] = {"mean": sum(scores) / len(scores) if scores else 0.0, "pages": len(scores)}
     return out

@@ -83,13 +83,15 @@ def write_registry(repo: Path, n_sources: int, out: Path) -> Path:
     for i in range(n_sources - len(real)):
         host = f"127.0.0.1:{BASE_PORT + i}"
         entry = copy.deepcopy(template)
-        entry.update({
-            "id": f"dongnai_site_{i + 1:03d}",
-            "name": f"Cổng thông tin điện tử đơn vị {i + 1}",
-            "base_url": f"http://{host}",
-            "allowed_domains": [host],
-            "rss": ["/vi/news/rss/"],
-        })
+        entry.update(
+            {
+                "id": f"dongnai_site_{i + 1:03d}",
+                "name": f"Cổng thông tin điện tử đơn vị {i + 1}",
+                "base_url": f"http://{host}",
+                "allowed_domains": [host],
+                "rss": ["/vi/news/rss/"],
+            }
+        )
         entry["adapter_options"] = {"lang_prefix": "/vi", "module": "news"}
         extra.append(entry)
     data["sources"] = real + extra
@@ -101,8 +103,15 @@ def parse_runs(ctx: BenchContext, registries: list[Path], repeats: int) -> dict[
     """``repeats`` parses of every file of dags/ per registry, from one fresh subprocess (one Airflow import)."""
     env = dict(os.environ)
     env.pop("PORTAL_ETL_SOURCES_OVERRIDES", None)
-    proc = subprocess.run([sys.executable, "-c", _CHILD, str(ctx.repo / "dags"), str(repeats), *map(str, registries)],
-                          env=env, cwd=ctx.repo, capture_output=True, text=True, timeout=1800, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(ctx.repo / "dags"), str(repeats), *map(str, registries)],
+        env=env,
+        cwd=ctx.repo,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"DagBag subprocess failed ({proc.returncode}): {proc.stderr[-2000:]}")
     out = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -130,16 +139,30 @@ def run(ctx: BenchContext) -> list[Result]:
         expected_dags = n + 3  # one ingest DAG per source, plus integrate, report and review
         if runs[0]["dags"] < expected_dags:
             raise RuntimeError(f"{n} sources gave {runs[0]['dags']} DAGs, expected at least {expected_dags}")
-        detail = {"median_of": len(runs), "slowest_file": slowest_file, "dags": runs[0]["dags"],
-                  "tasks": runs[0]["tasks"],
-                  "per_file_wall_s": {f: round(statistics.median(r["files"][f] for r in runs), 3)
-                                      for f in runs[0]["files"]},
-                  "per_file_cpu_s": {f: round(statistics.median(r["files_cpu"][f] for r in runs), 3)
-                                     for f in runs[0]["files_cpu"]},
-                  "runs_slowest_wall_s": [round(max(r["files"].values()), 3) for r in runs]}
+        detail = {
+            "median_of": len(runs),
+            "slowest_file": slowest_file,
+            "dags": runs[0]["dags"],
+            "tasks": runs[0]["tasks"],
+            "per_file_wall_s": {f: round(statistics.median(r["files"][f] for r in runs), 3) for f in runs[0]["files"]},
+            "per_file_cpu_s": {
+                f: round(statistics.median(r["files_cpu"][f] for r in runs), 3) for f in runs[0]["files_cpu"]
+            },
+            "runs_slowest_wall_s": [round(max(r["files"].values()), 3) for r in runs],
+        }
         for kind, value in (("wall", wall), ("CPU", cpu)):
-            results.append(Result(
-                section=SECTION, name=f"{n} sources: slowest DAG file parse, {kind}", value=value, unit="s",
-                anchor=timeout, anchor_name="core.dagbag_import_timeout", ratio=timeout / value,
-                target=f"timeout / parse >= {MARGIN:g}", met=timeout / value >= MARGIN, detail=detail))
+            results.append(
+                Result(
+                    section=SECTION,
+                    name=f"{n} sources: slowest DAG file parse, {kind}",
+                    value=value,
+                    unit="s",
+                    anchor=timeout,
+                    anchor_name="core.dagbag_import_timeout",
+                    ratio=timeout / value,
+                    target=f"timeout / parse >= {MARGIN:g}",
+                    met=timeout / value >= MARGIN,
+                    detail=detail,
+                )
+            )
     return results

@@ -80,11 +80,19 @@ IDEAL_SLACK = 1.05  # requests may exceed the ideal crawl by 5 % (e.g. a pager's
 BACKFILL_TIMEOUT = 3600.0
 FULL_BUDGET_S = 1800.0  # the whole full-mode section; 10x (and its re-run) run only if they fit
 # run logs: every fetch is an event and every run a metrics row, so these grow on a re-run
-LOG_TABLES = ("staging.fetch_event", "staging.run_metrics", "staging.run_metrics_try", "staging.alert_mail",
-              "process.run_metrics", "process.translation_run", "integration.load_batch")
+LOG_TABLES = (
+    "staging.fetch_event",
+    "staging.run_metrics",
+    "staging.run_metrics_try",
+    "staging.alert_mail",
+    "process.run_metrics",
+    "process.translation_run",
+    "integration.load_batch",
+)
 
 
 # --- small helpers ----------------------------------------------------------------------------
+
 
 @contextmanager
 def _env(**values: str) -> Iterator[None]:
@@ -121,8 +129,9 @@ def _replica(ctx: BenchContext, scale: float) -> Path:
     free = shutil.disk_usage(ctx.work_dir).free
     need = int(800e6 * scale / 10)  # 10x writes ~720 MB
     if free < 2 * need:
-        raise RuntimeError(f"{free / 1e9:.1f} GB free under {ctx.work_dir}; the x{scale:g} replica needs "
-                           f"~{need / 1e9:.1f} GB")
+        raise RuntimeError(
+            f"{free / 1e9:.1f} GB free under {ctx.work_dir}; the x{scale:g} replica needs ~{need / 1e9:.1f} GB"
+        )
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -186,8 +195,14 @@ def _query(dsn: str, sql: str, args: tuple | None = None) -> list[tuple]:
 
 
 def _table_counts(dsn: str) -> dict[str, int]:
-    tables = [r[0] for r in _query(dsn, "SELECT format('%s.%s', schemaname, tablename) FROM pg_tables "
-                                        "WHERE schemaname IN ('staging', 'process', 'integration') ORDER BY 1")]
+    tables = [
+        r[0]
+        for r in _query(
+            dsn,
+            "SELECT format('%s.%s', schemaname, tablename) FROM pg_tables "
+            "WHERE schemaname IN ('staging', 'process', 'integration') ORDER BY 1",
+        )
+    ]
     sql = " UNION ALL ".join(f"SELECT '{t}', count(*) FROM {t}" for t in tables)
     return dict(_query(dsn, sql))
 
@@ -204,14 +219,20 @@ def _fetches(dsn: str, after_event: int) -> Counter:
     """fetch_event rows added since ``after_event``: by purpose, by outcome and in total."""
     counts: Counter = Counter()
     for purpose, outcome, n, size in _query(
-            dsn, "SELECT purpose, outcome, count(*), coalesce(sum(bytes), 0) FROM staging.fetch_event "
-                 "WHERE event_id > %s GROUP BY 1, 2", (after_event,)):
+        dsn,
+        "SELECT purpose, outcome, count(*), coalesce(sum(bytes), 0) FROM staging.fetch_event "
+        "WHERE event_id > %s GROUP BY 1, 2",
+        (after_event,),
+    ):
         counts["total"] += n
         counts[f"purpose {purpose}"] += n
         counts[f"outcome {outcome}"] += n
         counts["bytes"] += size
-    for purpose, n in _query(dsn, "SELECT purpose, count(DISTINCT url) FROM staging.fetch_event "
-                                  "WHERE event_id > %s GROUP BY 1", (after_event,)):
+    for purpose, n in _query(
+        dsn,
+        "SELECT purpose, count(DISTINCT url) FROM staging.fetch_event WHERE event_id > %s GROUP BY 1",
+        (after_event,),
+    ):
         counts[f"distinct {purpose} urls"] = n
     return counts
 
@@ -228,10 +249,16 @@ def _at_registry_intervals(requests: Counter) -> dict[str, float]:
     finally:
         if saved is not None:
             os.environ["PORTAL_ETL_SOURCES_OVERRIDES"] = saved
-    per_channel = {sid: round(n * intervals.get(sid, 0.0), 1) for key, n in requests.items()
-                   if key.startswith("channel ") and (sid := key.removeprefix("channel "))}
-    return {"channels_side_by_side_s": max(per_channel.values(), default=0.0),
-            "one_after_another_s": round(sum(per_channel.values()), 1), "per_channel_s": per_channel}
+    per_channel = {
+        sid: round(n * intervals.get(sid, 0.0), 1)
+        for key, n in requests.items()
+        if key.startswith("channel ") and (sid := key.removeprefix("channel "))
+    }
+    return {
+        "channels_side_by_side_s": max(per_channel.values(), default=0.0),
+        "one_after_another_s": round(sum(per_channel.values()), 1),
+        "per_channel_s": per_channel,
+    }
 
 
 def _div(a: float, b: float) -> float:
@@ -250,6 +277,7 @@ def _union_seconds(spans: list[tuple[float, float]], start: float, end: float) -
 
 
 # --- one pass ---------------------------------------------------------------------------------
+
 
 @dataclass
 class Pass:
@@ -292,8 +320,11 @@ class Pass:
 
     @property
     def data_rows_added(self) -> dict[str, int]:
-        return {t: self.tables_after.get(t, 0) - n for t, n in self.tables_before.items()
-                if t not in LOG_TABLES and self.tables_after.get(t, 0) != n}
+        return {
+            t: self.tables_after.get(t, 0) - n
+            for t, n in self.tables_before.items()
+            if t not in LOG_TABLES and self.tables_after.get(t, 0) != n
+        }
 
     @property
     def log_rows_added(self) -> dict[str, int]:
@@ -302,25 +333,36 @@ class Pass:
     @property
     def ideal_requests(self) -> int:
         """Every resource the months need, once: staged article pages, distinct list pages, feeds, robots.txt."""
-        return (self.staged + self.fetches["distinct list urls"] + self.fetches["distinct feed urls"]
-                + self.requests["robots.txt distinct"])
+        return (
+            self.staged
+            + self.fetches["distinct list urls"]
+            + self.fetches["distinct feed urls"]
+            + self.requests["robots.txt distinct"]
+        )
 
     @property
     def own_walk_requests(self) -> int:
         """The same, but each list page, feed and robots.txt as often as this pass's runs walked them."""
-        return (self.staged + self.fetches["purpose list"] + self.fetches["purpose feed"]
-                + self.requests["robots.txt"])
+        return self.staged + self.fetches["purpose list"] + self.fetches["purpose feed"] + self.requests["robots.txt"]
 
     def summary(self) -> dict:
         return {
-            "startup_s": round(self.startup, 2), "pipeline_s": round(self.pipeline, 2),
-            "requests": dict(self.requests), "fetch_events": dict(self.fetches),
-            "staged_items": self.staged, "integrated_items": self.integrated,
-            "our_code_s": round(self.ours, 2), "our_code_union_s": round(self.ours_union, 2),
-            "task_instances": self.tasks, "task_instance_s": round(self.task_seconds, 2),
-            "data_rows_added": self.data_rows_added, "log_rows_added": self.log_rows_added,
-            "staged_changes": dict(self.staged_changes), "article_changes": dict(self.article_changes),
-            "ok": self.ok, **self.notes,
+            "startup_s": round(self.startup, 2),
+            "pipeline_s": round(self.pipeline, 2),
+            "requests": dict(self.requests),
+            "fetch_events": dict(self.fetches),
+            "staged_items": self.staged,
+            "integrated_items": self.integrated,
+            "our_code_s": round(self.ours, 2),
+            "our_code_union_s": round(self.ours_union, 2),
+            "task_instances": self.tasks,
+            "task_instance_s": round(self.task_seconds, 2),
+            "data_rows_added": self.data_rows_added,
+            "log_rows_added": self.log_rows_added,
+            "staged_changes": dict(self.staged_changes),
+            "article_changes": dict(self.article_changes),
+            "ok": self.ok,
+            **self.notes,
         }
 
 
@@ -347,8 +389,7 @@ def _changes(before, after) -> tuple[Counter, Counter]:
 def _begin(p: Pass, dsn: str, server, source_ids: list[str], months: tuple[str, str]) -> dict:
     _reset_requests(server)
     p.tables_before = _table_counts(dsn)
-    return {"event": _max_event(dsn), "snapshot": _snapshot(dsn, source_ids, *months),
-            "settled": _settled_so_far(dsn)}
+    return {"event": _max_event(dsn), "snapshot": _snapshot(dsn, source_ids, *months), "settled": _settled_so_far(dsn)}
 
 
 def _finish(p: Pass, dsn: str, server, source_ids: list[str], months: tuple[str, str], mark: dict) -> None:
@@ -365,6 +406,7 @@ def _finish(p: Pass, dsn: str, server, source_ids: list[str], months: tuple[str,
 
 
 # --- our code's time inside Airflow's task instances ------------------------------------------
+
 
 def _epoch(text: str | None) -> float | None:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() if text else None
@@ -390,8 +432,11 @@ def _callable_span(log_file: Path) -> tuple[float, float] | None:
 def _task_instances(stack, since: datetime) -> list[dict]:
     out, offset = [], 0
     while True:
-        page = stack.api("GET", "/api/v2/dags/~/dagRuns/~/taskInstances", params={
-            "start_date_gte": since.isoformat(), "limit": 100, "offset": offset})
+        page = stack.api(
+            "GET",
+            "/api/v2/dags/~/dagRuns/~/taskInstances",
+            params={"start_date_gte": since.isoformat(), "limit": 100, "offset": offset},
+        )
         out.extend(page["task_instances"])
         offset += len(page["task_instances"])
         if not page["task_instances"] or offset >= page["total_entries"]:
@@ -407,8 +452,13 @@ def _collect_airflow_time(p: Pass, stack, since: datetime) -> None:
             continue
         p.tasks += 1
         p.task_seconds += end - start
-        log_file = (logs / f"dag_id={ti['dag_id']}" / f"run_id={ti['dag_run_id']}" / f"task_id={ti['task_id']}"
-                    / f"attempt={ti['try_number']}.log")
+        log_file = (
+            logs
+            / f"dag_id={ti['dag_id']}"
+            / f"run_id={ti['dag_run_id']}"
+            / f"task_id={ti['task_id']}"
+            / f"attempt={ti['try_number']}.log"
+        )
         span = _callable_span(log_file)
         if span is None:
             missing += 1
@@ -448,6 +498,7 @@ class _CallableClock:
 
 # --- quick: one month of the smallest channel with dag.test -----------------------------------
 
+
 def _quick(ctx: BenchContext) -> list[Result]:
     from portal_etl.orchestration.tools import runner
 
@@ -457,8 +508,7 @@ def _quick(ctx: BenchContext) -> list[Result]:
     conf = {"from_month": QUICK_MONTH, "to_month": QUICK_MONTH}
     label = f"{QUICK_SOURCE} {QUICK_MONTH} (dag.test)"
     overrides = ctx.work_dir / "e2e-overrides.yaml"
-    with _served(replica, overrides) as server, \
-            _env(DATABASE_URL=dsn, PORTAL_ETL_SOURCES_OVERRIDES=str(overrides)):
+    with _served(replica, overrides) as server, _env(DATABASE_URL=dsn, PORTAL_ETL_SOURCES_OVERRIDES=str(overrides)):
         steps, started = {}, time.perf_counter()
         from airflow.utils import db
 
@@ -475,8 +525,11 @@ def _quick(ctx: BenchContext) -> list[Result]:
         passes = []
         try:
             for name in ("first pass", "re-run"):
-                p = Pass(f"{label} {name}", startup=startup if name == "first pass" else 0.0,
-                         notes={"loadavg_at_start": os.getloadavg()})
+                p = Pass(
+                    f"{label} {name}",
+                    startup=startup if name == "first pass" else 0.0,
+                    notes={"loadavg_at_start": os.getloadavg()},
+                )
                 mark = _begin(p, dsn, server, [QUICK_SOURCE], months)
                 clock.spans = []
                 t0, w0 = time.perf_counter(), time.time()
@@ -496,8 +549,10 @@ def _quick(ctx: BenchContext) -> list[Result]:
 
 # --- full: operators' backfill through a private Airflow --------------------------------------
 
-def _backfill_pass(name: str, home: Path, env: dict[str, str], dsn: str, server, months: tuple[str, str],
-                   registry) -> Pass:
+
+def _backfill_pass(
+    name: str, home: Path, env: dict[str, str], dsn: str, server, months: tuple[str, str], registry
+) -> Pass:
     from portal_etl.orchestration.tools import backfill_report as report
     from portal_etl.orchestration.tools.backfill import plan_backfill, run_backfill
     from portal_etl.orchestration.tools.components import AirflowStack
@@ -513,8 +568,9 @@ def _backfill_pass(name: str, home: Path, env: dict[str, str], dsn: str, server,
         p.startup = time.perf_counter() - t0
         t1, w1 = time.perf_counter(), time.time()
         quiet = io.StringIO()  # one line per month and channel state change: not for the bench log
-        result = run_backfill(stack, plan, report.TextProgress(plan.cells, stream=quiet),
-                              timeout=BACKFILL_TIMEOUT, dsn=dsn)
+        result = run_backfill(
+            stack, plan, report.TextProgress(plan.cells, stream=quiet), timeout=BACKFILL_TIMEOUT, dsn=dsn
+        )
         p.pipeline, p.window = time.perf_counter() - t1, (w1, time.time())
         p.ok = result.ok
         p.notes["cells"] = len(plan.cells)
@@ -525,13 +581,17 @@ def _backfill_pass(name: str, home: Path, env: dict[str, str], dsn: str, server,
         stack.stop()
         p.notes["stop_s"] = round(time.perf_counter() - t2, 2)
     _finish(p, dsn, server, plan.source_ids, months, mark)
-    print(f"bench: e2e {name}: {p.wall:.0f} s (Airflow start {p.startup:.0f} s), {p.requests['total']} requests, "
-          f"{p.integrated} integrated, ok={p.ok}", flush=True)
+    print(
+        f"bench: e2e {name}: {p.wall:.0f} s (Airflow start {p.startup:.0f} s), {p.requests['total']} requests, "
+        f"{p.integrated} integrated, ok={p.ok}",
+        flush=True,
+    )
     return p
 
 
-def _scenario(ctx: BenchContext, tag: str, scale: float, months: tuple[str, str],
-              rerun_if: Callable[[], bool]) -> tuple[Pass, Pass | None]:
+def _scenario(
+    ctx: BenchContext, tag: str, scale: float, months: tuple[str, str], rerun_if: Callable[[], bool]
+) -> tuple[Pass, Pass | None]:
     """First pass, then the re-run when ``rerun_if()`` still allows it (the time budget)."""
     from portal_etl.registry import load_registry
 
@@ -581,21 +641,32 @@ def _full(ctx: BenchContext) -> list[Result]:
         results.append(_skipped(f"{_label(X10_SCALE, x10_months)}: not run", time.monotonic() - started, expect))
         return results
     rerun_share = _div(again.wall, first.wall)
-    x10, x10_again = _scenario(ctx, "x10", X10_SCALE, x10_months,
-                               rerun_if=lambda: left() > expect * rerun_share)
+    x10, x10_again = _scenario(ctx, "x10", X10_SCALE, x10_months, rerun_if=lambda: left() > expect * rerun_share)
     x10.notes["expected_s"] = round(expect, 1)
     label = _label(X10_SCALE, x10_months)
     results += _first_results(x10, label)
-    results += _rerun_results(x10, x10_again, label) if x10_again else [
-        _skipped(f"{label} re-run: not run", time.monotonic() - started, x10.wall * rerun_share)]
+    results += (
+        _rerun_results(x10, x10_again, label)
+        if x10_again
+        else [_skipped(f"{label} re-run: not run", time.monotonic() - started, x10.wall * rerun_share)]
+    )
     # the same pipeline at 10x the volume per month: integrated items per second of pipeline time
     rate = {name: _div(p.integrated, p.pipeline) for name, p in (("default", first), ("x10", x10))}
-    results.append(Result(
-        SECTION, f"{X10_SCALE:g}x volume: integrated items per pipeline second", round(rate["x10"], 2), "items/s",
-        anchor=round(rate["default"], 2), anchor_name="default scenario, same run",
-        ratio=_div(rate["x10"], rate["default"]),
-        detail={"note": f"10x over {x10_months[0]}..{x10_months[1]}" + (
-                        "" if x10_months == FULL_MONTHS else " only (time budget)")}))
+    results.append(
+        Result(
+            SECTION,
+            f"{X10_SCALE:g}x volume: integrated items per pipeline second",
+            round(rate["x10"], 2),
+            "items/s",
+            anchor=round(rate["default"], 2),
+            anchor_name="default scenario, same run",
+            ratio=_div(rate["x10"], rate["default"]),
+            detail={
+                "note": f"10x over {x10_months[0]}..{x10_months[1]}"
+                + ("" if x10_months == FULL_MONTHS else " only (time budget)")
+            },
+        )
+    )
     return results
 
 
@@ -621,42 +692,82 @@ def _month_list(months: tuple[str, str]) -> list:
 def _skipped(name: str, spent: float, expected: float) -> Result:
     """A part left out to keep the full run within its time budget, said as a result row."""
     budget = float(os.environ.get("BENCH_E2E_BUDGET_S") or FULL_BUDGET_S)
-    return Result(SECTION, name, round(spent, 1), "s", target=f"time budget {budget:.0f} s", met=None,
-                  detail={"why": f"{spent:.0f} s of the {budget:.0f} s budget spent and the pass would take "
-                                 f"~{expected:.0f} s (raise BENCH_E2E_BUDGET_S to run it)"})
+    return Result(
+        SECTION,
+        name,
+        round(spent, 1),
+        "s",
+        target=f"time budget {budget:.0f} s",
+        met=None,
+        detail={
+            "why": f"{spent:.0f} s of the {budget:.0f} s budget spent and the pass would take "
+            f"~{expected:.0f} s (raise BENCH_E2E_BUDGET_S to run it)"
+        },
+    )
 
 
 # --- the figures ------------------------------------------------------------------------------
+
 
 def _first_results(first: Pass, label: str) -> list[Result]:
     requests_per_item = _div(first.requests["total"], first.integrated)
     ideal = _div(first.ideal_requests, first.integrated)
     return [
-        Result(SECTION, f"{label}: wall time", round(first.wall, 1), "s",
-               detail={"first_pass": first.summary(), "all_runs_succeeded": first.ok}),
-        Result(SECTION, f"{label}: pages fetched", first.fetches["total"], "pages",
-               detail={"fetch_events": dict(first.fetches), "replica_requests": dict(first.requests)}),
-        Result(SECTION, f"{label}: requests per integrated item", round(requests_per_item, 3), "requests/item",
-               anchor=round(ideal, 3), anchor_name="ideal: each staged article, list page, feed, robots.txt once",
-               ratio=_div(requests_per_item, ideal), target=f"<= {IDEAL_SLACK:g}x ideal",
-               met=requests_per_item <= IDEAL_SLACK * ideal,
-               detail={"requests": first.requests["total"], "integrated": first.integrated, "staged": first.staged,
-                       "list_page_fetches": first.fetches["purpose list"],
-                       "distinct_list_pages": first.fetches["distinct list urls"],
-                       "article_fetches": first.fetches["purpose article"],
-                       "distinct_article_urls": first.fetches["distinct article urls"],
-                       "redirects": first.requests["status 3xx"],
-                       "list_pages_per_integrated_item":
-                           round(_div(first.fetches["purpose list"], first.integrated), 3),
-                       "requests_vs_this_pass_own_walk": round(_div(first.requests["total"],
-                                                                    first.own_walk_requests), 3)}),
-        Result(SECTION, f"{label}: Airflow's share of the wall time", round(first.airflow_share, 3), "ratio",
-               detail={"wall_s": round(first.wall, 1), "startup_s": round(first.startup, 1),
-                       "our_code_union_s": round(first.ours_union, 1), "our_code_sum_s": round(first.ours, 1),
-                       "task_instance_sum_s": round(first.task_seconds, 1), "task_instances": first.tasks,
-                       "airflow_share_inside_task_instances": (round(1 - first.ours / first.task_seconds, 3)
-                                                               if first.task_seconds else None),
-                       "airflow_share_excluding_startup": round(1 - _div(first.ours_union, first.pipeline), 3)}),
+        Result(
+            SECTION,
+            f"{label}: wall time",
+            round(first.wall, 1),
+            "s",
+            detail={"first_pass": first.summary(), "all_runs_succeeded": first.ok},
+        ),
+        Result(
+            SECTION,
+            f"{label}: pages fetched",
+            first.fetches["total"],
+            "pages",
+            detail={"fetch_events": dict(first.fetches), "replica_requests": dict(first.requests)},
+        ),
+        Result(
+            SECTION,
+            f"{label}: requests per integrated item",
+            round(requests_per_item, 3),
+            "requests/item",
+            anchor=round(ideal, 3),
+            anchor_name="ideal: each staged article, list page, feed, robots.txt once",
+            ratio=_div(requests_per_item, ideal),
+            target=f"<= {IDEAL_SLACK:g}x ideal",
+            met=requests_per_item <= IDEAL_SLACK * ideal,
+            detail={
+                "requests": first.requests["total"],
+                "integrated": first.integrated,
+                "staged": first.staged,
+                "list_page_fetches": first.fetches["purpose list"],
+                "distinct_list_pages": first.fetches["distinct list urls"],
+                "article_fetches": first.fetches["purpose article"],
+                "distinct_article_urls": first.fetches["distinct article urls"],
+                "redirects": first.requests["status 3xx"],
+                "list_pages_per_integrated_item": round(_div(first.fetches["purpose list"], first.integrated), 3),
+                "requests_vs_this_pass_own_walk": round(_div(first.requests["total"], first.own_walk_requests), 3),
+            },
+        ),
+        Result(
+            SECTION,
+            f"{label}: Airflow's share of the wall time",
+            round(first.airflow_share, 3),
+            "ratio",
+            detail={
+                "wall_s": round(first.wall, 1),
+                "startup_s": round(first.startup, 1),
+                "our_code_union_s": round(first.ours_union, 1),
+                "our_code_sum_s": round(first.ours, 1),
+                "task_instance_sum_s": round(first.task_seconds, 1),
+                "task_instances": first.tasks,
+                "airflow_share_inside_task_instances": (
+                    round(1 - first.ours / first.task_seconds, 3) if first.task_seconds else None
+                ),
+                "airflow_share_excluding_startup": round(1 - _div(first.ours_union, first.pipeline), 3),
+            },
+        ),
     ]
 
 
@@ -668,29 +779,69 @@ def _rerun_results(first: Pass, again: Pass, label: str) -> list[Result]:
     rows_added = sum(again.data_rows_added.values())
     rewritten = again.staged_changes["rewritten"] + again.article_changes["rewritten"]
     return [
-        Result(SECTION, f"{label} re-run: time vs first pass", round(again.pipeline, 1), "s",
-               anchor=round(first.pipeline, 1), anchor_name="first pass (both without Airflow's start)",
-               ratio=rerun_pipeline, target=f"<= {RERUN_TARGET:g}x first pass", met=rerun_pipeline <= RERUN_TARGET,
-               detail={"ratio_including_airflow_start": round(_div(again.wall, first.wall), 3),
-                       "re_run_wall_s": round(again.wall, 1), "first_wall_s": round(first.wall, 1),
-                       "our_code_ratio": round(_div(again.ours, first.ours), 3),
-                       "re_run_airflow_share": round(again.airflow_share, 3),
-                       "all_runs_succeeded": again.ok, "re_run": again.summary()}),
-        Result(SECTION, f"{label} re-run: data rows added", rows_added, "rows", target="0", met=rows_added == 0,
-               detail={"by_table": again.data_rows_added, "rows_rewritten_same_content": rewritten,
-                       "staged_changes": dict(again.staged_changes), "article_changes": dict(again.article_changes),
-                       "run_log_rows_added": again.log_rows_added}),
-        Result(SECTION, f"{label} re-run: article requests vs first pass", again.fetches["purpose article"],
-               "requests", anchor=first.fetches["purpose article"], anchor_name="first pass's article requests",
-               ratio=article_share, target=f"<= {SETTLED_TARGET:g}x first pass", met=article_share <= SETTLED_TARGET,
-               detail={"articles_settled": again.notes.get("articles_settled"),
-                       "first_pass_at_registry_intervals": _at_registry_intervals(first.requests),
-                       "re_run_at_registry_intervals": _at_registry_intervals(again.requests),
-                       "first_pass_measured_s": round(first.pipeline, 1), "re_run_measured_s": round(again.pipeline, 1),
-                       "requests": {"first_pass": first.requests["total"], "re_run": again.requests["total"]}}),
-        Result(SECTION, f"{label} re-run: fetches answered 304 or unchanged", round(answered_share, 3), "ratio",
-               target=f"most (>= {MOST:g})", met=answered_share >= MOST,
-               detail={"fetch_events": dict(again.fetches), "replica_requests": dict(again.requests)}),
+        Result(
+            SECTION,
+            f"{label} re-run: time vs first pass",
+            round(again.pipeline, 1),
+            "s",
+            anchor=round(first.pipeline, 1),
+            anchor_name="first pass (both without Airflow's start)",
+            ratio=rerun_pipeline,
+            target=f"<= {RERUN_TARGET:g}x first pass",
+            met=rerun_pipeline <= RERUN_TARGET,
+            detail={
+                "ratio_including_airflow_start": round(_div(again.wall, first.wall), 3),
+                "re_run_wall_s": round(again.wall, 1),
+                "first_wall_s": round(first.wall, 1),
+                "our_code_ratio": round(_div(again.ours, first.ours), 3),
+                "re_run_airflow_share": round(again.airflow_share, 3),
+                "all_runs_succeeded": again.ok,
+                "re_run": again.summary(),
+            },
+        ),
+        Result(
+            SECTION,
+            f"{label} re-run: data rows added",
+            rows_added,
+            "rows",
+            target="0",
+            met=rows_added == 0,
+            detail={
+                "by_table": again.data_rows_added,
+                "rows_rewritten_same_content": rewritten,
+                "staged_changes": dict(again.staged_changes),
+                "article_changes": dict(again.article_changes),
+                "run_log_rows_added": again.log_rows_added,
+            },
+        ),
+        Result(
+            SECTION,
+            f"{label} re-run: article requests vs first pass",
+            again.fetches["purpose article"],
+            "requests",
+            anchor=first.fetches["purpose article"],
+            anchor_name="first pass's article requests",
+            ratio=article_share,
+            target=f"<= {SETTLED_TARGET:g}x first pass",
+            met=article_share <= SETTLED_TARGET,
+            detail={
+                "articles_settled": again.notes.get("articles_settled"),
+                "first_pass_at_registry_intervals": _at_registry_intervals(first.requests),
+                "re_run_at_registry_intervals": _at_registry_intervals(again.requests),
+                "first_pass_measured_s": round(first.pipeline, 1),
+                "re_run_measured_s": round(again.pipeline, 1),
+                "requests": {"first_pass": first.requests["total"], "re_run": again.requests["total"]},
+            },
+        ),
+        Result(
+            SECTION,
+            f"{label} re-run: fetches answered 304 or unchanged",
+            round(answered_share, 3),
+            "ratio",
+            target=f"most (>= {MOST:g})",
+            met=answered_share >= MOST,
+            detail={"fetch_events": dict(again.fetches), "replica_requests": dict(again.requests)},
+        ),
     ]
 
 

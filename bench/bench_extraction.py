@@ -43,7 +43,7 @@ def _interleaved(ctx: BenchContext, ours, generic, pages) -> tuple[float, float,
     """(ours CPU, ours wall, generic CPU, generic wall) seconds over ``pages``, timed in alternating blocks."""
     sums = [0.0, 0.0, 0.0, 0.0]
     for start in range(0, len(pages), BLOCK):
-        block = pages[start:start + BLOCK]
+        block = pages[start : start + BLOCK]
         for slot, fn in ((0, ours), (2, generic)):
             with ctx.timer() as t:
                 for page in block:
@@ -97,12 +97,24 @@ def run(ctx: BenchContext) -> list[Result]:
                 for key in keys:
                     acc[key] += measured[key]
                 acc["pages"] += len(mine)
-        result = _result(f"{channel} adapter pages/s per core", sums["pages"], sums["ours_cpu"], sums["ours_wall"],
-                         sums["traf_cpu"], sums["traf_wall"])
+        result = _result(
+            f"{channel} adapter pages/s per core",
+            sums["pages"],
+            sums["ours_cpu"],
+            sums["ours_wall"],
+            sums["traf_cpu"],
+            sums["traf_wall"],
+        )
         result.detail["themes"] = themes_detail
         results.append(result)
-    result = _result("all channels adapter pages/s per core", totals["pages"], totals["ours_cpu"],
-                     totals["ours_wall"], totals["traf_cpu"], totals["traf_wall"])
+    result = _result(
+        "all channels adapter pages/s per core",
+        totals["pages"],
+        totals["ours_cpu"],
+        totals["ours_wall"],
+        totals["traf_cpu"],
+        totals["traf_wall"],
+    )
     result.detail["themes"] = {theme: _theme_detail(t["pages"], t) for theme, t in theme_totals.items()}
     results.append(result)
     return results
@@ -112,19 +124,34 @@ def _theme_detail(n: int, measured: dict[str, float]) -> dict:
     """Pages, both speeds (pages/s per core) and their ratio of one theme's share of the pages."""
     ours = n / measured["ours_cpu"] if measured["ours_cpu"] else 0.0
     traf = n / measured["traf_cpu"] if measured["traf_cpu"] else 0.0
-    return {"pages": n, "ours_pages_s": round(ours, 1), "trafilatura_pages_s": round(traf, 1),
-            "ratio": round(ours / traf, 2) if traf else None}
+    return {
+        "pages": n,
+        "ours_pages_s": round(ours, 1),
+        "trafilatura_pages_s": round(traf, 1),
+        "ratio": round(ours / traf, 2) if traf else None,
+    }
 
 
 def _result(name: str, n: int, ours_cpu: float, ours_wall: float, traf_cpu: float, traf_wall: float) -> Result:
     ours, traf = n / ours_cpu, n / traf_cpu
     ratio = ours / traf
     return Result(
-        section=SECTION, name=name, value=ours, unit="pages/s", anchor=traf,
-        anchor_name="trafilatura.extract", ratio=ratio, target=f">= {TARGET_RATIO:g}x trafilatura",
+        section=SECTION,
+        name=name,
+        value=ours,
+        unit="pages/s",
+        anchor=traf,
+        anchor_name="trafilatura.extract",
+        ratio=ratio,
+        target=f">= {TARGET_RATIO:g}x trafilatura",
         met=ratio >= TARGET_RATIO,
-        detail={"pages": n, "ours_cpu_s": round(ours_cpu, 3), "ours_wall_s": round(ours_wall, 3),
-                "trafilatura_cpu_s": round(traf_cpu, 3), "trafilatura_wall_s": round(traf_wall, 3),
-                "ours_ms_per_page": round(1000 * ours_cpu / n, 3),
-                "trafilatura_ms_per_page": round(1000 * traf_cpu / n, 3)},
+        detail={
+            "pages": n,
+            "ours_cpu_s": round(ours_cpu, 3),
+            "ours_wall_s": round(ours_wall, 3),
+            "trafilatura_cpu_s": round(traf_cpu, 3),
+            "trafilatura_wall_s": round(traf_wall, 3),
+            "ours_ms_per_page": round(1000 * ours_cpu / n, 3),
+            "trafilatura_ms_per_page": round(1000 * traf_cpu / n, 3),
+        },
     )

@@ -110,8 +110,12 @@ def generate(conn, items: int, registry) -> dict:
         cur.execute("SELECT (SELECT count(*) FROM integration.article), pg_database_size(current_database())")
         articles, size = cur.fetchone()
     conn.autocommit = False
-    return {"items": items, "articles": articles, "db_bytes": size,
-            "generate_s": round(time.perf_counter() - started, 1)}
+    return {
+        "items": items,
+        "articles": articles,
+        "db_bytes": size,
+        "generate_s": round(time.perf_counter() - started, 1),
+    }
 
 
 def _change_days(cur, days: range) -> dict:
@@ -122,18 +126,26 @@ def _change_days(cur, days: range) -> dict:
 
     start = Month.parse(MONTH).start
     lo, hi = start + timedelta(days=days.start - 1), start + timedelta(days=days.stop - 1)
-    cur.execute("""UPDATE process.decision d SET outcome = 'rejected', reason = 'editor', decided_by = 'bench'
+    cur.execute(
+        """UPDATE process.decision d SET outcome = 'rejected', reason = 'editor', decided_by = 'bench'
                      FROM process.normalized_item n
                     WHERE n.item_id = d.item_id AND n.published_at >= %s AND n.published_at < %s
-                      AND d.outcome = 'approved'""", (lo, hi))
-    cur.execute("""INSERT INTO integration.article_translation (story_key, language, origin, title, sapo, body_html,
+                      AND d.outcome = 'approved'""",
+        (lo, hi),
+    )
+    cur.execute(
+        """INSERT INTO integration.article_translation (story_key, language, origin, title, sapo, body_html,
                           engine, model, translated_at, article_content_hash, content_hash)
                    SELECT story_key, 'en', 'machine', 'News ' || primary_item_id, '', '<p>News.</p>', 'bench',
                           'bench', now(), content_hash, content_hash
                      FROM integration.article WHERE published_at >= %s AND published_at < %s
-                   ON CONFLICT DO NOTHING""", (lo, hi))
-    cur.execute("SELECT (SELECT count(DISTINCT item_id) FROM integration.month_summary_dirty_item), "
-                "(SELECT count(DISTINCT story_key) FROM integration.month_summary_dirty_story)")
+                   ON CONFLICT DO NOTHING""",
+        (lo, hi),
+    )
+    cur.execute(
+        "SELECT (SELECT count(DISTINCT item_id) FROM integration.month_summary_dirty_item), "
+        "(SELECT count(DISTINCT story_key) FROM integration.month_summary_dirty_story)"
+    )
     items, stories = cur.fetchone()
     return {"queued_items": items, "queued_stories": stories}
 
@@ -150,8 +162,10 @@ def measure(ctx: BenchContext, dsn: str, items: int, registry) -> dict:
         with conn.cursor() as cur:
             with ctx.timer() as t_all:  # every fact built from its sources (as sql/016 does), every month
                 for kind in ("item", "story"):
-                    cur.execute(f"INSERT INTO integration.month_summary_{kind} "
-                                f"SELECT * FROM integration.month_summary_{kind}_derived ORDER BY month")
+                    cur.execute(
+                        f"INSERT INTO integration.month_summary_{kind} "
+                        f"SELECT * FROM integration.month_summary_{kind}_derived ORDER BY month"
+                    )
                 refresh_month_summary(cur, months_between(FIRST, LAST), registry)
                 conn.commit()
             conn.autocommit = True
@@ -194,21 +208,33 @@ def measure(ctx: BenchContext, dsn: str, items: int, registry) -> dict:
                 summary_read.append(t.wall)
             cur.execute("SELECT count(*) FROM integration.month_summary WHERE month <= %s", (MONTH,))
             summary_rows = cur.fetchone()[0]
-            cur.execute("SELECT count(*) FROM process.normalized_item WHERE published_at >= %s AND published_at < %s",
-                        (built["period"]["start"], built["period"]["end"]))
+            cur.execute(
+                "SELECT count(*) FROM process.normalized_item WHERE published_at >= %s AND published_at < %s",
+                (built["period"]["start"], built["period"]["end"]),
+            )
             month_items = cur.fetchone()[0]
-            cur.execute("SELECT pg_total_relation_size('integration.month_summary_item'), "
-                        "pg_total_relation_size('integration.month_summary_story')")
+            cur.execute(
+                "SELECT pg_total_relation_size('integration.month_summary_item'), "
+                "pg_total_relation_size('integration.month_summary_story')"
+            )
             fact_bytes = sum(cur.fetchone())
     finally:
         conn.close()
-    return {**info, "build_all_months_s": round(t_all.wall, 3), "refresh_runs_s": [round(x, 4) for x in refresh],
-            "refresh_batches": batches, "aggregate_only_runs_s": [round(x, 4) for x in aggregate_only],
-            "ten_day_runs_s": [round(x, 4) for x in ten_days], "ten_day_batches": ten_day_batches,
-            "fact_tables_mb": round(fact_bytes / 1e6, 1),
-            "payload_runs_ms": [round(1000 * x, 2) for x in payload], "summary_rows_read": summary_rows,
-            "read_summary_median_ms": round(1000 * statistics.median(summary_read), 2),
-            "items_in_month": month_items, "month_integrated": built["month"]["total"]["integrated"]}
+    return {
+        **info,
+        "build_all_months_s": round(t_all.wall, 3),
+        "refresh_runs_s": [round(x, 4) for x in refresh],
+        "refresh_batches": batches,
+        "aggregate_only_runs_s": [round(x, 4) for x in aggregate_only],
+        "ten_day_runs_s": [round(x, 4) for x in ten_days],
+        "ten_day_batches": ten_day_batches,
+        "fact_tables_mb": round(fact_bytes / 1e6, 1),
+        "payload_runs_ms": [round(1000 * x, 2) for x in payload],
+        "summary_rows_read": summary_rows,
+        "read_summary_median_ms": round(1000 * statistics.median(summary_read), 2),
+        "items_in_month": month_items,
+        "month_integrated": built["month"]["total"]["integrated"],
+    }
 
 
 def _label(n: int) -> str:
@@ -235,32 +261,57 @@ def run(ctx: BenchContext) -> list[Result]:
         label = _label(m["articles"])
         refresh = statistics.median(m["refresh_runs_s"])
         report_ms = statistics.median(m["payload_runs_ms"])
-        detail = {**m, "months": f"{FIRST}..{LAST}", "channels": len(registry.sources),
-                  "db_mb": round(m["db_bytes"] / 1e6)}
+        detail = {
+            **m,
+            "months": f"{FIRST}..{LAST}",
+            "channels": len(registry.sources),
+            "db_mb": round(m["db_bytes"] / 1e6),
+        }
         if note:
             detail["note"] = note
-        results.append(Result(
-            SECTION, f"monthly report payload latency, {label} integrated rows", report_ms, "ms",
-            target=f"<= {TARGET_REPORT_MS:g} ms", met=report_ms <= TARGET_REPORT_MS, detail=detail))
+        results.append(
+            Result(
+                SECTION,
+                f"monthly report payload latency, {label} integrated rows",
+                report_ms,
+                "ms",
+                target=f"<= {TARGET_REPORT_MS:g} ms",
+                met=report_ms <= TARGET_REPORT_MS,
+                detail=detail,
+            )
+        )
         aggregate = statistics.median(m["aggregate_only_runs_s"])
         day_keys = statistics.median(b["queued_items"] + b["queued_stories"] for b in m["refresh_batches"])
         ten_keys = statistics.median(b["queued_items"] + b["queued_stories"] for b in m["ten_day_batches"])
         ten = statistics.median(m["ten_day_runs_s"])
         refresh_detail = {
             "timed": "refresh_month_summary(month) + COMMIT after one local day's changes written untimed "
-                     "(that day's approved items rejected by an editor, its articles given a machine "
-                     "translation): recomputing the queued items' and stories' facts, then the month's "
-                     "aggregation from the facts",
-            "items_in_month": m["items_in_month"], "refresh_runs_s": m["refresh_runs_s"],
-            "refresh_batches": m["refresh_batches"], "aggregate_only_runs_s": m["aggregate_only_runs_s"],
-            "ten_day_runs_s": m["ten_day_runs_s"], "ten_day_batches": m["ten_day_batches"],
-            "build_facts_and_120_months_s": m["build_all_months_s"], "fact_tables_mb": m["fact_tables_mb"],
+            "(that day's approved items rejected by an editor, its articles given a machine "
+            "translation): recomputing the queued items' and stories' facts, then the month's "
+            "aggregation from the facts",
+            "items_in_month": m["items_in_month"],
+            "refresh_runs_s": m["refresh_runs_s"],
+            "refresh_batches": m["refresh_batches"],
+            "aggregate_only_runs_s": m["aggregate_only_runs_s"],
+            "ten_day_runs_s": m["ten_day_runs_s"],
+            "ten_day_batches": m["ten_day_batches"],
+            "build_facts_and_120_months_s": m["build_all_months_s"],
+            "fact_tables_mb": m["fact_tables_mb"],
             # the aggregation follows the month's size; the facts' recomputation follows the batch
             "us_per_item_in_month": round(1e6 * aggregate / max(m["items_in_month"], 1), 2),
             "us_per_changed_key": round(1e6 * (ten - aggregate) / max(ten_keys, 1), 1),
-            "day_batch_keys": day_keys, "ten_day_batch_keys": ten_keys,
+            "day_batch_keys": day_keys,
+            "ten_day_batch_keys": ten_keys,
         }
-        results.append(Result(
-            SECTION, f"one month's summary refresh, {label} integrated rows", refresh, "s",
-            target=f"<= {TARGET_REFRESH_S:g} s", met=refresh <= TARGET_REFRESH_S, detail=refresh_detail))
+        results.append(
+            Result(
+                SECTION,
+                f"one month's summary refresh, {label} integrated rows",
+                refresh,
+                "s",
+                target=f"<= {TARGET_REFRESH_S:g} s",
+                met=refresh <= TARGET_REFRESH_S,
+                detail=refresh_detail,
+            )
+        )
     return results

@@ -36,11 +36,22 @@ def _parse_results(ctx: BenchContext) -> tuple[list[Result], Path]:
     if ctx.quick:
         anchor, anchor_name = big["timeout_s"], "core.dagbag_import_timeout"
     else:
-        anchor, anchor_name = _parse_once(ctx, write_registry(ctx.repo, 3, ctx.work_dir / "scale-sources-3.yaml"))[
-            "total_s"], "3 sources"
-    return [Result(section=SECTION, name=f"{N_SOURCES} sources: DagBag parse of dags/", value=big["total_s"], unit="s",
-                   anchor=anchor, anchor_name=anchor_name, ratio=big["total_s"] / anchor,
-                   detail={"dags": big["dags"], "tasks": big["tasks"], "timeout_s": big["timeout_s"]})], reg102
+        anchor, anchor_name = (
+            _parse_once(ctx, write_registry(ctx.repo, 3, ctx.work_dir / "scale-sources-3.yaml"))["total_s"],
+            "3 sources",
+        )
+    return [
+        Result(
+            section=SECTION,
+            name=f"{N_SOURCES} sources: DagBag parse of dags/",
+            value=big["total_s"],
+            unit="s",
+            anchor=anchor,
+            anchor_name=anchor_name,
+            ratio=big["total_s"] / anchor,
+            detail={"dags": big["dags"], "tasks": big["tasks"], "timeout_s": big["timeout_s"]},
+        )
+    ], reg102
 
 
 @contextmanager
@@ -53,8 +64,11 @@ def _redis(work: Path):
     if server is None:
         raise RuntimeError("redis-server is not installed: the Celery run needs a broker")
     port = free_port()
-    proc = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(work)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(work)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
     try:
         client, deadline = redis.Redis(host="127.0.0.1", port=port), time.monotonic() + 15
         while True:
@@ -102,8 +116,10 @@ class _ConnectionPeak:
         try:
             while not self._stop.wait(1.0):
                 with conn.cursor() as cur:
-                    cur.execute("SELECT coalesce(datname, ''), count(*) FROM pg_stat_activity "
-                                "WHERE backend_type = 'client backend' GROUP BY 1")
+                    cur.execute(
+                        "SELECT coalesce(datname, ''), count(*) FROM pg_stat_activity "
+                        "WHERE backend_type = 'client backend' GROUP BY 1"
+                    )
                     rows = dict(cur.fetchall())
                 if sum(rows.values()) > self.peak:
                     self.peak, self.by_db = sum(rows.values()), rows
@@ -138,16 +154,28 @@ def _compare(dsn: str, manifest: dict, source_ids: list[str]) -> dict:
     chosen = set(source_ids)
     in_month = [it for it in manifest["items"] if month_of(it) == MONTH and it["source_id"] in chosen]
     expected_staged = Counter(it["source_id"] for it in in_month)
-    staged = Counter(dict(_rows(dsn, "SELECT source_id, count(*) FROM staging.item WHERE status = 'staged' AND "
-                                     "integration.local_month(published_at) = %s "
-                                     "GROUP BY 1", MONTH)))
+    staged = Counter(
+        dict(
+            _rows(
+                dsn,
+                "SELECT source_id, count(*) FROM staging.item WHERE status = 'staged' AND "
+                "integration.local_month(published_at) = %s "
+                "GROUP BY 1",
+                MONTH,
+            )
+        )
+    )
     expected_integrated = len(recompute_primaries({"items": in_month}))
     integrated = _rows(dsn, "SELECT count(*) FROM integration.article WHERE story_month = %s", MONTH)[0][0]
-    return {"staged_equal": staged == expected_staged, "staged": sum(staged.values()),
-            "expected_staged": sum(expected_staged.values()),
-            "sources_differing": sorted(s for s in chosen if staged[s] != expected_staged[s])[:10],
-            "integrated": integrated, "expected_integrated": expected_integrated,
-            "ok": staged == expected_staged and integrated == expected_integrated}
+    return {
+        "staged_equal": staged == expected_staged,
+        "staged": sum(staged.values()),
+        "expected_staged": sum(expected_staged.values()),
+        "sources_differing": sorted(s for s in chosen if staged[s] != expected_staged[s])[:10],
+        "integrated": integrated,
+        "expected_integrated": expected_integrated,
+        "ok": staged == expected_staged and integrated == expected_integrated,
+    }
 
 
 COMPONENTS = ("scheduler", "dag-processor", "api-server", *(f"celery-worker-{i}" for i in range(1, WORKERS + 1)))
@@ -167,11 +195,16 @@ def _run_phase(stack, registry, source_ids: list[str] | None, dsn: str, metadata
     cpu1 = _cpu(stack, COMPONENTS)
     hosts = dict(_rows(metadata_url, hosts_sql))
     versions = _rows(metadata_url, "SELECT count(*), count(DISTINCT dag_id) FROM dag_version")[0]
-    return {"wall_s": wall, "ok": result.ok, "sources": len(plan.source_ids),
-            "cpu_s": {k: round(cpu1[k] - cpu0[k], 2) for k in cpu0},
-            "tasks_by_host": {h: n - hosts0.get(h, 0) for h, n in hosts.items() if n - hosts0.get(h, 0)},
-            "pg_connections_peak": connections.peak, "pg_connections_peak_by_db": connections.by_db,
-            "dag_versions": {"versions": versions[0], "dags": versions[1]}}
+    return {
+        "wall_s": wall,
+        "ok": result.ok,
+        "sources": len(plan.source_ids),
+        "cpu_s": {k: round(cpu1[k] - cpu0[k], 2) for k in cpu0},
+        "tasks_by_host": {h: n - hosts0.get(h, 0) for h, n in hosts.items() if n - hosts0.get(h, 0)},
+        "pg_connections_peak": connections.peak,
+        "pg_connections_peak_by_db": connections.by_db,
+        "dag_versions": {"versions": versions[0], "dags": versions[1]},
+    }
 
 
 def _celery_results(ctx: BenchContext, reg102: Path) -> list[Result]:
@@ -190,8 +223,11 @@ def _celery_results(ctx: BenchContext, reg102: Path) -> list[Result]:
     add_provincial_sites(replica, base_registry, extra, MONTH, MONTH)
     manifest = load_manifest(replica)
     dsn = ctx.scratch_db("scale_out")
-    with (ReplicaServer(replica) as server, _redis(ctx.work_dir) as redis_url,
-          ctx.empty_db("scale_out_airflow") as metadata_url):
+    with (
+        ReplicaServer(replica) as server,
+        _redis(ctx.work_dir) as redis_url,
+        ctx.empty_db("scale_out_airflow") as metadata_url,
+    ):
         overrides = server.write_overrides(replica / "overrides.yaml")
         registry = load_registry(reg102, overrides=overrides)
         env = {
@@ -209,24 +245,40 @@ def _celery_results(ctx: BenchContext, reg102: Path) -> list[Result]:
         shutil.rmtree(home, ignore_errors=True)
         with AirflowStack(home, env, migrate=True, celery_workers=WORKERS, celery_concurrency=2) as stack:
             admin = f"{ctx.pg_base}/postgres"
-            three = _run_phase(stack, registry, ["dongnai_party", "dongnai_gov", "baodongnai"], dsn, metadata_url,
-                               admin)
+            three = _run_phase(
+                stack, registry, ["dongnai_party", "dongnai_gov", "baodongnai"], dsn, metadata_url, admin
+            )
             three["store"] = _compare(dsn, manifest, ["dongnai_party", "dongnai_gov", "baodongnai"])
             _truncate(dsn)  # the pipeline DB is emptied between the phases
             every = _run_phase(stack, registry, None, dsn, metadata_url, admin)
             every["store"] = _compare(dsn, manifest, registry.ids)
     per3, per102 = three["wall_s"] / 3, every["wall_s"] / N_SOURCES
     return [
-        Result(section=SECTION, name=f"{N_SOURCES} sources: one month through Celery ({WORKERS} workers), total",
-               value=every["wall_s"], unit="s", anchor=three["wall_s"], anchor_name="3 sources, same stack",
-               ratio=every["wall_s"] / three["wall_s"], target="store equals the manifest's month",
-               met=every["ok"] and every["store"]["ok"] and three["store"]["ok"],
-               detail={"three": three, "all": every, "s_per_source": {"3": per3, str(N_SOURCES): per102}}),
-        Result(section=SECTION, name=f"{N_SOURCES} sources: scheduler CPU for the month", unit="s",
-               value=every["cpu_s"]["scheduler"], anchor=three["cpu_s"]["scheduler"], anchor_name="3 sources",
-               ratio=every["cpu_s"]["scheduler"] / max(three["cpu_s"]["scheduler"], 1e-9),
-               detail={"scheduler_cores_busy": every["cpu_s"]["scheduler"] / every["wall_s"],
-                       "dag_processor_cpu_s": every["cpu_s"]["dag-processor"]}),
+        Result(
+            section=SECTION,
+            name=f"{N_SOURCES} sources: one month through Celery ({WORKERS} workers), total",
+            value=every["wall_s"],
+            unit="s",
+            anchor=three["wall_s"],
+            anchor_name="3 sources, same stack",
+            ratio=every["wall_s"] / three["wall_s"],
+            target="store equals the manifest's month",
+            met=every["ok"] and every["store"]["ok"] and three["store"]["ok"],
+            detail={"three": three, "all": every, "s_per_source": {"3": per3, str(N_SOURCES): per102}},
+        ),
+        Result(
+            section=SECTION,
+            name=f"{N_SOURCES} sources: scheduler CPU for the month",
+            unit="s",
+            value=every["cpu_s"]["scheduler"],
+            anchor=three["cpu_s"]["scheduler"],
+            anchor_name="3 sources",
+            ratio=every["cpu_s"]["scheduler"] / max(three["cpu_s"]["scheduler"], 1e-9),
+            detail={
+                "scheduler_cores_busy": every["cpu_s"]["scheduler"] / every["wall_s"],
+                "dag_processor_cpu_s": every["cpu_s"]["dag-processor"],
+            },
+        ),
     ]
 
 
@@ -235,8 +287,10 @@ def _truncate(dsn: str) -> None:
 
     conn = psycopg2.connect(dsn)
     with conn, conn.cursor() as cur:
-        cur.execute("SELECT format('%I.%I', schemaname, tablename) FROM pg_tables "
-                    "WHERE schemaname IN ('staging', 'process', 'integration')")
+        cur.execute(
+            "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables "
+            "WHERE schemaname IN ('staging', 'process', 'integration')"
+        )
         cur.execute(f"TRUNCATE {', '.join(r[0] for r in cur.fetchall())} RESTART IDENTITY CASCADE")
     conn.close()
 

@@ -150,8 +150,7 @@ class BenchContext:
         params = ScenarioParams(theme=theme)  # ValueError for an unknown theme
         out = self.work_dir / f"replica-{theme}"
         stamp = out / ".bench-stamp"
-        want = json.dumps({"params": params.as_json(), "code": _replica_fingerprint()}, sort_keys=True,
-                          default=str)
+        want = json.dumps({"params": params.as_json(), "code": _replica_fingerprint()}, sort_keys=True, default=str)
         self.work_dir.mkdir(parents=True, exist_ok=True)
         with open(self.work_dir / f"replica-{theme}.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)

@@ -142,9 +142,19 @@ def _fmt(value: object) -> str:
 def print_table(results: list) -> None:
     """One plain-text table: section, name, value, unit, anchor, ratio, target, met."""
     head = ["section", "name", "value", "unit", "anchor", "ratio", "target", "met"]
-    rows = [[r.section, r.name, _fmt(r.value), r.unit,
-             "-" if r.anchor is None else f"{_fmt(r.anchor)} ({r.anchor_name})",
-             "-" if r.ratio is None else f"{r.ratio:.2f}x", r.target or "-", _fmt(r.met)] for r in results]
+    rows = [
+        [
+            r.section,
+            r.name,
+            _fmt(r.value),
+            r.unit,
+            "-" if r.anchor is None else f"{_fmt(r.anchor)} ({r.anchor_name})",
+            "-" if r.ratio is None else f"{r.ratio:.2f}x",
+            r.target or "-",
+            _fmt(r.met),
+        ]
+        for r in results
+    ]
     widths = [max(len(str(x)) for x in col) for col in zip(head, *rows, strict=True)]
     for line in [head, ["-" * w for w in widths], *rows]:
         print("  ".join(str(x).ljust(w) for x, w in zip(line, widths, strict=True)).rstrip())
@@ -172,8 +182,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown section(s) {unknown}; known: {list(sections)}")
     ctx = BenchContext(mode=args.mode, repo=REPO, work_dir=work_dir, pg_base=default_pg_base())
     header = machine_info(ctx.pg_base)
-    print(f"bench: {args.mode} mode, sections {wanted}; {header['cpu_model']}, {header['cores']} cores, "
-          f"{header['ram_gb']} GB RAM, load {header['loadavg_at_start']}", flush=True)
+    print(
+        f"bench: {args.mode} mode, sections {wanted}; {header['cpu_model']}, {header['cores']} cores, "
+        f"{header['ram_gb']} GB RAM, load {header['loadavg_at_start']}",
+        flush=True,
+    )
 
     results, status = [], {}
     run_started = time.perf_counter()
@@ -189,10 +202,14 @@ def main(argv: list[str] | None = None) -> int:
                 results.extend(got)
             except Exception as exc:  # noqa: BLE001 - one broken section must not hide the others
                 traceback.print_exc()
-                status[name] = {"ok": False, "seconds": round(time.perf_counter() - started, 2),
-                                "error": f"{exc.__class__.__name__}: {exc}"}
-            print(f"bench: {name} {'done' if status[name]['ok'] else 'FAILED'} in {status[name]['seconds']} s",
-                  flush=True)
+                status[name] = {
+                    "ok": False,
+                    "seconds": round(time.perf_counter() - started, 2),
+                    "error": f"{exc.__class__.__name__}: {exc}",
+                }
+            print(
+                f"bench: {name} {'done' if status[name]['ok'] else 'FAILED'} in {status[name]['seconds']} s", flush=True
+            )
     finally:
         ctx.drop_scratch()
         shutil.rmtree(airflow_home, ignore_errors=True)
@@ -202,9 +219,14 @@ def main(argv: list[str] | None = None) -> int:
     print_table(results)
     out = args.json or BENCH / "results" / f"{args.mode}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"mode": args.mode, "machine": header, "total_seconds": round(time.perf_counter() - run_started, 1),
-               "sections": status, "broken_floors": broken,
-               "results": [asdict(r) for r in results]}
+    payload = {
+        "mode": args.mode,
+        "machine": header,
+        "total_seconds": round(time.perf_counter() - run_started, 1),
+        "sections": status,
+        "broken_floors": broken,
+        "results": [asdict(r) for r in results],
+    }
     out.write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8")
     print(f"\nbench: results written to {out}")
     failed = [s for s, st in status.items() if not st["ok"]]

@@ -61,7 +61,7 @@ def _vocabulary() -> tuple[list[str], list[str]]:
             for phrase in value:
                 if "{" in phrase:
                     templates.append(phrase)
-                words.update(w.strip(".,;:()\"") for w in _PLACEHOLDER.sub(" ", phrase).split())
+                words.update(w.strip('.,;:()"') for w in _PLACEHOLDER.sub(" ", phrase).split())
     return sorted(w for w in words if w and w.isalpha()), sorted(set(templates))
 
 
@@ -92,8 +92,14 @@ class Stream:
 
     def _fresh(self, index: int, when: datetime) -> Doc:
         n_sentences = self.rng.randint(8, 32)  # ~150–750 words: "tin" and "bài"
-        return Doc(index, self.rng.choice(CHANNELS), " ".join(self._words(self.rng.randint(8, 14))).capitalize(),
-                   [self._sentence() for _ in range(n_sentences)], when, None)
+        return Doc(
+            index,
+            self.rng.choice(CHANNELS),
+            " ".join(self._words(self.rng.randint(8, 14))).capitalize(),
+            [self._sentence() for _ in range(n_sentences)],
+            when,
+            None,
+        )
 
     def _republish(self, index: int, original: Doc) -> Doc:
         sentences = list(original.sentences)

@@ -22,4 +22,5 @@ if [ -z "${TEST_PG_URL:-}" ]; then
 fi
 export TEST_PG_URL
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
 exec .venv/bin/python -m pytest "$@"

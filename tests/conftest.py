@@ -48,15 +48,13 @@ def pipeline_dsn() -> Iterator[str]:
 
     admin = _admin_conn()
     with admin.cursor() as cur:
-        cur.execute(f'CREATE DATABASE "{TEST_DB}" ENCODING \'UTF8\' TEMPLATE template0')
+        cur.execute(f"CREATE DATABASE \"{TEST_DB}\" ENCODING 'UTF8' TEMPLATE template0")
     dsn = f"{PG_BASE}/{TEST_DB}"
     os.environ["DATABASE_URL"] = dsn
     migrate(dsn)
     yield dsn
     with admin.cursor() as cur:
-        cur.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (TEST_DB,)
-        )
+        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (TEST_DB,))
         cur.execute(f'DROP DATABASE IF EXISTS "{TEST_DB}"')
     admin.close()
 

@@ -46,7 +46,7 @@ HUGE_BYTES = 50 * 1024 * 1024
 WEEKDAYS = ("Thứ hai", "Thứ ba", "Thứ tư", "Thứ năm", "Thứ sáu", "Thứ bảy", "Chủ nhật")
 
 SQL_TITLE = "Tin vắn'); DROP TABLE staging.item; -- %s %(x)s {0} %n"
-SQL_AUTHOR = "Nguyễn Văn A\"; DELETE FROM integration.article; -- {author} %(name)s %d"
+SQL_AUTHOR = 'Nguyễn Văn A"; DELETE FROM integration.article; -- {author} %(name)s %d'
 ESCAPED_TITLE = 'Cảnh báo &lt;script&gt;alert("tiêu đề")&lt;/script&gt; giả mạo'
 ESCAPED_TITLE_SHOWN = 'Cảnh báo <script>alert("tiêu đề")</script> giả mạo'  # what a browser shows
 # the page's HTML says &amp;lt;script&amp;gt;: a browser shows the text "&lt;script&gt;", and so
@@ -114,18 +114,30 @@ def detail_time(t: datetime) -> str:
 
 
 def esc(text: str) -> str:
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;"))
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
-def article_html(*, title_html: str, date_line: str | None, sapo: str, body_html: str,
-                 author_html: str, canonical: str, charset: str | None = "utf-8",
-                 meta_published: str | None = None) -> str:
+def article_html(
+    *,
+    title_html: str,
+    date_line: str | None,
+    sapo: str,
+    body_html: str,
+    author_html: str,
+    canonical: str,
+    charset: str | None = "utf-8",
+    meta_published: str | None = None,
+) -> str:
     meta = f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">\n' if charset else ""
-    published = (f'<meta property="article:published_time" content="{meta_published}">\n'
-                 if meta_published else "")
-    date_block = (f'<div class="row margin-bottom-lg">\n<div class="col-md-12"><span class="h5">'
-                  f"{date_line}</span></div>\n</div>\n") if date_line is not None else ""
+    published = f'<meta property="article:published_time" content="{meta_published}">\n' if meta_published else ""
+    date_block = (
+        (
+            f'<div class="row margin-bottom-lg">\n<div class="col-md-12"><span class="h5">'
+            f"{date_line}</span></div>\n</div>\n"
+        )
+        if date_line is not None
+        else ""
+    )
     return f"""<!DOCTYPE html>
 <html lang="vi">
 <head>
@@ -171,10 +183,12 @@ def list_html(title: str, entries: list[tuple[str, str, str]], next_href: str | 
 </div>""")
     pager = ""
     if next_href:
-        pager = ('<div class="text-center"><ul class="pagination">'
-                 '<li class="page-item active"><a class="page-link" href="javascript:void(0)">1</a></li>'
-                 f'<li class="page-item"><a class="page-link" rel="next" href="{next_href}">&raquo;</a></li>'
-                 "</ul></div>")
+        pager = (
+            '<div class="text-center"><ul class="pagination">'
+            '<li class="page-item active"><a class="page-link" href="javascript:void(0)">1</a></li>'
+            f'<li class="page-item"><a class="page-link" rel="next" href="{next_href}">&raquo;</a></li>'
+            "</ul></div>"
+        )
     return f"""<!DOCTYPE html>
 <html lang="vi">
 <head><meta charset="utf-8"><title>{esc(title)}</title></head>
@@ -296,8 +310,20 @@ CASES: list[Case] = _cases()
 BY_NAME = {c.name: c for c in CASES}
 GOOD = [c for c in CASES if c.expect == "staged"]
 # Phase 2: the URLs staged in phase 1 go bad in these ways (cycled over the good cases).
-BAD_VARIANTS = ("http-500", "http-404", "http-410", "reset", "truncated-head", "empty", "pdf",
-                "layout-changed", "redirect-offsite", "huge", "no-title", "trickle")
+BAD_VARIANTS = (
+    "http-500",
+    "http-404",
+    "http-410",
+    "reset",
+    "truncated-head",
+    "empty",
+    "pdf",
+    "layout-changed",
+    "redirect-offsite",
+    "huge",
+    "no-title",
+    "trickle",
+)
 # Mode "half": every other good article fails; the first HALF_TIMEOUTS of them time out, the rest are PDFs.
 HALF_FAILING = GOOD[0::2]
 HALF_TIMEOUTS = 3  # each costs max_retries + 1 attempts of FETCH_TIMEOUT_SECONDS: kept few
@@ -373,8 +399,13 @@ class HostileSite:
                 {"path": ENDLESS_SECTION, "name": "Vô tận", "integrate": True},
             ],
             "politeness": {"min_interval_seconds": 0.0, "concurrency": 1},
-            "fetch": {"timeout_seconds": FETCH_TIMEOUT_SECONDS, "max_bytes": 5_000_000,
-                      "max_retries": 1, "backoff_seconds": 0.0, "max_list_pages": MAX_LIST_PAGES},
+            "fetch": {
+                "timeout_seconds": FETCH_TIMEOUT_SECONDS,
+                "max_bytes": 5_000_000,
+                "max_retries": 1,
+                "backoff_seconds": 0.0,
+                "max_list_pages": MAX_LIST_PAGES,
+            },
         }
 
     # --- routing ---------------------------------------------------------------------------------
@@ -416,20 +447,18 @@ class HostileSite:
         the walk), and the last page ends with an item older than the interval."""
         shown = GOOD if self.mode == "half" else CASES
         dated = sorted((c for c in shown if c.day), key=lambda c: c.published, reverse=True)
-        pages = [dated[i:i + 20] for i in range(0, len(dated), 20)]
+        pages = [dated[i : i + 20] for i in range(0, len(dated), 20)]
         page_no = 1
         if "/page-" in path:
             page_no = int(path.rstrip("/").rsplit("-", 1)[1])
         if page_no > len(pages):
             return redirect(req, f"{PREFIX}/{SECTION}/")  # NukeViet: past the last page → page 1
-        entries = [(c.path, c.list_title, c.published.strftime("%d/%m/%Y %H:%M:%S"))
-                   for c in pages[page_no - 1]]
+        entries = [(c.path, c.list_title, c.published.strftime("%d/%m/%Y %H:%M:%S")) for c in pages[page_no - 1]]
         if page_no == 1 and self.mode != "half":
             for n, case in enumerate(c for c in CASES if not c.day):
                 entries.insert(2 + 2 * n, (case.path, case.list_title, case.stamp or ""))
         if page_no == len(pages):
-            entries.append((f"{PREFIX}/{SECTION}/bai-thang-ba-999.html", "Bài tháng ba",
-                            "20/03/2024 10:00:00"))
+            entries.append((f"{PREFIX}/{SECTION}/bai-thang-ba-999.html", "Bài tháng ba", "20/03/2024 10:00:00"))
         nxt = f"{PREFIX}/{SECTION}/page-{page_no + 1}/" if page_no < len(pages) else None
         send(req, 200, list_html("Tin tức", entries, nxt).encode())
 
@@ -440,35 +469,54 @@ class HostileSite:
     def cycle_list(self, req: BaseHTTPRequestHandler, path: str) -> None:
         page_no = int(path.rstrip("/").rsplit("-", 1)[1]) if "/page-" in path else 1
         nxt = 2 if page_no == 3 else page_no + 1  # 1 → 2 → 3 → 2 → …
-        send(req, 200, list_html("Vòng lặp", self._one_good_entry(page_no),
-                                 f"{PREFIX}/{CYCLE_SECTION}/page-{nxt}/").encode())
+        send(
+            req,
+            200,
+            list_html("Vòng lặp", self._one_good_entry(page_no), f"{PREFIX}/{CYCLE_SECTION}/page-{nxt}/").encode(),
+        )
 
     def endless_list(self, req: BaseHTTPRequestHandler, path: str) -> None:
         page_no = int(path.rstrip("/").rsplit("-", 1)[1]) if "/page-" in path else 1
-        send(req, 200, list_html("Vô tận", self._one_good_entry(page_no),
-                                 f"{PREFIX}/{ENDLESS_SECTION}/page-{page_no + 1}/").encode())
+        send(
+            req,
+            200,
+            list_html(
+                "Vô tận", self._one_good_entry(page_no), f"{PREFIX}/{ENDLESS_SECTION}/page-{page_no + 1}/"
+            ).encode(),
+        )
 
     # --- articles --------------------------------------------------------------------------------
 
-    def good_article(self, case: Case, path: str | None = None, *, title_html: str | None = None,
-                     date_line: str | None = "", body_html: str | None = None,
-                     author_html: str = "Phóng viên Hồng Nhung", charset: str | None = "utf-8",
-                     sapo_html: str | None = None) -> str:
+    def good_article(
+        self,
+        case: Case,
+        path: str | None = None,
+        *,
+        title_html: str | None = None,
+        date_line: str | None = "",
+        body_html: str | None = None,
+        author_html: str = "Phóng viên Hồng Nhung",
+        charset: str | None = "utf-8",
+        sapo_html: str | None = None,
+    ) -> str:
         title = case.title or f"Tin {case.name} về hoạt động của tỉnh"
-        body = body_html if body_html is not None else "\n".join(
-            f"<p>{p}</p>" for p in paragraphs(case.native_id))
+        body = body_html if body_html is not None else "\n".join(f"<p>{p}</p>" for p in paragraphs(case.native_id))
         return article_html(
             title_html=title_html if title_html is not None else esc(title),
             date_line=detail_time(case.published) if date_line == "" else date_line,
-            sapo=sapo_html if sapo_html is not None else f"(ĐN)- Tóm tắt của bài {case.native_id}.", body_html=body,
-            author_html=author_html, canonical=path or case.path, charset=charset,
+            sapo=sapo_html if sapo_html is not None else f"(ĐN)- Tóm tắt của bài {case.native_id}.",
+            body_html=body,
+            author_html=author_html,
+            canonical=path or case.path,
+            charset=charset,
         )
 
     def serve_case(self, req: BaseHTTPRequestHandler, case: Case) -> None:
         name = case.name
         if case.status is not None:
-            return send(req, case.status, f"<html><body>HTTP {case.status}</body></html>".encode(),
-                        headers=case.headers)
+            return send(
+                req, case.status, f"<html><body>HTTP {case.status}</body></html>".encode(), headers=case.headers
+            )
         handler = _SPECIAL.get(name)
         if handler is not None:
             return handler(self, req, case)
@@ -492,7 +540,9 @@ class HostileSite:
             return send(req, 200, PDF, "text/html")
         if variant == "layout-changed":  # redesigned as a script-rendered app: no method finds the article
             page = self.good_article(case)
-            page = page[: page.index("<body")] + '<body><div id="app"></div><script src="/app.js"></script></body></html>'
+            page = (
+                page[: page.index("<body")] + '<body><div id="app"></div><script src="/app.js"></script></body></html>'
+            )
             return send(req, 200, page.encode())
         if variant == "redirect-offsite":
             return redirect(req, "http://evil.example/bai-viet.html")
@@ -511,8 +561,13 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-def send(req: BaseHTTPRequestHandler, status: int, body: bytes,
-         content_type: str = "text/html; charset=utf-8", headers: dict[str, str] | None = None) -> None:
+def send(
+    req: BaseHTTPRequestHandler,
+    status: int,
+    body: bytes,
+    content_type: str = "text/html; charset=utf-8",
+    headers: dict[str, str] | None = None,
+) -> None:
     req.send_response(status)
     req.send_header("Content-Type", content_type)
     for name, value in (headers or {}).items():
@@ -522,8 +577,13 @@ def send(req: BaseHTTPRequestHandler, status: int, body: bytes,
     req.wfile.write(body)
 
 
-def send_raw(req: BaseHTTPRequestHandler, status: int, body: bytes,
-             content_type: str = "text/html; charset=utf-8", headers: dict[str, str] | None = None) -> None:
+def send_raw(
+    req: BaseHTTPRequestHandler,
+    status: int,
+    body: bytes,
+    content_type: str = "text/html; charset=utf-8",
+    headers: dict[str, str] | None = None,
+) -> None:
     """No Content-Length: the body ends when the connection closes (truncation looks complete)."""
     req.send_response(status)
     req.send_header("Content-Type", content_type)
@@ -629,6 +689,7 @@ def _escaped_title(site: HostileSite, req, case: Case) -> None:
 def _double_escaped_with_controls(site: HostileSite, req, case: Case) -> None:
     """Title and lead escaped twice in the HTML; control characters inside words of the body's
     paragraphs and of the author's name (dropped, they leave the words whole)."""
+
     def sprinkle(text: str) -> str:
         words = text.split(" ")
         for i, char in enumerate(CONTROL_CHARACTERS):
@@ -637,8 +698,9 @@ def _double_escaped_with_controls(site: HostileSite, req, case: Case) -> None:
         return " ".join(words)
 
     body = "\n".join(f"<p>{sprinkle(p)}</p>" for p in paragraphs(case.native_id))
-    page = site.good_article(case, body_html=body, sapo_html=esc(DOUBLE_ESCAPED_SAPO_SHOWN),
-                             author_html=sprinkle("Phóng viên Hồng Nhung"))
+    page = site.good_article(
+        case, body_html=body, sapo_html=esc(DOUBLE_ESCAPED_SAPO_SHOWN), author_html=sprinkle("Phóng viên Hồng Nhung")
+    )
     send(req, 200, page.encode())
 
 
@@ -665,6 +727,7 @@ def _date(line: str | None, meta: str | None = None):
         if meta:
             page = page.replace("</head>", f'<meta property="article:published_time" content="{meta}">\n</head>', 1)
         send(req, 200, page.encode())
+
     return handler
 
 
@@ -682,6 +745,7 @@ def _truncated_content_length(site: HostileSite, req, case: Case) -> None:
 def _redirect_to(location: str):
     def handler(site: HostileSite, req, case: Case) -> None:
         redirect(req, location.replace("{port}", str(site.port)))
+
     return handler
 
 
@@ -721,7 +785,8 @@ _SPECIAL: dict[str, Callable[[HostileSite, BaseHTTPRequestHandler, Case], None]]
     "chuyen-dia-chi-noi-bo": _redirect_to("http://10.0.0.5/admin"),
     "chuyen-metadata": _redirect_to("http://169.254.169.254/latest/meta-data/"),
     "cat-cut-trong-head": lambda s, r, c: send_raw(r, 200, s.good_article(c).encode()[:250]),
-    "html-vo-nghia": lambda s, r, c: send(r, 200, b"<html><body><div><<<>>><p><b></i></table>&&&;</div>"
-                                            b"<a href=x>chi co mot lien ket</a></body></html>"),
+    "html-vo-nghia": lambda s, r, c: send(
+        r, 200, b"<html><body><div><<<>>><p><b></i></table>&&&;</div><a href=x>chi co mot lien ket</a></body></html>"
+    ),
     "khoang-trang-200": lambda s, r, c: send(r, 200, b"   \n\t  \n"),
 }

@@ -54,8 +54,7 @@ def body_words(doc: BeautifulSoup, source_id: str, sapo_repeated: bool = False) 
         for el in body.select("figure, iframe, video"):
             el.decompose()
         paragraphs = [
-            p for p in body.find_all("p", recursive=False)
-            if not (p.get("style") and (p.find("em") or p.find("img")))
+            p for p in body.find_all("p", recursive=False) if not (p.get("style") and (p.find("em") or p.find("img")))
         ]
     return sum(count_words(nfc(p.get_text())) for p in paragraphs)
 

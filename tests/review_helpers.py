@@ -36,8 +36,6 @@ PROCESS_AND_STORE = (
 )  # fmt: skip
 
 
-
-
 def truncate_processing(dsn: str) -> None:
     """Forget every processing result and the store; staging stays."""
     conn = psycopg2.connect(dsn)
@@ -51,22 +49,37 @@ def stage_new_section_item(dsn: str, base_url: str, slug: str, when: datetime, g
     content = gen.content("society", when, 180, 260)
     conn = psycopg2.connect(dsn)
     with conn, conn.cursor() as cur:
-        item_id = _insert_gov_item(cur, f"{base_url}/vi/news/{NEW_SECTION}/{slug}.html", content.title,
-                                   "(ĐN)- " + content.sapo_core, content.paragraphs, when, NEW_SECTION)
+        item_id = _insert_gov_item(
+            cur,
+            f"{base_url}/vi/news/{NEW_SECTION}/{slug}.html",
+            content.title,
+            "(ĐN)- " + content.sapo_core,
+            content.paragraphs,
+            when,
+            NEW_SECTION,
+        )
     conn.close()
     return item_id
 
 
-def _insert_gov_item(cur, url: str, title: str, sapo: str, paragraphs: list[str], when: datetime,
-                     section: str) -> int:
+def _insert_gov_item(cur, url: str, title: str, sapo: str, paragraphs: list[str], when: datetime, section: str) -> int:
     body_text = "\n\n".join(paragraphs)
     cur.execute(
         """INSERT INTO staging.item (source_id, page_url, status, canonical_url, title, sapo, body_text,
                body_html, published_at, section, item_type, language, content_hash)
            VALUES ('dongnai_gov', %s, 'staged', %s, %s, %s, %s, %s, %s, %s, 'tin', 'vi', %s)
            RETURNING item_id""",
-        (url, url, title, sapo, body_text, "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs), when,
-         section, hashlib.sha256(body_text.encode()).hexdigest()),
+        (
+            url,
+            url,
+            title,
+            sapo,
+            body_text,
+            "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs),
+            when,
+            section,
+            hashlib.sha256(body_text.encode()).hexdigest(),
+        ),
     )
     return cur.fetchone()[0]
 
@@ -93,14 +106,23 @@ def stage_grey_republication(dsn: str, base_url: str, gen: TextGen) -> int:
         new_title = "Toàn cảnh: " + title
         for keep in range(len(paragraphs), 0, -1):
             body = paragraphs[:keep] + own[: len(paragraphs) - keep]
-            sim = jaccard_estimate(signature("\n".join((title, sapo, body_text))),
-                                   signature("\n".join((new_title, sapo, "\n\n".join(body)))))
+            sim = jaccard_estimate(
+                signature("\n".join((title, sapo, body_text))),
+                signature("\n".join((new_title, sapo, "\n\n".join(body)))),
+            )
             if classify(sim) == "review" and sim <= 0.65:
                 break
         else:
             raise AssertionError("no cut of the article lands in the grey zone")
-        item_id = _insert_gov_item(cur, f"{base_url}/vi/news/thoi-su-chinh-tri/toan-canh-903.html", new_title, sapo,
-                                   body, published + timedelta(days=1), "thoi-su-chinh-tri")
+        item_id = _insert_gov_item(
+            cur,
+            f"{base_url}/vi/news/thoi-su-chinh-tri/toan-canh-903.html",
+            new_title,
+            sapo,
+            body,
+            published + timedelta(days=1),
+            "thoi-su-chinh-tri",
+        )
     conn.close()
     return item_id
 
@@ -118,34 +140,45 @@ def stage_october(dsn: str, replica) -> dict[str, int]:
     base = replica.base_urls["dongnai_gov"]
     stage_grey_republication(dsn, base, TextGen(random.Random(20231005)))
     return {
-        "new_a": stage_new_section_item(dsn, base, "dien-tap-phong-thu-901",
-                                        datetime(2023, 10, 12, 9, 30, tzinfo=TZ), gen),
-        "new_b": stage_new_section_item(dsn, base, "tuan-tra-bien-gioi-902",
-                                        datetime(2023, 10, 20, 15, 0, tzinfo=TZ), gen),
+        "new_a": stage_new_section_item(
+            dsn, base, "dien-tap-phong-thu-901", datetime(2023, 10, 12, 9, 30, tzinfo=TZ), gen
+        ),
+        "new_b": stage_new_section_item(
+            dsn, base, "tuan-tra-bien-gioi-902", datetime(2023, 10, 20, 15, 0, tzinfo=TZ), gen
+        ),
     }
 
 
 def grey_zone_pair(dsn: str) -> tuple[int, int]:
     """The item waiting as a possible duplicate, and the earlier item it resembles."""
-    (grey,), = query(dsn, "SELECT item_id FROM process.decision WHERE reason = 'possible_duplicate'")
-    (partner,), = query(
+    ((grey,),) = query(dsn, "SELECT item_id FROM process.decision WHERE reason = 'possible_duplicate'")
+    ((partner,),) = query(
         dsn,
         "SELECT CASE WHEN item_a = %s THEN item_b ELSE item_a END FROM process.dup_edge "
-        "WHERE reason = 'review_grey_zone' AND %s IN (item_a, item_b)", grey, grey)
+        "WHERE reason = 'review_grey_zone' AND %s IN (item_a, item_b)",
+        grey,
+        grey,
+    )
     return grey, partner
 
 
 def in_store(dsn: str, item_id: int) -> bool:
     """The item is a source of an article of the integration store."""
-    return bool(query(dsn, "SELECT 1 FROM integration.article_source s JOIN integration.article a "
-                           "USING (story_key) WHERE s.item_id = %s", item_id))
+    return bool(
+        query(
+            dsn,
+            "SELECT 1 FROM integration.article_source s JOIN integration.article a "
+            "USING (story_key) WHERE s.item_id = %s",
+            item_id,
+        )
+    )
 
 
 def decision(dsn: str, item_id: int) -> tuple:
-    return query(dsn, "SELECT outcome, reason, decided_by, note FROM process.decision WHERE item_id = %s",
-                 item_id)[0]
+    return query(dsn, "SELECT outcome, reason, decided_by, note FROM process.decision WHERE item_id = %s", item_id)[0]
 
 
 def audit(dsn: str) -> list[tuple]:
-    return query(dsn, "SELECT item_id, action, reviewer, note, detail, previous, at FROM process.review_audit "
-                      "ORDER BY audit_id")
+    return query(
+        dsn, "SELECT item_id, action, reviewer, note, detail, previous, at FROM process.review_audit ORDER BY audit_id"
+    )

@@ -47,7 +47,8 @@ def test_fold_and_fold_nfc() -> None:
     decomposed = "Đo\u0300ng Nai"  # "ò" as o + combining grave
     assert fold_nfc(decomposed) == "Đòng Nai"
     assert fold_nfc("People&#x2019;s Council &#40;7th Term&#41;&#x3A; 20", unescape=True) == (
-        "People\u2019s Council (7th Term): 20")
+        "People\u2019s Council (7th Term): 20"
+    )
     assert fold_nfc("\u00d0ồng Nai") == "\u00d0ồng Nai"  # U+00D0 is the normaliser's business
 
 
@@ -55,10 +56,18 @@ def test_block_texts_paragraphs_breaks_and_skips() -> None:
     root = lxml.html.fragment_fromstring(
         "<div>lead text<p>One <b>bold</b> line<br>continues</p><p>Two<br><br>Three</p>"
         "<!-- a comment --><table><tr><td><img src='x'></td></tr><tr><td>Cap</td></tr></table>"
-        "<ul><li>item 1</li><li>item 2</li></ul><script>var x = 1;</script>tail</div>")
+        "<ul><li>item 1</li><li>item 2</li></ul><script>var x = 1;</script>tail</div>"
+    )
     table = root.find(".//table")
     assert block_texts(root, {table}) == [
-        "lead text", "One bold line continues", "Two", "Three", "item 1", "item 2", "tail"]
+        "lead text",
+        "One bold line continues",
+        "Two",
+        "Three",
+        "item 1",
+        "item 2",
+        "tail",
+    ]
 
 
 def test_block_texts_leave_an_unclosed_svg_like_a_browser() -> None:
@@ -66,7 +75,8 @@ def test_block_texts_leave_an_unclosed_svg_like_a_browser() -> None:
     content at the next HTML block, so that text is still the article's (issue 6)."""
     root = lxml.html.fragment_fromstring(
         "<div><p>a</p><svg><script>x()</script><text>label</text></svg><p>b</p>"
-        "<svg/onload=alert(1)><p>c</p>tail<math><mi>m</mi></math><div>d <b>e</b></div></div>")
+        "<svg/onload=alert(1)><p>c</p>tail<math><mi>m</mi></math><div>d <b>e</b></div></div>"
+    )
     assert block_texts(root) == ["a", "b", "c", "tail", "d e"]
 
 
@@ -75,17 +85,18 @@ def test_editor_caption_detection() -> None:
         '<div><p style="text-align: center;"><img src="a.jpg"></p>'
         '<p style="text-align:center"><em>Caption under the photo</em></p>'
         '<p style="text-align:center"><em>Centred quote</em> not a caption</p>'
-        '<p><em>Italic paragraph</em></p></div>')
+        "<p><em>Italic paragraph</em></p></div>"
+    )
     paragraphs = root.findall("p")
     assert [is_editor_caption(p) for p in paragraphs] == [False, True, False, False]
 
 
 def test_naive_list_entry_time_is_taken_as_local() -> None:
-    adapter = get_adapter(registry().get("baodongnai"), now=lambda: datetime(2024, 6, 30,
-                                                                             tzinfo=VN))
+    adapter = get_adapter(registry().get("baodongnai"), now=lambda: datetime(2024, 6, 30, tzinfo=VN))
     html = (PAGES / "baodongnai_article.html").read_text(encoding="utf-8")
     html = html.replace('<span class="article-time">23:50, 30/04/2024</span>', "").replace(
-        '"datePublished": "2024-05-01T08:00:00+07:00",', "")
+        '"datePublished": "2024-05-01T08:00:00+07:00",', ""
+    )
     url = "https://baodongnai.com.vn/chinh-tri/202404/x-3f1391d"
     entry = ListEntry(url=url, title="x", published_at=datetime(2024, 4, 30, 23, 50))
     item = adapter.parse_article(html, url, list_entry=entry)
@@ -94,8 +105,7 @@ def test_naive_list_entry_time_is_taken_as_local() -> None:
 
 def test_throughput_is_far_above_a_generic_extractor() -> None:
     """A loose floor (the benchmark proper measures it): parsing is a few ms at most."""
-    adapter = get_adapter(registry().get("dongnai_gov"),
-                          now=lambda: datetime(2024, 6, 30, tzinfo=VN))
+    adapter = get_adapter(registry().get("dongnai_gov"), now=lambda: datetime(2024, 6, 30, tzinfo=VN))
     html = (PAGES / "nukeviet_gov_article.html").read_text(encoding="utf-8")
     url = "https://dongnai.gov.vn/vi/news/thoi-su-chinh-tri/x-379.html"
     runs = 200
@@ -109,15 +119,22 @@ def _renamed(html: str) -> str:
     """Every class and id of a page renamed, ``rel`` attributes kept: a theme nobody wrote selectors for."""
     import re
 
-    return re.sub(r'(\s(?:class|id)=")([^"]*)(")',
-                  lambda m: m.group(1) + " ".join("zz-" + t for t in m.group(2).split()) + m.group(3), html)
+    return re.sub(
+        r'(\s(?:class|id)=")([^"]*)(")',
+        lambda m: m.group(1) + " ".join("zz-" + t for t in m.group(2).split()) + m.group(3),
+        html,
+    )
 
 
 @pytest.mark.parametrize(
     ("source_id", "page_name", "page_url", "section"),
     [
-        ("dongnai_gov", "nukeviet_gov_list.html", "https://dongnai.gov.vn/vi/news/thoi-su-chinh-tri/page-2/",
-         "thoi-su-chinh-tri"),
+        (
+            "dongnai_gov",
+            "nukeviet_gov_list.html",
+            "https://dongnai.gov.vn/vi/news/thoi-su-chinh-tri/page-2/",
+            "thoi-su-chinh-tri",
+        ),
         ("baodongnai", "baodongnai_list.html", "https://baodongnai.com.vn/chinh-tri?page=2", "chinh-tri"),
     ],
 )

@@ -32,12 +32,15 @@ NOW = datetime(2024, 7, 15, 10, 0, tzinfo=TZ)
 
 # --- validation: fast, no Airflow ---------------------------------------------------------------
 
+
 @pytest.fixture
 def registry(tmp_path: Path):
     """The project's registry with the Party portal configured (its real domain is unknown)."""
     overrides = tmp_path / "overrides.yaml"
-    overrides.write_text('sources:\n  dongnai_party: {base_url: "https://party.example", '
-                         'allowed_domains: ["party.example"]}\n', encoding="utf-8")
+    overrides.write_text(
+        'sources:\n  dongnai_party: {base_url: "https://party.example", allowed_domains: ["party.example"]}\n',
+        encoding="utf-8",
+    )
     return load_registry(overrides=overrides)
 
 
@@ -101,7 +104,6 @@ def test_the_backfill_request_covers_exactly_the_local_months(registry) -> None:
 # --- end to end through Airflow ---------------------------------------------------------------
 
 
-
 # airflow_metadata_url and airflow_env: tests/conftest.py (tests/test_stack.py uses them too)
 
 
@@ -111,8 +113,14 @@ def backfill_cli(airflow_env):
     env, home = airflow_env, Path(airflow_env["AIRFLOW_HOME"])
 
     def run(*args: str) -> subprocess.CompletedProcess:
-        done = subprocess.run([sys.executable, "-m", "portal_etl.cli", "backfill", *args],
-                              capture_output=True, text=True, cwd=REPO, env=env, timeout=900)
+        done = subprocess.run(
+            [sys.executable, "-m", "portal_etl.cli", "backfill", *args],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env=env,
+            timeout=900,
+        )
         print(done.stderr, done.stdout, sep="\n")  # shown by pytest when a test fails
         if done.returncode != 0:
             components = home / "logs" / "components"
@@ -124,8 +132,11 @@ def backfill_cli(airflow_env):
 
 
 def staged_rows(dsn: str) -> list[tuple]:
-    return query(dsn, "SELECT item_id, source_id, page_url, status, content_hash, published_at, xmin::text "
-                      "FROM staging.item ORDER BY item_id")
+    return query(
+        dsn,
+        "SELECT item_id, source_id, page_url, status, content_hash, published_at, xmin::text "
+        "FROM staging.item ORDER BY item_id",
+    )
 
 
 def article_rows(dsn: str) -> list[tuple]:
@@ -144,28 +155,40 @@ def first_backfill(backfill_cli, pipeline_dsn):
 def test_backfill_stages_and_integrates_the_manifest_months(first_backfill, pipeline_dsn, manifest) -> None:
     in_range = [it for it in manifest["items"] if month_of(it) in MONTHS]
     expected_staged = Counter((it["source_id"], month_of(it)) for it in in_range)
-    staged = Counter(dict(((s, m), n) for s, m, n in query(
-        pipeline_dsn, "SELECT source_id, to_char(published_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM'), "
-                      "count(*) FROM staging.item WHERE status = 'staged' GROUP BY 1, 2")))
+    staged = Counter(
+        dict(
+            ((s, m), n)
+            for s, m, n in query(
+                pipeline_dsn,
+                "SELECT source_id, to_char(published_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM'), "
+                "count(*) FROM staging.item WHERE status = 'staged' GROUP BY 1, 2",
+            )
+        )
+    )
     assert staged == expected_staged and sum(staged.values()) > 0
     assert query(pipeline_dsn, "SELECT count(*) FROM staging.item WHERE status <> 'staged'") == [(0,)]
     # only these months' items were seen, so the truth is recomputed from them alone
     expected_integrated = Counter(month_of(p) for p in recompute_primaries({"items": in_range}).values())
-    integrated = Counter(dict(query(pipeline_dsn, "SELECT story_month, count(*) FROM integration.article "
-                                                  "GROUP BY 1")))
+    integrated = Counter(dict(query(pipeline_dsn, "SELECT story_month, count(*) FROM integration.article GROUP BY 1")))
     assert integrated == expected_integrated and set(integrated) == set(MONTHS)
 
 
 @pytest.mark.e2e
 def test_airflow_ran_one_backfill_run_per_local_month_and_one_processing_run(
-        first_backfill, airflow_metadata_url) -> None:
-    runs = query(airflow_metadata_url, "SELECT dag_id, run_type, state, data_interval_start, data_interval_end "
-                                       "FROM dag_run ORDER BY dag_id, data_interval_start")
+    first_backfill, airflow_metadata_url
+) -> None:
+    runs = query(
+        airflow_metadata_url,
+        "SELECT dag_id, run_type, state, data_interval_start, data_interval_end "
+        "FROM dag_run ORDER BY dag_id, data_interval_start",
+    )
     for source_id in SOURCES:
         mine = [r for r in runs if r[0] == f"ingest_{source_id}"]
         intervals = [(r[3].astimezone(TZ), r[4].astimezone(TZ)) for r in mine]
-        assert intervals == [(datetime(2024, 3, 1, tzinfo=TZ), datetime(2024, 4, 1, tzinfo=TZ)),
-                             (datetime(2024, 4, 1, tzinfo=TZ), datetime(2024, 5, 1, tzinfo=TZ))], source_id
+        assert intervals == [
+            (datetime(2024, 3, 1, tzinfo=TZ), datetime(2024, 4, 1, tzinfo=TZ)),
+            (datetime(2024, 4, 1, tzinfo=TZ), datetime(2024, 5, 1, tzinfo=TZ)),
+        ], source_id
         assert {(r[1], r[2]) for r in mine} == {("backfill", "success")}
     processing = [r for r in runs if r[0] == "integrate_articles"]
     assert [(r[1], r[2]) for r in processing] == [("manual", "success")]  # once, not once per ingest run
@@ -179,9 +202,13 @@ def test_summary_table_lists_every_month_and_source(first_backfill, pipeline_dsn
         for source_id in SOURCES:
             line = next(ln for ln in out.splitlines() if ln.startswith(f"{month} ") and f" {source_id} " in ln)
             assert " success " in line
-            staged = query(pipeline_dsn, "SELECT count(*) FROM staging.item WHERE source_id = %s AND "
-                           "to_char(published_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM') = %s",
-                           source_id, month)[0][0]
+            staged = query(
+                pipeline_dsn,
+                "SELECT count(*) FROM staging.item WHERE source_id = %s AND "
+                "to_char(published_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM') = %s",
+                source_id,
+                month,
+            )[0][0]
             assert f" +{staged} " in line  # every staged item of the month is new in the first backfill
     assert "integrate_articles: success" in out
     assert "nothing changed" not in out
@@ -189,8 +216,9 @@ def test_summary_table_lists_every_month_and_source(first_backfill, pipeline_dsn
 
 
 @pytest.mark.e2e
-def test_rerunning_a_done_range_changes_nothing_and_says_so(first_backfill, backfill_cli, pipeline_dsn,
-                                                          airflow_metadata_url, airflow_env) -> None:
+def test_rerunning_a_done_range_changes_nothing_and_says_so(
+    first_backfill, backfill_cli, pipeline_dsn, airflow_metadata_url, airflow_env
+) -> None:
     """The second time through an already running Airflow (the operator's), given by its URL."""
     from portal_etl.orchestration.tools.components import AirflowStack
 
@@ -198,8 +226,9 @@ def test_rerunning_a_done_range_changes_nothing_and_says_so(first_backfill, back
     article_fetches = "SELECT count(*) FROM staging.fetch_event WHERE purpose = 'article'"
     fetched_before = query(pipeline_dsn, article_fetches)
     # without the job schedule, unpausing the ingest DAGs does not also start this month's runs
-    with AirflowStack(Path(airflow_env["AIRFLOW_HOME"]),
-                      {**airflow_env, "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False"}) as stack:
+    with AirflowStack(
+        Path(airflow_env["AIRFLOW_HOME"]), {**airflow_env, "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False"}
+    ) as stack:
         again = backfill_cli("--from", MONTHS[0], "--to", MONTHS[-1], "--airflow-api", stack.base_url)
     assert "started airflow" not in again.stderr  # no private stack this time
     assert staged_rows(pipeline_dsn) == staged_before  # same rows, same xmin: nothing rewritten
@@ -221,5 +250,4 @@ def test_month_of_a_run_is_local(registry) -> None:
     # 2024-04-30 17:00 UTC is 1 May 00:00 local: the May run's interval start
     assert month_of_interval(datetime(2024, 4, 30, 17, 0, tzinfo=ZoneInfo("UTC"))) == "2024-05"
     assert month_of_interval(datetime(2024, 3, 31, 17, 0, tzinfo=ZoneInfo("UTC"))) == "2024-04"
-    assert date(2024, 4, 1) == plan_backfill("2024-04", "2024-04", ["baodongnai"], registry=registry,
-                                             now=NOW).months[0]
+    assert date(2024, 4, 1) == plan_backfill("2024-04", "2024-04", ["baodongnai"], registry=registry, now=NOW).months[0]

@@ -34,8 +34,11 @@ def redis_url(tmp_path_factory) -> Iterator[str]:
         pytest.skip("redis-server is not installed (apt-get install redis-server); the Celery path needs a broker")
     port = free_port()
     work = tmp_path_factory.mktemp("redis")
-    proc = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--dir", str(work)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(work)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
     try:
         import redis
 
@@ -93,10 +96,15 @@ def celery_run(redis_url, airflow_metadata_url, pipeline_dsn, replica, tmp_path_
                 print(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}")
             raise
         dag_runs = [(f"ingest_{s}", r["dag_run_id"]) for s, runs in result.runs.items() for r in runs]
-        dag_runs += [("integrate_articles", r["dag_run_id"]) for r in
-                     stack.api("GET", "/api/v2/dags/integrate_articles/dagRuns")["dag_runs"]]
-        task_instances = [ti for dag_id, run_id in dag_runs for ti in
-                          stack.api("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances")["task_instances"]]
+        dag_runs += [
+            ("integrate_articles", r["dag_run_id"])
+            for r in stack.api("GET", "/api/v2/dags/integrate_articles/dagRuns")["dag_runs"]
+        ]
+        task_instances = [
+            ti
+            for dag_id, run_id in dag_runs
+            for ti in stack.api("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances")["task_instances"]
+        ]
         yield result, task_instances, stack.workers
 
 
@@ -115,9 +123,16 @@ def test_every_task_succeeded_and_both_workers_ran_tasks(celery_run) -> None:
 def test_the_store_equals_the_manifest_for_the_month(celery_run, pipeline_dsn, manifest) -> None:
     in_month = [it for it in manifest["items"] if month_of(it) == MONTH]
     expected_staged = Counter(it["source_id"] for it in in_month)
-    staged = Counter(dict(query(
-        pipeline_dsn, "SELECT source_id, count(*) FROM staging.item WHERE status = 'staged' AND "
-                      "to_char(published_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM') = %s GROUP BY 1", MONTH)))
+    staged = Counter(
+        dict(
+            query(
+                pipeline_dsn,
+                "SELECT source_id, count(*) FROM staging.item WHERE status = 'staged' AND "
+                "to_char(published_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM') = %s GROUP BY 1",
+                MONTH,
+            )
+        )
+    )
     assert staged == expected_staged and sum(staged.values()) > 0
     assert query(pipeline_dsn, "SELECT count(*) FROM staging.item WHERE status <> 'staged'") == [(0,)]
     expected_integrated = Counter(month_of(p) for p in recompute_primaries({"items": in_month}).values())

@@ -17,16 +17,31 @@ PAGES = REPO / "tests" / "pages"
 def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "portal_etl.cli", *args],
-        capture_output=True, text=True, cwd=REPO,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
         env={**os.environ, "PYTHONPATH": str(REPO / "plugins"), **(env or {})},
     )
 
 
 @pytest.mark.parametrize(
     "command",
-    [[], ["sources"], ["db", "migrate"], ["extract"], ["ingest"],
-     ["process"], ["review", "list"], ["review", "approve"], ["backfill"], ["status"], ["report"],
-     ["stack"], ["stack", "up"], ["stack", "down"]],
+    [
+        [],
+        ["sources"],
+        ["db", "migrate"],
+        ["extract"],
+        ["ingest"],
+        ["process"],
+        ["review", "list"],
+        ["review", "approve"],
+        ["backfill"],
+        ["status"],
+        ["report"],
+        ["stack"],
+        ["stack", "up"],
+        ["stack", "down"],
+    ],
 )
 def test_every_command_has_help(command: list[str]) -> None:
     result = cli(*command, "--help")
@@ -36,14 +51,18 @@ def test_every_command_has_help(command: list[str]) -> None:
 @pytest.mark.parametrize("command", [[], ["generate"], ["serve"]])
 def test_every_replica_command_has_help(command: list[str]) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "portal_replica.cli", *command, "--help"], capture_output=True, text=True, cwd=REPO,
+        [sys.executable, "-m", "portal_replica.cli", *command, "--help"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
         env={**os.environ, "PYTHONPATH": os.pathsep.join((str(REPO / "replica"), str(REPO / "plugins")))},
     )
     assert result.returncode == 0 and "usage: portal-replica" in result.stdout
 
 
-@pytest.mark.parametrize("command", [["replica"], ["replica", "generate", "--out", "x"],
-                                     ["replica", "serve", "--help"]])
+@pytest.mark.parametrize(
+    "command", [["replica"], ["replica", "generate", "--out", "x"], ["replica", "serve", "--help"]]
+)
 def test_portal_etl_replica_points_to_its_own_command(command: list[str]) -> None:
     result = cli(*command)
     assert result.returncode == 2 and "portal-replica" in result.stderr and result.stdout == ""
@@ -52,8 +71,12 @@ def test_portal_etl_replica_points_to_its_own_command(command: list[str]) -> Non
 @pytest.mark.parametrize(
     ("source", "page", "url", "title_start"),
     [
-        ("dongnai_gov", "nukeviet_gov_article.html",
-         "https://dongnai.gov.vn/vi/news/thoi-su-chinh-tri/x-379.html", None),
+        (
+            "dongnai_gov",
+            "nukeviet_gov_article.html",
+            "https://dongnai.gov.vn/vi/news/thoi-su-chinh-tri/x-379.html",
+            None,
+        ),
         ("dongnai_party", "nukeviet_party_article.html", "https://party.example/news/xay-dung-dang/x-1.html", None),
         ("baodongnai", "baodongnai_article.html", "https://baodongnai.com.vn/chinh-tri/202405/x-3f1391d", None),
     ],
@@ -117,8 +140,17 @@ def test_extract_reports_a_page_it_cannot_parse(tmp_path: Path) -> None:
 
 
 def test_extract_a_list_page() -> None:
-    result = cli("extract", "--source", "dongnai_gov", "--list", "--section", "thoi-su-chinh-tri",
-                 str(PAGES / "nukeviet_gov_list.html"), "--url", "https://dongnai.gov.vn/vi/news/thoi-su-chinh-tri/")
+    result = cli(
+        "extract",
+        "--source",
+        "dongnai_gov",
+        "--list",
+        "--section",
+        "thoi-su-chinh-tri",
+        str(PAGES / "nukeviet_gov_list.html"),
+        "--url",
+        "https://dongnai.gov.vn/vi/news/thoi-su-chinh-tri/",
+    )
     assert result.returncode == 0, result.stderr
     listing = json.loads(result.stdout)
     assert listing["entries"] and listing["next_url"]
@@ -132,8 +164,9 @@ def test_sources_reports_the_unconfigured_party_portal() -> None:
 
 def test_ingest_refuses_bad_ranges_before_touching_airflow(tmp_path: Path) -> None:
     overrides = tmp_path / "o.yaml"
-    overrides.write_text('sources: {dongnai_party: {base_url: "http://127.0.0.1:9", '
-                         'allowed_domains: ["127.0.0.1:9"]}}', encoding="utf-8")
+    overrides.write_text(
+        'sources: {dongnai_party: {base_url: "http://127.0.0.1:9", allowed_domains: ["127.0.0.1:9"]}}', encoding="utf-8"
+    )
     env = {"PORTAL_ETL_SOURCES_OVERRIDES": str(overrides)}
     result = cli("ingest", "--from", "2023-09", "--to", "2023-10", "--source", "dongnai_party", env=env)
     assert result.returncode == 1 and "before the channel went live (09-10-2023)" in result.stderr
@@ -141,19 +174,29 @@ def test_ingest_refuses_bad_ranges_before_touching_airflow(tmp_path: Path) -> No
     assert result.returncode == 1 and "in the future" in result.stderr
     result = cli("ingest", "--from", "2024-05", "--to", "2024-04", env=env)
     assert result.returncode == 1 and "before --from" in result.stderr
-    result = cli("ingest", "--from", "2024-04", "--to", "2024-04", "--source", "dongnai_party",
-                 env={"PORTAL_ETL_SOURCES_OVERRIDES": ""})
+    result = cli(
+        "ingest",
+        "--from",
+        "2024-04",
+        "--to",
+        "2024-04",
+        "--source",
+        "dongnai_party",
+        env={"PORTAL_ETL_SOURCES_OVERRIDES": ""},
+    )
     assert result.returncode == 2 and "not configured" in result.stderr
 
 
 @pytest.mark.parametrize(
     "args",
-    [["extract", "--source", "no-such-source", str(PAGES / "baodongnai_article.html")],
-     ["extract", "--source", "baodongnai", "/no/such/page.html"]],
+    [
+        ["extract", "--source", "no-such-source", str(PAGES / "baodongnai_article.html")],
+        ["extract", "--source", "baodongnai", "/no/such/page.html"],
+    ],
 )
 def test_errors_are_one_line_in_plain_words(args: list[str]) -> None:
     result = cli(*args)
     assert result.returncode != 0 and result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("portal-etl: ")
-    assert "Error" not in lines[0] and "Traceback" not in result.stderr and "\"" not in lines[0]
+    assert "Error" not in lines[0] and "Traceback" not in result.stderr and '"' not in lines[0]

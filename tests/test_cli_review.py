@@ -60,9 +60,12 @@ def cli_subprocess(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_list_prints_the_waiting_items_as_a_table_and_as_json(queue_db, pipeline_dsn, capsys) -> None:
-    waiting = query(pipeline_dsn, "SELECT d.item_id, n.title_clean, n.source_id, n.canonical_url, d.reason "
-                                  "FROM process.decision d JOIN process.normalized_item n USING (item_id) "
-                                  "WHERE d.outcome = 'needs_review' ORDER BY n.published_at")
+    waiting = query(
+        pipeline_dsn,
+        "SELECT d.item_id, n.title_clean, n.source_id, n.canonical_url, d.reason "
+        "FROM process.decision d JOIN process.normalized_item n USING (item_id) "
+        "WHERE d.outcome = 'needs_review' ORDER BY n.published_at",
+    )
     assert {w[0] for w in waiting} == {queue_db["grey"], queue_db["new_a"], queue_db["new_b"]}
 
     code, out, _ = cli_in_process(capsys, "review", "list", "--json")
@@ -102,43 +105,82 @@ def test_approve_reject_and_reopen_are_audited_and_reach_the_store(queue_db, pip
 
     # 1. approve an item of the new section: it becomes an article of the integration store
     assert not in_store(pipeline_dsn, queue_db["new_a"])
-    result = cli_subprocess("review", "approve", str(queue_db["new_a"]), "--reviewer", editor_nfd,
-                            "--note", "Chuyên mục mới của cổng tỉnh, nội dung phù hợp")
+    result = cli_subprocess(
+        "review",
+        "approve",
+        str(queue_db["new_a"]),
+        "--reviewer",
+        editor_nfd,
+        "--note",
+        "Chuyên mục mới của cổng tỉnh, nội dung phù hợp",
+    )
     assert result.returncode == 0, result.stderr
     approved = json.loads(result.stdout)
     assert (approved["outcome"], approved["decided_by"], approved["integrated"]) == ("approved", "Nguyễn Thu Hà", True)
     assert in_store(pipeline_dsn, queue_db["new_a"])
-    assert query(pipeline_dsn, "SELECT primary_item_id, primary_source_id, story_month FROM integration.article "
-                               "WHERE story_key = %s", approved["story_key"]) == [
-        (queue_db["new_a"], "dongnai_gov", "2023-10")]
+    assert query(
+        pipeline_dsn,
+        "SELECT primary_item_id, primary_source_id, story_month FROM integration.article WHERE story_key = %s",
+        approved["story_key"],
+    ) == [(queue_db["new_a"], "dongnai_gov", "2023-10")]
 
     # 2. reject the other one with a reason from the closed vocabulary: it stays out of the store
-    code, out, err = cli_in_process(capsys, "review", "reject", str(queue_db["new_b"]), "--reviewer", "Trần Minh",
-                                    "--note", "Tin nội bộ, không tích hợp", "--reason", "section_not_integrated")
+    code, out, err = cli_in_process(
+        capsys,
+        "review",
+        "reject",
+        str(queue_db["new_b"]),
+        "--reviewer",
+        "Trần Minh",
+        "--note",
+        "Tin nội bộ, không tích hợp",
+        "--reason",
+        "section_not_integrated",
+    )
     assert code == 0, err
     assert json.loads(out)["integrated"] is False
     assert decision(pipeline_dsn, queue_db["new_b"]) == (
-        "rejected", "section_not_integrated", "Trần Minh", "Tin nội bộ, không tích hợp")
+        "rejected",
+        "section_not_integrated",
+        "Trần Minh",
+        "Tin nội bộ, không tích hợp",
+    )
     assert not in_store(pipeline_dsn, queue_db["new_b"])
 
     # 3. approve the grey-zone republication as a duplicate of its original: one article, two sources
-    code, out, err = cli_in_process(capsys, "review", "approve", str(queue_db["grey"]), "--reviewer", "Trần Minh",
-                                    "--note", "Cùng một tin, đăng lại", "--duplicate-of", str(queue_db["partner"]))
+    code, out, err = cli_in_process(
+        capsys,
+        "review",
+        "approve",
+        str(queue_db["grey"]),
+        "--reviewer",
+        "Trần Minh",
+        "--note",
+        "Cùng một tin, đăng lại",
+        "--duplicate-of",
+        str(queue_db["partner"]),
+    )
     assert code == 0, err
     merged = json.loads(out)
     assert merged["integrated"] is True
-    assert sorted(query(pipeline_dsn, "SELECT item_id FROM integration.article_source WHERE story_key = %s",
-                        merged["story_key"])) == sorted([(queue_db["grey"],), (queue_db["partner"],)])
+    assert sorted(
+        query(pipeline_dsn, "SELECT item_id FROM integration.article_source WHERE story_key = %s", merged["story_key"])
+    ) == sorted([(queue_db["grey"],), (queue_db["partner"],)])
 
     code, out, _ = cli_in_process(capsys, "review", "list", "--json")
     assert json.loads(out) == []
 
     # 4. re-open the rejected item: the reviewer's decision goes, the policy's comes back
-    result = cli_subprocess("review", "reopen", str(queue_db["new_b"]), "--reviewer", "Trần Minh",
-                            "--note", "Ban biên tập muốn xem lại")
+    result = cli_subprocess(
+        "review", "reopen", str(queue_db["new_b"]), "--reviewer", "Trần Minh", "--note", "Ban biên tập muốn xem lại"
+    )
     assert result.returncode == 0, result.stderr
     assert decision(pipeline_dsn, queue_db["new_b"]) == (
-        "needs_review", "unknown_section", "policy", f"section '{NEW_SECTION}' is not in the registry")
+        "needs_review",
+        "unknown_section",
+        "policy",
+        f"section '{NEW_SECTION}' is not in the registry",
+    )
     code, out, _ = cli_in_process(capsys, "review", "list", "--json")
     assert [r["item_id"] for r in json.loads(out)] == [queue_db["new_b"]]
 
@@ -156,7 +198,10 @@ def test_approve_reject_and_reopen_are_audited_and_reach_the_store(queue_db, pip
     # what was there before each decision: the policy's verdict, then the editor's rejection
     assert (rows[0][5]["outcome"], rows[0][5]["decided_by"]) == ("needs_review", "policy")
     assert (rows[3][5]["outcome"], rows[3][5]["reason"], rows[3][5]["decided_by"]) == (
-        "rejected", "section_not_integrated", "Trần Minh")
+        "rejected",
+        "section_not_integrated",
+        "Trần Minh",
+    )
     stamps = [r[6] for r in rows]
     assert stamps == sorted(stamps) and started <= stamps[0] and stamps[-1] <= finished
 
@@ -168,15 +213,24 @@ def test_approve_reject_and_reopen_are_audited_and_reach_the_store(queue_db, pip
     ("args", "exit_code", "message"),
     [
         (["show", "987654"], 1, "portal-etl: item 987654 has not been processed"),
-        (["approve", "987654", "--reviewer", "Trần Minh", "--note", "x"], 1,
-         "portal-etl: item 987654 is not a processed staged item"),
+        (
+            ["approve", "987654", "--reviewer", "Trần Minh", "--note", "x"],
+            1,
+            "portal-etl: item 987654 is not a processed staged item",
+        ),
         (["approve", "{grey}", "--note", "không ghi tên"], 2, "the following arguments are required: --reviewer"),
         (["reject", "{grey}", "--reviewer", "  ", "--note", "x"], 1, "a reviewer name is required"),
         (["approve", "{grey}", "--reviewer", "policy", "--note", "x"], 1, "'policy' is reserved"),
-        (["reject", "{grey}", "--reviewer", "Trần Minh", "--note", "x", "--reason", "because"], 1,
-         "unknown reason 'because' (one of section_not_integrated, before_window"),
-        (["reopen", "{grey}", "--reviewer", "Trần Minh", "--note", "x"], 1,
-         "item {grey} has no reviewer decision to reopen"),
+        (
+            ["reject", "{grey}", "--reviewer", "Trần Minh", "--note", "x", "--reason", "because"],
+            1,
+            "unknown reason 'because' (one of section_not_integrated, before_window",
+        ),
+        (
+            ["reopen", "{grey}", "--reviewer", "Trần Minh", "--note", "x"],
+            1,
+            "item {grey} has no reviewer decision to reopen",
+        ),
         (["approve", "not-a-number", "--reviewer", "Trần Minh", "--note", "x"], 2, "invalid int value"),
     ],
 )

@@ -21,8 +21,16 @@ def compose() -> dict:
 
 def test_services_of_a_celery_deployment(compose) -> None:
     services = compose["services"]
-    for name in ("postgres", "redis", "airflow-init", "airflow-apiserver", "airflow-scheduler",
-                 "airflow-dag-processor", "airflow-triggerer", "airflow-worker"):
+    for name in (
+        "postgres",
+        "redis",
+        "airflow-init",
+        "airflow-apiserver",
+        "airflow-scheduler",
+        "airflow-dag-processor",
+        "airflow-triggerer",
+        "airflow-worker",
+    ):
         assert name in services, name
         if name != "airflow-init":
             assert "healthcheck" in services[name], name
@@ -54,17 +62,26 @@ def test_docker_compose_config_when_available() -> None:
     probe = subprocess.run(["docker", "compose", "version"], capture_output=True, text=True)
     if probe.returncode != 0:
         pytest.skip("docker compose plugin not installed")
-    env = {"POSTGRES_PASSWORD": "x", "AIRFLOW_DB_PASSWORD": "x", "PORTAL_ETL_DB_PASSWORD": "x",
-           "AIRFLOW_JWT_SECRET": "x", "PATH": "/usr/bin:/bin"}
+    env = {
+        "POSTGRES_PASSWORD": "x",
+        "AIRFLOW_DB_PASSWORD": "x",
+        "PORTAL_ETL_DB_PASSWORD": "x",
+        "AIRFLOW_JWT_SECRET": "x",
+        "PATH": "/usr/bin:/bin",
+    }
     result = subprocess.run(["docker", "compose", "config", "-q"], cwd=REPO, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
 
 
 # --- issue #7: what a scaled-out deployment needs ------------------------------------------------
 
-AIRFLOW_COMPONENTS = {"airflow-apiserver": "api-server", "airflow-scheduler": "scheduler",
-                      "airflow-dag-processor": "dag-processor", "airflow-triggerer": "triggerer",
-                      "airflow-worker": "celery worker"}
+AIRFLOW_COMPONENTS = {
+    "airflow-apiserver": "api-server",
+    "airflow-scheduler": "scheduler",
+    "airflow-dag-processor": "dag-processor",
+    "airflow-triggerer": "triggerer",
+    "airflow-worker": "celery worker",
+}
 
 
 def test_airflow_metadata_and_pipeline_store_are_separate_databases_and_roles(compose) -> None:
@@ -81,8 +98,12 @@ def test_airflow_metadata_and_pipeline_store_are_separate_databases_and_roles(co
     assert (pipeline_db.username, pipeline_db.path) == ("portal_etl", "/portal_etl")
     assert airflow_db.hostname == pipeline_db.hostname == "postgres"
     init_sql = (REPO / "config" / "compose" / "initdb" / "10-databases.sh").read_text(encoding="utf-8")
-    for statement in ("CREATE ROLE airflow LOGIN", "CREATE DATABASE airflow OWNER airflow",
-                      "CREATE ROLE portal_etl LOGIN", "CREATE DATABASE portal_etl OWNER portal_etl"):
+    for statement in (
+        "CREATE ROLE airflow LOGIN",
+        "CREATE DATABASE airflow OWNER airflow",
+        "CREATE ROLE portal_etl LOGIN",
+        "CREATE DATABASE portal_etl OWNER portal_etl",
+    ):
         assert statement in init_sql, statement
     # the result backend is the metadata DB, as the airflow role
     assert env["AIRFLOW__CELERY__RESULT_BACKEND"].startswith("db+postgresql://airflow:")

@@ -55,8 +55,12 @@ def test_dag_files_parse_without_the_database_driver() -> None:
         "print(','.join(m for m in ('requests', 'lxml', 'psycopg2', 'pandas') if m in sys.modules))"
     )
     for name in ("integrate.py", "review.py"):
-        out = subprocess.run([sys.executable, "-c", "import airflow.sdk;" + code, str(REPO / "dags" / name)],
-                             capture_output=True, text=True, check=True).stdout.strip()
+        out = subprocess.run(
+            [sys.executable, "-c", "import airflow.sdk;" + code, str(REPO / "dags" / name)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         assert "psycopg2" not in out and "lxml" not in out, (name, out)
 
 
@@ -84,7 +88,9 @@ def test_dag_file_parses_within_budget_without_heavy_imports() -> None:
     # airflow itself is imported first so that only the DAG file's own cost is measured
     out = subprocess.run(
         [sys.executable, "-c", "import airflow.sdk;" + code, str(REPO / "dags" / "ingest.py")],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     seconds = float(out[0])
     heavy = out[1] if len(out) > 1 else ""

@@ -148,9 +148,7 @@ def test_local_month_uses_the_local_zone() -> None:
     assert dates.local_month(datetime(2024, 4, 30, 16, 59, tzinfo=UTC)) == "2024-04"
     assert dates.local_month(vn(2024, 5, 1, 0, 0), "UTC") == "2024-04"
     assert dates.local_month(datetime(2024, 3, 31, 23, 0)) == "2024-03"  # naive: as is
-    assert dates.local_month(datetime(2024, 1, 1, tzinfo=timezone(timedelta(hours=-5)))) == (
-        "2024-01"
-    )
+    assert dates.local_month(datetime(2024, 1, 1, tzinfo=timezone(timedelta(hours=-5)))) == ("2024-01")
 
 
 def test_local_midnight() -> None:

@@ -100,8 +100,10 @@ def test_title_day_key_rejects_naive_and_empty():
         title_day_key("s", " – !", PUBLISHED)
 
 
-LEAD = ("(ĐN)- Chiều 28-5, đoàn công tác Báo điện tử Đảng Cộng sản Việt Nam đã có buổi làm việc với Tỉnh ủy "
-        "về công tác tích hợp thông tin về tỉnh Đồng Nai.")
+LEAD = (
+    "(ĐN)- Chiều 28-5, đoàn công tác Báo điện tử Đảng Cộng sản Việt Nam đã có buổi làm việc với Tỉnh ủy "
+    "về công tác tích hợp thông tin về tỉnh Đồng Nai."
+)
 
 
 def test_lead_key_folds_dateline_tone_case_and_punctuation():

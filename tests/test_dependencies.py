@@ -120,8 +120,12 @@ def test_requirements_in_lists_the_runtime_dependencies() -> None:
 
 
 def test_the_lock_pins_every_runtime_test_and_bench_package_and_nothing_dropped() -> None:
-    pinned = {canonical(m.group(1)): m.group(2) for m in
-              re.finditer(r"^([A-Za-z0-9._-]+)==(\S+)$", (REPO / "requirements.txt").read_text(encoding="utf-8"), re.M)}
+    pinned = {
+        canonical(m.group(1)): m.group(2)
+        for m in re.finditer(
+            r"^([A-Za-z0-9._-]+)==(\S+)$", (REPO / "requirements.txt").read_text(encoding="utf-8"), re.M
+        )
+    }
     extras = optional_extras()
     assert runtime() | extras["test"] | extras["bench"] <= set(pinned)
     assert "pandas" not in pinned and "argostranslate" not in pinned

@@ -46,18 +46,27 @@ MARCH = (datetime(2024, 3, 1, tzinfo=TZ), datetime(2024, 4, 1, tzinfo=TZ))
 
 # --- the truth and the store ------------------------------------------------------------------
 
+
 def month_items(manifest: dict, sources, month: str) -> list[dict]:
     return [it for it in manifest["items"] if it["source_id"] in sources and it["published_at_local"][:7] == month]
 
 
 def assert_staging_equals_manifest(dsn: str, manifest: dict, base_urls: dict, sources, months=("2024-04",)) -> None:
     """Every staged row of ``sources`` is one manifest item of ``months``, and every item is staged once."""
-    rows = query(dsn, "SELECT source_id, page_url, status, published_at FROM staging.item "
-                      "WHERE source_id = ANY(%s) ORDER BY 1, 2", list(sources))
+    rows = query(
+        dsn,
+        "SELECT source_id, page_url, status, published_at FROM staging.item WHERE source_id = ANY(%s) ORDER BY 1, 2",
+        list(sources),
+    )
     expected = sorted(
-        (it["source_id"], base_urls[it["source_id"]] + it["path"], "staged",
-         datetime.fromisoformat(it["published_at_local"]))
-        for month in months for it in month_items(manifest, sources, month)
+        (
+            it["source_id"],
+            base_urls[it["source_id"]] + it["path"],
+            "staged",
+            datetime.fromisoformat(it["published_at_local"]),
+        )
+        for month in months
+        for it in month_items(manifest, sources, month)
     )
     assert expected, "the replica must have items in the month"
     assert rows == expected
@@ -68,11 +77,20 @@ def assert_store_equals_manifest(dsn: str, manifest: dict, base_urls: dict, sour
     the truth's primary page; no story twice, no page in two stories."""
     truth = recompute_primaries({"items": month_items(manifest, sources, month)})
     expected = sorted((it["source_id"], base_urls[it["source_id"]] + it["path"]) for it in truth.values())
-    rows = query(dsn, "SELECT i.source_id, i.page_url FROM integration.article a "
-                      "JOIN staging.item i ON i.item_id = a.primary_item_id ORDER BY 1, 2")
+    rows = query(
+        dsn,
+        "SELECT i.source_id, i.page_url FROM integration.article a "
+        "JOIN staging.item i ON i.item_id = a.primary_item_id ORDER BY 1, 2",
+    )
     assert expected and rows == expected
-    assert scalar(dsn, "SELECT count(*) FROM integration.article_source s LEFT JOIN integration.article a "
-                       "USING (story_key) WHERE a.story_key IS NULL") == 0
+    assert (
+        scalar(
+            dsn,
+            "SELECT count(*) FROM integration.article_source s LEFT JOIN integration.article a "
+            "USING (story_key) WHERE a.story_key IS NULL",
+        )
+        == 0
+    )
     assert scalar(dsn, "SELECT count(*) - count(DISTINCT item_id) FROM integration.article_source") == 0
     assert check_quality(dsn) == []
 
@@ -105,8 +123,9 @@ else:
 
 def killed_worker(*args: str, failpoint: str) -> None:
     env = {**os.environ, faults.ENV: failpoint}
-    done = subprocess.run([sys.executable, "-c", WORKER, *args], env=env, cwd=REPO, capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", WORKER, *args], env=env, cwd=REPO, capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == -signal.SIGKILL, done.stderr[-3000:]
 
 
@@ -124,12 +143,15 @@ def test_ingest_killed_in_the_middle_of_a_page_write_then_retried(clean_db, repl
     assert str(retried.state).endswith("success")
     assert_staging_equals_manifest(clean_db, manifest, replica.base_urls, [source])
     assert scalar(clean_db, "SELECT count(*) FROM staging.item_history") == 0  # nothing rewritten either
-    assert scalar(clean_db, "SELECT sum(new_items) FROM staging.run_metrics WHERE run_id = %s",
-                  retried.run_id) == len(month_items(manifest, [source], "2024-04")) - 19
+    assert (
+        scalar(clean_db, "SELECT sum(new_items) FROM staging.run_metrics WHERE run_id = %s", retried.run_id)
+        == len(month_items(manifest, [source], "2024-04")) - 19
+    )
 
 
-def test_a_retried_task_keeps_the_counts_of_every_try(clean_db, replica, manifest, airflow_db, monkeypatch,
-                                                      tmp_path) -> None:
+def test_a_retried_task_keeps_the_counts_of_every_try(
+    clean_db, replica, manifest, airflow_db, monkeypatch, tmp_path
+) -> None:
     """Airflow retries the fetch task after its first try failed at the 20th page: the run's
     metrics are the sum over both tries and equal what was staged (issue 14: they used to keep the
     last try's counts only)."""
@@ -151,11 +173,16 @@ def test_a_retried_task_keeps_the_counts_of_every_try(clean_db, replica, manifes
     assert_staging_equals_manifest(clean_db, manifest, replica.base_urls, [source])
 
     total = len(month_items(manifest, [source], "2024-04"))
-    tries = query(clean_db, "SELECT try_number, (counts->>'new_items')::int FROM staging.run_metrics_try "
-                            "WHERE run_id = %s AND step = 'fetch' ORDER BY try_number", dagrun.run_id)
+    tries = query(
+        clean_db,
+        "SELECT try_number, (counts->>'new_items')::int FROM staging.run_metrics_try "
+        "WHERE run_id = %s AND step = 'fetch' ORDER BY try_number",
+        dagrun.run_id,
+    )
     assert tries == [(1, 19), (2, total - 19)]
-    (new_items, run_tries), = query(clean_db, "SELECT new_items, tries FROM staging.run_metrics WHERE run_id = %s",
-                                    dagrun.run_id)
+    ((new_items, run_tries),) = query(
+        clean_db, "SELECT new_items, tries FROM staging.run_metrics WHERE run_id = %s", dagrun.run_id
+    )
     assert (new_items, run_tries) == (total, 2)
     assert summarize(f"ingest_{source}", dagrun.run_id, source, clean_db)["new_items"] == total
 
@@ -186,6 +213,7 @@ def test_integration_killed_in_dedup_and_in_load_then_retried(clean_db, replica,
 
 # --- two runs of one interval at once -----------------------------------------------------------
 
+
 def run_together(*calls) -> list:
     """Start every call at the same moment in its own thread; their results (or exceptions)."""
     barrier = threading.Barrier(len(calls))
@@ -209,15 +237,21 @@ def run_together(*calls) -> list:
 def test_overlapping_runs_of_one_interval_double_nothing(clean_db, replica, manifest) -> None:
     sources = ("dongnai_gov", "baodongnai")
     # an operator's backfill and the scheduled run, per channel, at the same moment
-    staged = run_together(*(lambda s=s, r=r: ingest_month(s, run_id=r) for s in sources
-                            for r in ("scheduled__2024-05-01", "backfill__2024-05-01")))
+    staged = run_together(
+        *(
+            lambda s=s, r=r: ingest_month(s, run_id=r)
+            for s in sources
+            for r in ("scheduled__2024-05-01", "backfill__2024-05-01")
+        )
+    )
     assert not [r for r in staged if isinstance(r, Exception)], staged
     assert_staging_equals_manifest(clean_db, manifest, replica.base_urls, sources)
     new_per_source = dict(query(clean_db, "SELECT source_id, sum(new_items) FROM staging.run_metrics GROUP BY 1"))
     assert new_per_source == {s: len(month_items(manifest, [s], "2024-04")) for s in sources}  # each page new once
 
-    processed = run_together(*(lambda r=r: process_interval(*APRIL, dag_id="integrate_articles", run_id=r)
-                               for r in ("a", "b")))
+    processed = run_together(
+        *(lambda r=r: process_interval(*APRIL, dag_id="integrate_articles", run_id=r) for r in ("a", "b"))
+    )
     assert not [r for r in processed if isinstance(r, Exception)], processed
     assert_store_equals_manifest(clean_db, manifest, replica.base_urls, sources)
     articles = scalar(clean_db, "SELECT count(*) FROM integration.article")
@@ -225,6 +259,7 @@ def test_overlapping_runs_of_one_interval_double_nothing(clean_db, replica, mani
 
 
 # --- PostgreSQL restarted during a run ----------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def private_pg():
@@ -287,9 +322,17 @@ def test_postgresql_restarted_during_ingest_and_during_processing(private_pg, re
     blocker = psycopg2.connect(dsn)
     blocker.cursor().execute("LOCK TABLE integration.load_batch IN SHARE MODE")
     thread, outcome = in_thread(lambda: process_interval(*APRIL, dag_id="integrate_articles", run_id="p", dsn=dsn))
-    wait_until(lambda: scalar(dsn, "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
-                                   "WHERE NOT l.granted AND a.application_name = 'portal-etl-process'") > 0,
-               what="the processing run waiting on the load")
+    wait_until(
+        lambda: (
+            scalar(
+                dsn,
+                "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
+                "WHERE NOT l.granted AND a.application_name = 'portal-etl-process'",
+            )
+            > 0
+        ),
+        what="the processing run waiting on the load",
+    )
     cluster.restart()
     thread.join(timeout=120)
     blocker.close()
@@ -300,6 +343,7 @@ def test_postgresql_restarted_during_ingest_and_during_processing(private_pg, re
 
 
 # --- a source down for days, then back ------------------------------------------------------------
+
 
 def free_port_block(count: int) -> int:
     """A base port with ``count`` free consecutive ports after it (a restarted replica keeps its URLs)."""
@@ -362,8 +406,9 @@ def test_a_source_down_for_days_is_caught_up_when_it_is_back(clean_db, own_repli
     runs = list(failed.values())
     # every request was refused: robots.txt unreachable counts as "disallow all" (RFC 9309, 5xx / no answer)
     events = query(clean_db, "SELECT outcome, error FROM staging.fetch_event WHERE run_id = ANY(%s)", runs)
-    assert events and all(outcome in ("blocked_robots", "connection_error") and "connection_error" in error
-                          for outcome, error in events), events
+    assert events and all(
+        outcome in ("blocked_robots", "connection_error") and "connection_error" in error for outcome, error in events
+    ), events
     last_errors = query(clean_db, "SELECT last_error FROM staging.run_metrics WHERE run_id = ANY(%s)", runs)
     assert len(last_errors) == 2 and all("no items staged" in e for (e,) in last_errors)
 
@@ -376,6 +421,7 @@ def test_a_source_down_for_days_is_caught_up_when_it_is_back(clean_db, own_repli
 
 # --- failed writes: raw captures (in PostgreSQL) and report files ---------------------------------
 
+
 def test_a_capture_the_database_refuses_fails_the_task_naming_the_page(clean_db, replica, manifest) -> None:
     source = "dongnai_party"
     victim = sorted(month_items(manifest, [source], "2024-04"), key=lambda it: it["path"])[5]
@@ -385,17 +431,23 @@ def test_a_capture_the_database_refuses_fails_the_task_naming_the_page(clean_db,
     conn.autocommit = True
     cur = conn.cursor()
     # a write failure for this one page's capture, as a full disk or a broken volume would give
-    cur.execute("ALTER TABLE staging.raw_capture ADD CONSTRAINT fault_injected CHECK (sha256 <> %s) NOT VALID",
-                (hashlib.sha256(body).hexdigest(),))
+    cur.execute(
+        "ALTER TABLE staging.raw_capture ADD CONSTRAINT fault_injected CHECK (sha256 <> %s) NOT VALID",
+        (hashlib.sha256(body).hexdigest(),),
+    )
     try:
-        with pytest.raises(ingest.StagingWriteError, match=f"source {source}: could not store {victim_url}: "
-                                                          "CheckViolation"):
+        with pytest.raises(
+            ingest.StagingWriteError, match=f"source {source}: could not store {victim_url}: CheckViolation"
+        ):
             ingest_month(source)
         staged = scalar(clean_db, "SELECT count(*) FROM staging.item")
         assert 0 < staged < len(month_items(manifest, [source], "2024-04"))
         # nothing of the refused page was written: no item, no fetch event, no conditional-GET state
-        for table, column in (("staging.item", "page_url"), ("staging.fetch_event", "url"),
-                              ("staging.page_state", "url")):
+        for table, column in (
+            ("staging.item", "page_url"),
+            ("staging.fetch_event", "url"),
+            ("staging.page_state", "url"),
+        ):
             assert scalar(clean_db, f"SELECT count(*) FROM {table} WHERE {column} = %s", victim_url) == 0
     finally:
         cur.execute("ALTER TABLE staging.raw_capture DROP CONSTRAINT IF EXISTS fault_injected")
@@ -409,8 +461,11 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def stored_row(dsn: str) -> list[tuple]:
-    return query(dsn, "SELECT month, generated_at, content_hash, payload::text, files::text "
-                      "FROM integration.monthly_report ORDER BY month")
+    return query(
+        dsn,
+        "SELECT month, generated_at, content_hash, payload::text, files::text "
+        "FROM integration.monthly_report ORDER BY month",
+    )
 
 
 @pytest.fixture
@@ -487,11 +542,11 @@ def test_failpoints_are_inert_unless_armed(monkeypatch, tmp_path) -> None:
     """Without the variable nothing happens; armed, the n-th hit kills; once-markers stop a retry dying."""
     monkeypatch.delenv(faults.ENV, raising=False)
     faults.failpoint("ingest.stage_write")  # no-op
-    script = ("from portal_etl.faults import failpoint\n"
-              "for i in range(5):\n    print(i, flush=True)\n    failpoint('x')\n")
+    script = (
+        "from portal_etl.faults import failpoint\nfor i in range(5):\n    print(i, flush=True)\n    failpoint('x')\n"
+    )
     env = {**os.environ, faults.ENV: "x:3", faults.ONCE_DIR_ENV: str(tmp_path)}
     first = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
     assert first.returncode == -signal.SIGKILL and first.stdout.split() == ["0", "1", "2"]
     again = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
     assert again.returncode == 0 and again.stdout.split() == ["0", "1", "2", "3", "4"]
-

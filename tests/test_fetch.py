@@ -174,8 +174,7 @@ def test_304_with_etag(server: LocalServer, sleeps: Sleeps) -> None:
 
     server.routes["/a"] = page
     fetcher = make(server, sleeps)
-    result = fetcher.get(server.url("/a"), PageState(etag='"v1"', last_modified=None,
-                                                     content_sha256=None))
+    result = fetcher.get(server.url("/a"), PageState(etag='"v1"', last_modified=None, content_sha256=None))
     assert result.outcome == "not_modified" and result.status == 304
     assert result.content == b"" and not result.ok
     assert fetcher.get(server.url("/a")).outcome == "ok"  # no state: plain GET
@@ -202,8 +201,7 @@ def test_304_with_last_modified(server: LocalServer, sleeps: Sleeps) -> None:
 def test_unchanged_when_server_ignores_conditionals(server: LocalServer, sleeps: Sleeps) -> None:
     server.routes["/a"] = lambda r: respond(r, 200, PAGE, {"ETag": f'"{time.time_ns()}"'})
     fetcher = make(server, sleeps)
-    previous = PageState(etag='"old"', last_modified=None,
-                         content_sha256=hashlib.sha256(PAGE).hexdigest())
+    previous = PageState(etag='"old"', last_modified=None, content_sha256=hashlib.sha256(PAGE).hexdigest())
     result = fetcher.get(server.url("/a"), previous)
     assert result.outcome == "unchanged" and result.status == 200
     assert result.content == PAGE  # still available to the caller
@@ -274,9 +272,7 @@ def test_404_is_not_retried(server: LocalServer, sleeps: Sleeps) -> None:
     assert sleeps == [] and server.paths().count("/missing") == 1
 
 
-def test_connection_reset_retried_then_connection_error(
-    server: LocalServer, sleeps: Sleeps
-) -> None:
+def test_connection_reset_retried_then_connection_error(server: LocalServer, sleeps: Sleeps) -> None:
     server.routes["/a"] = reset_connection
     result = make(server, sleeps, max_retries=2).get(server.url("/a"))
     assert result.outcome == "connection_error" and result.status is None
@@ -294,8 +290,7 @@ def test_connection_refused_is_connection_error(sleeps: Sleeps) -> None:
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    fetcher = Fetcher(allowed_domains=[f"127.0.0.1:{port}"], max_retries=1, sleep=sleeps,
-                      respect_robots=False)
+    fetcher = Fetcher(allowed_domains=[f"127.0.0.1:{port}"], max_retries=1, sleep=sleeps, respect_robots=False)
     result = fetcher.get(f"http://127.0.0.1:{port}/")
     assert result.outcome == "connection_error" and result.attempts == 2
 
@@ -305,8 +300,7 @@ def test_connection_refused_is_connection_error(sleeps: Sleeps) -> None:
 
 def test_redirect_within_domain_followed(server: LocalServer, sleeps: Sleeps) -> None:
     # NukeViet: a page number past the last ⇒ 301 back to page 1
-    server.routes["/vi/news/kinh-te/page-99/"] = lambda r: respond(
-        r, 301, headers={"Location": "/vi/news/kinh-te/"})
+    server.routes["/vi/news/kinh-te/page-99/"] = lambda r: respond(r, 301, headers={"Location": "/vi/news/kinh-te/"})
     server.routes["/vi/news/kinh-te/"] = lambda r: respond(r, 200, PAGE)
     result = make(server, sleeps).get(server.url("/vi/news/kinh-te/page-99/"))
     assert result.outcome == "ok" and result.status == 200
@@ -325,8 +319,7 @@ def test_redirect_within_domain_followed(server: LocalServer, sleeps: Sleeps) ->
     ],
 )
 def test_redirect_off_domain_refused(server: LocalServer, sleeps: Sleeps, location: str) -> None:
-    server.routes["/a"] = lambda r: respond(r, 302, headers={
-        "Location": location.format(netloc=server.netloc)})
+    server.routes["/a"] = lambda r: respond(r, 302, headers={"Location": location.format(netloc=server.netloc)})
     started = time.monotonic()
     result = make(server, sleeps, timeout_seconds=2).get(server.url("/a"))
     assert result.outcome == "blocked_domain", result.error
@@ -334,9 +327,7 @@ def test_redirect_off_domain_refused(server: LocalServer, sleeps: Sleeps, locati
     assert time.monotonic() - started < 1.5  # refused before any connection attempt
 
 
-def test_redirect_to_other_loopback_refused_before_connecting(
-    server: LocalServer, sleeps: Sleeps
-) -> None:
+def test_redirect_to_other_loopback_refused_before_connecting(server: LocalServer, sleeps: Sleeps) -> None:
     other = LocalServer("127.0.0.2")  # a real listener: it must never see a request
     try:
         other.fallback = lambda r: respond(r, 200, PAGE)
@@ -346,8 +337,7 @@ def test_redirect_to_other_loopback_refused_before_connecting(
         assert "private/loopback" in (result.error or "")
         assert other.log == []
         # the same netloc becomes fetchable once it is explicitly allowed
-        allowed = make(server, sleeps, allowed_domains=[server.netloc, other.netloc],
-                       respect_robots=False)
+        allowed = make(server, sleeps, allowed_domains=[server.netloc, other.netloc], respect_robots=False)
         assert allowed.get(server.url("/a")).outcome == "ok"
     finally:
         other.close()
@@ -390,8 +380,8 @@ def test_too_many_redirects(server: LocalServer, sleeps: Sleeps) -> None:
 
 def test_robots_disallow_blocks_without_requesting(server: LocalServer, sleeps: Sleeps) -> None:
     server.routes["/robots.txt"] = lambda r: respond(
-        r, 200, b"User-agent: *\nDisallow: /*/savefile/\nDisallow: /admin/\n",
-        {"Content-Type": "text/plain"})
+        r, 200, b"User-agent: *\nDisallow: /*/savefile/\nDisallow: /admin/\n", {"Content-Type": "text/plain"}
+    )
     server.fallback = lambda r: respond(r, 200, PAGE)
     fetcher = make(server, sleeps)
     blocked = fetcher.get(server.url("/vi/news/savefile/kinh-te/x-1.html"))
@@ -403,7 +393,8 @@ def test_robots_disallow_blocks_without_requesting(server: LocalServer, sleeps: 
 
 def test_robots_group_for_our_agent_wins(server: LocalServer, sleeps: Sleeps) -> None:
     server.routes["/robots.txt"] = lambda r: respond(
-        r, 200, b"User-agent: *\nDisallow: /\n\nUser-agent: Portal-ETL\nDisallow: /secret\n")
+        r, 200, b"User-agent: *\nDisallow: /\n\nUser-agent: Portal-ETL\nDisallow: /secret\n"
+    )
     server.fallback = lambda r: respond(r, 200, PAGE)
     fetcher = make(server, sleeps)
     assert fetcher.get(server.url("/news")).outcome == "ok"
@@ -421,8 +412,7 @@ def test_robots_500_disallows_everything(server: LocalServer, sleeps: Sleeps) ->
 
 
 def test_robots_404_allows_everything(server: LocalServer, sleeps: Sleeps) -> None:
-    server.fallback = lambda r: respond(r, 200, PAGE) if r.path != "/robots.txt" else respond(
-        r, 404)
+    server.fallback = lambda r: respond(r, 200, PAGE) if r.path != "/robots.txt" else respond(r, 404)
     fetcher = make(server, sleeps)
     assert fetcher.get(server.url("/anything")).outcome == "ok"
 
@@ -458,10 +448,8 @@ def test_rate_limiter_real_spacing_on_server_clock(server: LocalServer) -> None:
 def test_shared_rate_limiter_across_fetchers(server: LocalServer, sleeps: Sleeps) -> None:
     server.fallback = lambda r: respond(r, 200, PAGE)
     limiter = InProcessRateLimiter(sleep=sleeps)
-    one = make(server, Sleeps(), rate_limiter=limiter, min_interval_seconds=3,
-               respect_robots=False)
-    two = make(server, Sleeps(), rate_limiter=limiter, min_interval_seconds=3,
-               respect_robots=False)
+    one = make(server, Sleeps(), rate_limiter=limiter, min_interval_seconds=3, respect_robots=False)
+    two = make(server, Sleeps(), rate_limiter=limiter, min_interval_seconds=3, respect_robots=False)
     one.get(server.url("/1"))
     two.get(server.url("/2"))
     assert len(sleeps) == 1 and 2.0 < sleeps[0] <= 3.0
@@ -564,8 +552,7 @@ def test_no_response_headers_is_retried_timeout(server: LocalServer, sleeps: Sle
 
     server.routes["/stall"] = stall
     started = time.monotonic()
-    result = make(server, sleeps, timeout_seconds=0.5, max_retries=1,
-                  respect_robots=False).get(server.url("/stall"))
+    result = make(server, sleeps, timeout_seconds=0.5, max_retries=1, respect_robots=False).get(server.url("/stall"))
     assert result.outcome == "timeout" and result.attempts == 2 and len(sleeps) == 1
     assert time.monotonic() - started < 3
 
@@ -583,8 +570,7 @@ def test_for_source_uses_registry_settings() -> None:
         live_since=date(2009, 1, 1),
         sections=[Section(path="kinh-te", name="Kinh tế")],
         politeness=Politeness(min_interval_seconds=2.5),
-        fetch=FetchOptions(timeout_seconds=12, max_bytes=2048, max_retries=2,
-                           backoff_seconds=0.5),
+        fetch=FetchOptions(timeout_seconds=12, max_bytes=2048, max_retries=2, backoff_seconds=0.5),
     )
     fetcher = Fetcher.for_source(source, respect_robots=False)
     assert fetcher.allowed_domains == {"dongnai.gov.vn", "cdn.dongnai.gov.vn"}

@@ -65,9 +65,9 @@ def test_header_wins_over_meta() -> None:
     assert encoding == "utf-8" and PHRASE in text
 
 
-@pytest.mark.parametrize("bom,codec", [(codecs.BOM_UTF8, "utf-8"),
-                                       (codecs.BOM_UTF16_LE, "utf-16-le"),
-                                       (codecs.BOM_UTF16_BE, "utf-16-be")])
+@pytest.mark.parametrize(
+    "bom,codec", [(codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")]
+)
 def test_bom_without_header(bom: bytes, codec: str) -> None:
     raw = bom + page(PHRASE, '<meta charset="windows-1258">').encode(codec)
     text, encoding = decode_html(raw, "text/html")
@@ -139,12 +139,11 @@ def test_looks_like_html_rejects(content: bytes, content_type: str | None) -> No
     "content,content_type",
     [
         (page(PHRASE).encode(), "text/html; charset=utf-8"),
-        (b"\n\n    <!DOCTYPE html>\n    <html lang=\"vi\">", "text/html"),  # NukeViet indents
+        (b'\n\n    <!DOCTYPE html>\n    <html lang="vi">', "text/html"),  # NukeViet indents
         (page(PHRASE).encode(), None),
         (codecs.BOM_UTF8 + b"<html><head>", "text/html"),
         (codecs.BOM_UTF16_LE + "<html><head>".encode("utf-16-le"), None),
-        (b'<?xml version="1.0"?><!DOCTYPE html><html xmlns="http://www.w3.org/1999/xhtml">',
-         "application/xhtml+xml"),
+        (b'<?xml version="1.0"?><!DOCTYPE html><html xmlns="http://www.w3.org/1999/xhtml">', "application/xhtml+xml"),
         (b"<section>fragment</section>", "text/html"),
         (b"<div>served as octet-stream</div>", "application/octet-stream"),
     ],

@@ -16,8 +16,7 @@ def rules(text: str, token: str = "portal-etl") -> RobotsRules:
 
 
 def test_longest_match_and_allow_wins_ties() -> None:
-    r = rules("User-agent: *\nDisallow: /vi/news/\nAllow: /vi/news/kinh-te/\n"
-              "Disallow: /a\nAllow: /a\n")
+    r = rules("User-agent: *\nDisallow: /vi/news/\nAllow: /vi/news/kinh-te/\nDisallow: /a\nAllow: /a\n")
     assert not r.allowed(BASE + "/vi/news/thong-bao/x.html")
     assert r.allowed(BASE + "/vi/news/kinh-te/x.html")
     assert r.allowed(BASE + "/a")
@@ -84,9 +83,16 @@ def test_netloc_and_url_checks() -> None:
     allowed = frozenset({"dongnai.gov.vn", "127.0.0.1:8701"})
     assert check_url("https://dongnai.gov.vn/a#frag", allowed) == "https://dongnai.gov.vn/a"
     assert check_url("http://127.0.0.1:8701", allowed) == "http://127.0.0.1:8701/"
-    for bad in ("https://www.dongnai.gov.vn/", "http://127.0.0.1:8702/", "http://[::1]/",
-                "http://localhost/", "http://0x7f000001/", "javascript:alert(1)",
-                "https://user@dongnai.gov.vn/", "http://dongnai.gov.vn:bad/"):
+    for bad in (
+        "https://www.dongnai.gov.vn/",
+        "http://127.0.0.1:8702/",
+        "http://[::1]/",
+        "http://localhost/",
+        "http://0x7f000001/",
+        "javascript:alert(1)",
+        "https://user@dongnai.gov.vn/",
+        "http://dongnai.gov.vn:bad/",
+    ):
         try:
             check_url(bad, allowed)
         except UrlRefused:

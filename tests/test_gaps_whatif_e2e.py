@@ -112,6 +112,7 @@ def read_payload(dsn: str, month, registry) -> dict:
     finally:
         conn.close()
 
+
 @pytest.fixture(scope="module")
 def scenario(replica, airflow_db, manifest, tmp_path_factory):
     """The scratch database with three months ingested and integrated, the target month's

@@ -76,8 +76,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileSite]:
     """The server, and a registry file naming it as one more source (PORTAL_ETL_SOURCES)."""
     server = HostileSite().start()
     path = tmp_path_factory.mktemp("hostile") / "sources.yaml"
-    path.write_text(yaml.safe_dump(shipped_registry_with(server.registry_entry()), allow_unicode=True),
-                    encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(shipped_registry_with(server.registry_entry()), allow_unicode=True), encoding="utf-8"
+    )
     server.registry_path = path
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("PORTAL_ETL_SOURCES_OVERRIDES", raising=False)  # the replica's: not this site
@@ -89,8 +90,16 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileSite]:
 def run_all(dsn: str, run_id: str, *, refresh_settled: bool = False) -> dict:
     registry = load_registry()
     found = ingest.discover(SOURCE_ID, START, END, dag_id="ingest_hostile", run_id=run_id, registry=registry, dsn=dsn)
-    staged = ingest.fetch_articles(SOURCE_ID, START, END, dag_id="ingest_hostile", run_id=run_id,
-                                   registry=registry, dsn=dsn, refresh_settled=refresh_settled)
+    staged = ingest.fetch_articles(
+        SOURCE_ID,
+        START,
+        END,
+        dag_id="ingest_hostile",
+        run_id=run_id,
+        registry=registry,
+        dsn=dsn,
+        refresh_settled=refresh_settled,
+    )
     processed = process_interval(START, END, dag_id="integrate_hostile", run_id=run_id, registry=registry, dsn=dsn)
     return {"discovered": found, "staged": staged, "processed": processed}
 
@@ -104,20 +113,33 @@ def first_run(site: HostileSite, pipeline_dsn: str) -> dict:
 
 
 def item_columns(dsn: str) -> str:
-    cols = [r[0] for r in query(dsn, "SELECT column_name FROM information_schema.columns WHERE table_schema = "
-                                     "'staging' AND table_name = 'item' ORDER BY ordinal_position")]
+    cols = [
+        r[0]
+        for r in query(
+            dsn,
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = "
+            "'staging' AND table_name = 'item' ORDER BY ordinal_position",
+        )
+    ]
     return ", ".join(cols)
 
 
 def snapshot(dsn: str) -> dict:
     """Staged items and integrated articles of the site, every column plus the row version."""
     return {
-        "items": query(dsn, f"SELECT {item_columns(dsn)}, xmin::text FROM staging.item WHERE source_id = %s "
-                            "ORDER BY page_url", SOURCE_ID),
-        "articles": query(dsn, "SELECT *, xmin::text FROM integration.article WHERE primary_source_id = %s "
-                               "ORDER BY story_key", SOURCE_ID),
-        "article_sources": query(dsn, "SELECT *, xmin::text FROM integration.article_source WHERE source_id = %s "
-                                      "ORDER BY url", SOURCE_ID),
+        "items": query(
+            dsn,
+            f"SELECT {item_columns(dsn)}, xmin::text FROM staging.item WHERE source_id = %s ORDER BY page_url",
+            SOURCE_ID,
+        ),
+        "articles": query(
+            dsn,
+            "SELECT *, xmin::text FROM integration.article WHERE primary_source_id = %s ORDER BY story_key",
+            SOURCE_ID,
+        ),
+        "article_sources": query(
+            dsn, "SELECT *, xmin::text FROM integration.article_source WHERE source_id = %s ORDER BY url", SOURCE_ID
+        ),
         "history": scalar(dsn, "SELECT count(*) FROM staging.item_history"),
     }
 
@@ -136,24 +158,37 @@ def second_run(site: HostileSite, first_run: dict, pipeline_dsn: str) -> dict:
 
 
 def fetch_events(dsn: str, run_id: str, url: str) -> list[dict]:
-    rows = query(dsn, "SELECT source_id, url, final_url, outcome, status, attempts, error FROM staging.fetch_event "
-                      "WHERE run_id = %s AND url = %s ORDER BY event_id", run_id, url)
+    rows = query(
+        dsn,
+        "SELECT source_id, url, final_url, outcome, status, attempts, error FROM staging.fetch_event "
+        "WHERE run_id = %s AND url = %s ORDER BY event_id",
+        run_id,
+        url,
+    )
     names = ("source_id", "url", "final_url", "outcome", "status", "attempts", "error")
     return [dict(zip(names, r, strict=True)) for r in rows]
 
 
 def failure(dsn: str, run_id: str, url: str) -> tuple | None:
-    rows = query(dsn, "SELECT source_id, reason, detail FROM staging.parse_failure WHERE run_id = %s "
-                      "AND page_url = %s", run_id, url)
+    rows = query(
+        dsn,
+        "SELECT source_id, reason, detail FROM staging.parse_failure WHERE run_id = %s AND page_url = %s",
+        run_id,
+        url,
+    )
     return rows[0] if rows else None
 
 
 def staged_item(dsn: str, page_url: str) -> dict | None:
-    rows = query(dsn, "SELECT status, parse_error, title, author, body_text, published_at, "
-                      "field_sources->>'published_at', item_id, sapo FROM staging.item "
-                      "WHERE source_id = %s AND page_url = %s", SOURCE_ID, page_url)
-    names = ("status", "parse_error", "title", "author", "body_text", "published_at", "date_source", "item_id",
-             "sapo")
+    rows = query(
+        dsn,
+        "SELECT status, parse_error, title, author, body_text, published_at, "
+        "field_sources->>'published_at', item_id, sapo FROM staging.item "
+        "WHERE source_id = %s AND page_url = %s",
+        SOURCE_ID,
+        page_url,
+    )
+    names = ("status", "parse_error", "title", "author", "body_text", "published_at", "date_source", "item_id", "sapo")
     return dict(zip(names, rows[0], strict=True)) if rows else None
 
 
@@ -172,8 +207,12 @@ def test_the_run_completes_and_counts_every_failure(first_run: dict, pipeline_ds
     assert staged["parse_errors"] == len(cases("parse"))
     assert staged["parsed"] == len(GOOD)
     assert staged["new_items"] == len(GOOD) + len(cases("parse"))
-    finished = scalar(pipeline_dsn, "SELECT finished_at FROM staging.run_metrics WHERE run_id = %s AND source_id = %s",
-                      RUN_1, SOURCE_ID)
+    finished = scalar(
+        pipeline_dsn,
+        "SELECT finished_at FROM staging.run_metrics WHERE run_id = %s AND source_id = %s",
+        RUN_1,
+        SOURCE_ID,
+    )
     assert finished is not None
     assert first_run["processed"]["approved"] == len(GOOD)
 
@@ -230,8 +269,7 @@ def test_runaway_pagers_stop_and_are_recorded(first_run, site, pipeline_dsn) -> 
 
 
 @pytest.mark.parametrize("case", GOOD, ids=lambda c: c.name)
-def test_good_and_tolerable_pages_are_staged_with_the_right_text_and_date(first_run, site, pipeline_dsn,
-                                                                          case) -> None:
+def test_good_and_tolerable_pages_are_staged_with_the_right_text_and_date(first_run, site, pipeline_dsn, case) -> None:
     item = staged_item(pipeline_dsn, final_page_url(site, case))
     assert item is not None and item["status"] == "staged", item
     expected_title = unicodedata.normalize("NFC", case.title or f"Tin {case.name} về hoạt động của tỉnh")
@@ -250,9 +288,14 @@ def test_good_and_tolerable_pages_are_staged_with_the_right_text_and_date(first_
 
 
 def integrated(dsn: str, page_url: str) -> dict | None:
-    rows = query(dsn, """SELECT a.title, a.author, a.sapo, a.body_text, a.body_html, s.outcome, s.is_primary
+    rows = query(
+        dsn,
+        """SELECT a.title, a.author, a.sapo, a.body_text, a.body_html, s.outcome, s.is_primary
                            FROM integration.article_source s JOIN integration.article a USING (story_key)
-                          WHERE s.source_id = %s AND s.url = %s""", SOURCE_ID, page_url)
+                          WHERE s.source_id = %s AND s.url = %s""",
+        SOURCE_ID,
+        page_url,
+    )
     names = ("title", "author", "sapo", "body_text", "body_html", "outcome", "is_primary")
     return dict(zip(names, rows[0], strict=True)) if rows else None
 
@@ -275,8 +318,9 @@ def test_sql_fragments_and_format_strings_are_stored_literally(first_run, site, 
     assert "'); DROP TABLE staging.item; -- %s %(x)s {0}" in article["body_text"]
     for table in ("staging.item", "staging.fetch_event", "integration.article"):
         assert scalar(pipeline_dsn, "SELECT to_regclass(%s)::text", table) == table
-    assert scalar(pipeline_dsn, "SELECT count(*) FROM integration.article WHERE primary_source_id = %s",
-                  SOURCE_ID) == len(GOOD)
+    assert scalar(
+        pipeline_dsn, "SELECT count(*) FROM integration.article WHERE primary_source_id = %s", SOURCE_ID
+    ) == len(GOOD)
 
 
 def test_an_escaped_payload_in_a_title_stays_plain_text(first_run, site, pipeline_dsn) -> None:
@@ -287,8 +331,7 @@ def test_an_escaped_payload_in_a_title_stays_plain_text(first_run, site, pipelin
     assert article["title"] == case.title
 
 
-def test_entities_are_decoded_once_and_controls_dropped_all_the_way_to_the_store(first_run, site,
-                                                                                pipeline_dsn) -> None:
+def test_entities_are_decoded_once_and_controls_dropped_all_the_way_to_the_store(first_run, site, pipeline_dsn) -> None:
     """Title and lead written ``&amp;lt;…&amp;gt;`` in the HTML read ``&lt;…&gt;`` in the store, as
     a browser shows them; NUL and the other C0 controls are gone, never U+FFFD, words left whole."""
     case = next(c for c in GOOD if c.name == "thoat-kep-ky-tu-dieu-khien")
@@ -310,13 +353,33 @@ URL_ATTRIBUTES = ("href", "src", "poster")
 
 
 def test_no_executable_content_in_integrated_bodies(first_run, site, pipeline_dsn) -> None:
-    bodies = [r[0] for r in query(pipeline_dsn, "SELECT body_html FROM integration.article "
-                                                "WHERE primary_source_id = %s", SOURCE_ID)]
+    bodies = [
+        r[0]
+        for r in query(
+            pipeline_dsn, "SELECT body_html FROM integration.article WHERE primary_source_id = %s", SOURCE_ID
+        )
+    ]
     assert len(bodies) == len(GOOD)
     for html in bodies:
         lowered = html.lower()
-        for needle in ("<script", "<svg", "<math", "<style", "<object", "<embed", "<form", "<meta", "<base",
-                       "<template", "<noscript", "javascript:", "vbscript:", "data:", "expression(", "srcdoc"):
+        for needle in (
+            "<script",
+            "<svg",
+            "<math",
+            "<style",
+            "<object",
+            "<embed",
+            "<form",
+            "<meta",
+            "<base",
+            "<template",
+            "<noscript",
+            "javascript:",
+            "vbscript:",
+            "data:",
+            "expression(",
+            "srcdoc",
+        ):
             assert needle not in lowered, needle
         assert not re.search(r"<[^>]*\son[a-z]+\s*=", lowered), "event-handler attribute"
         root = lxml.html.fragment_fromstring(html, create_parent="div")
@@ -383,21 +446,22 @@ def task_states(dagrun) -> dict[str, str]:
     from sqlalchemy import select
 
     with create_session() as session:
-        tis = session.scalars(select(TaskInstance).where(
-            TaskInstance.dag_id == dagrun.dag_id, TaskInstance.run_id == dagrun.run_id)).all()
+        tis = session.scalars(
+            select(TaskInstance).where(TaskInstance.dag_id == dagrun.dag_id, TaskInstance.run_id == dagrun.run_id)
+        ).all()
         return {ti.task_id: str(ti.state) for ti in tis}
 
 
-def test_a_broken_registry_entry_does_not_stop_the_other_sources(site, tmp_path, monkeypatch, capsys,
-                                                                airflow_db, pipeline_dsn) -> None:
+def test_a_broken_registry_entry_does_not_stop_the_other_sources(
+    site, tmp_path, monkeypatch, capsys, airflow_db, pipeline_dsn
+) -> None:
     from airflow.dag_processing.dagbag import DagBag
 
     broken = dict(site.registry_entry(), id="hostile_broken", adapter="wordpress")
     # half the site's article fetches fail on purpose (its fetch cases): not what this test is about
     tolerant = dict(site.registry_entry(), health={"max_fetch_error_share": 1.0})
     path = tmp_path / "sources.yaml"
-    path.write_text(yaml.safe_dump(shipped_registry_with(tolerant, broken), allow_unicode=True),
-                    encoding="utf-8")
+    path.write_text(yaml.safe_dump(shipped_registry_with(tolerant, broken), allow_unicode=True), encoding="utf-8")
     monkeypatch.setenv("PORTAL_ETL_SOURCES", str(path))
 
     # the DAGs import; the broken entry has no DAG, every other one has its own
@@ -420,14 +484,24 @@ def test_a_broken_registry_entry_does_not_stop_the_other_sources(site, tmp_path,
         task.retries = 0  # a failure must show now, not after the 2-minute retry delay
     dagrun = dag.test(logical_date=END)
     assert str(dagrun.state).endswith("success"), task_states(dagrun)
-    assert scalar(pipeline_dsn, "SELECT count(*) FROM staging.run_metrics WHERE run_id = %s AND finished_at "
-                                "IS NOT NULL", dagrun.run_id) == 1
+    assert (
+        scalar(
+            pipeline_dsn,
+            "SELECT count(*) FROM staging.run_metrics WHERE run_id = %s AND finished_at IS NOT NULL",
+            dagrun.run_id,
+        )
+        == 1
+    )
 
 
 def test_published_dates_are_local_april(first_run, pipeline_dsn) -> None:
     """Sanity of the fixture itself: the good items are all inside the interval that was run."""
-    dates = [r[0] for r in query(pipeline_dsn, "SELECT published_at FROM staging.item WHERE source_id = %s "
-                                               "AND status = 'staged'", SOURCE_ID)]
+    dates = [
+        r[0]
+        for r in query(
+            pipeline_dsn, "SELECT published_at FROM staging.item WHERE source_id = %s AND status = 'staged'", SOURCE_ID
+        )
+    ]
     assert dates and all(START <= d < END for d in dates)
     assert all(d.astimezone(TZ).month == 4 for d in dates) and isinstance(dates[0], datetime)
 
@@ -471,15 +545,18 @@ def test_half_the_article_pages_timing_out_or_pdf_fail_the_health_check(site, ow
         health(own_db, "half")
     message = str(raised.value)
     assert f"source {SOURCE_ID} ({site.base_url}) looks broken" in message
-    assert (f"{failing} of {len(GOOD)} article fetches failed ({failing / len(GOOD):.0%}, threshold 20%; "
-            f"not_html ×{failing - HALF_TIMEOUTS}, timeout ×{HALF_TIMEOUTS})") in message
+    assert (
+        f"{failing} of {len(GOOD)} article fetches failed ({failing / len(GOOD):.0%}, threshold 20%; "
+        f"not_html ×{failing - HALF_TIMEOUTS}, timeout ×{HALF_TIMEOUTS})"
+    ) in message
     # example URLs, each with the outcome of its fetch
     expected = {site.url(c.path): "timeout" if n < HALF_TIMEOUTS else "not_html" for n, c in enumerate(HALF_FAILING)}
     shown = re.findall(r"^ {4}(timeout|not_html) +(\S+)$", message, re.MULTILINE)
     assert len(shown) == 5 and all(expected[url] == outcome for outcome, url in shown), shown
     assert {outcome for outcome, _ in shown} == {"timeout", "not_html"}
-    (status, note, last_error), = query(
-        own_db, "SELECT health_status, health_note, last_error FROM staging.run_metrics WHERE run_id = 'half'")
+    ((status, note, last_error),) = query(
+        own_db, "SELECT health_status, health_note, last_error FROM staging.run_metrics WHERE run_id = 'half'"
+    )
     assert status == "broken" and "article fetches failed" in note and last_error == f"health check: {note}"
 
     # the same month once the pages answer again: the failed URLs are fetched, the check passes
@@ -490,8 +567,9 @@ def test_half_the_article_pages_timing_out_or_pdf_fail_the_health_check(site, ow
 MAY = (datetime(2024, 5, 1, tzinfo=TZ), datetime(2024, 6, 1, tzinfo=TZ))  # the site published nothing in May
 
 
-def test_a_month_with_nothing_in_it_is_a_quiet_warning_in_the_metrics_and_status(site, own_db, airflow_db,
-                                                                                   capsys) -> None:
+def test_a_month_with_nothing_in_it_is_a_quiet_warning_in_the_metrics_and_status(
+    site, own_db, airflow_db, capsys
+) -> None:
     from portal_etl.cli import main
     from portal_etl.orchestration.dags.ingest import build_all
 
@@ -500,9 +578,12 @@ def test_a_month_with_nothing_in_it_is_a_quiet_warning_in_the_metrics_and_status
         task.retries = 0  # a failure must show now, not after the 2-minute retry delay
     dagrun = dag.test(logical_date=MAY[1])  # the run of May, by Airflow
     assert str(dagrun.state).endswith("success"), task_states(dagrun)
-    (status, note, last_error, listed, entries, before, walked, cut_short), = query(
-        own_db, "SELECT health_status, health_note, last_error, listed, list_entries, list_entries_before_window, "
-                "sections_walked, sections_cut_short FROM staging.run_metrics WHERE run_id = %s", dagrun.run_id)
+    ((status, note, last_error, listed, entries, before, walked, cut_short),) = query(
+        own_db,
+        "SELECT health_status, health_note, last_error, listed, list_entries, list_entries_before_window, "
+        "sections_walked, sections_cut_short FROM staging.run_metrics WHERE run_id = %s",
+        dagrun.run_id,
+    )
     assert (status, last_error, listed, cut_short, walked) == ("quiet", None, 0, 0, 3)
     assert 0 < before <= entries and note.startswith("quiet interval")
     assert scalar(own_db, "SELECT count(*) FROM staging.item") == 0
@@ -523,7 +604,10 @@ def test_the_same_empty_month_with_list_pages_that_do_not_parse_still_fails(site
     finally:
         site.mode = "good"
     assert staged["new_items"] == 0
-    with pytest.raises(SourceHealthError, match=r"no items staged for the interval \(3 sections' walks stopped "
-                                                r"short of the interval; no entries on 3 list pages\)"):
+    with pytest.raises(
+        SourceHealthError,
+        match=r"no items staged for the interval \(3 sections' walks stopped "
+        r"short of the interval; no entries on 3 list pages\)",
+    ):
         health(own_db, "lists-broken", MAY)
     assert scalar(own_db, "SELECT health_status FROM staging.run_metrics WHERE run_id = 'lists-broken'") == "broken"

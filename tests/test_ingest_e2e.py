@@ -25,7 +25,8 @@ def month_of(iso: str) -> str:
 
 def expected_items(manifest: dict, source_id: str, month: str) -> list[dict]:
     return [
-        item for item in manifest["items"]
+        item
+        for item in manifest["items"]
         if item["source_id"] == source_id and month_of(item["published_at_local"]) == month
     ]
 
@@ -47,8 +48,6 @@ def staged_rows(dsn: str, source_id: str, month: str) -> list[dict]:
             return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
     finally:
         conn.close()
-
-
 
 
 @pytest.fixture(scope="module")
@@ -92,13 +91,21 @@ def test_staged_items_equal_the_manifest(april_run, pipeline_dsn, manifest, repl
 def test_month_boundary_is_local_time(april_run, pipeline_dsn, manifest) -> None:
     """An item at 00:30 on 1-5-2024 is May (it is still April in UTC) and is not in April's run."""
     boundary = [
-        i for i in manifest["items"]
+        i
+        for i in manifest["items"]
         if "month_boundary" in i["quirks"] and i["published_at_local"].startswith("2024-05-01")
     ]
     assert boundary, "the replica must have items just after midnight on 1-5-2024"
     for item in boundary:
-        assert scalar(pipeline_dsn, "SELECT count(*) FROM staging.item WHERE native_id = %s "
-                      "AND source_id = %s", item["native_id"], item["source_id"]) == 0
+        assert (
+            scalar(
+                pipeline_dsn,
+                "SELECT count(*) FROM staging.item WHERE native_id = %s AND source_id = %s",
+                item["native_id"],
+                item["source_id"],
+            )
+            == 0
+        )
 
 
 def test_run_metrics_and_fetch_events_are_recorded(april_run, pipeline_dsn, manifest) -> None:
@@ -106,11 +113,15 @@ def test_run_metrics_and_fetch_events_are_recorded(april_run, pipeline_dsn, mani
         expected = len(expected_items(manifest, source_id, "2024-04"))
         conn = psycopg2.connect(pipeline_dsn)
         with conn.cursor() as cur:
-            cur.execute("SELECT listed, parsed, new_items, parse_errors, list_pages "
-                        "FROM staging.run_metrics WHERE source_id = %s", (source_id,))
+            cur.execute(
+                "SELECT listed, parsed, new_items, parse_errors, list_pages "
+                "FROM staging.run_metrics WHERE source_id = %s",
+                (source_id,),
+            )
             listed, parsed, new, errors, pages = cur.fetchone()
-            cur.execute("SELECT outcome, count(*) FROM staging.fetch_event WHERE source_id = %s "
-                        "GROUP BY outcome", (source_id,))
+            cur.execute(
+                "SELECT outcome, count(*) FROM staging.fetch_event WHERE source_id = %s GROUP BY outcome", (source_id,)
+            )
             outcomes = Counter(dict(cur.fetchall()))
         conn.close()
         assert new == expected and errors == 0 and pages >= 1
@@ -129,8 +140,9 @@ def test_rerun_of_the_interval_changes_nothing(april_run, pipeline_dsn) -> None:
     # the replica's April 2024 was months old when first read: every article is settled, so the
     # re-run reads the list pages and asks for no article
     assert scalar(pipeline_dsn, "SELECT count(*) FROM staging.fetch_event WHERE purpose = 'article'") == articles_before
-    settled = scalar(pipeline_dsn,
-                     "SELECT sum(articles_settled) FROM staging.run_metrics WHERE finished_at IS NOT NULL")
+    settled = scalar(
+        pipeline_dsn, "SELECT sum(articles_settled) FROM staging.run_metrics WHERE finished_at IS NOT NULL"
+    )
     assert settled >= sum(len(rows) for rows in before.values()) > 0
     # asked to refresh them (the DAG's param, as `--refresh-settled` sends it), the pass is
     # answered from the conditional-GET state, not re-downloaded
@@ -142,6 +154,8 @@ def test_rerun_of_the_interval_changes_nothing(april_run, pipeline_dsn) -> None:
     assert after == before  # including xmin: not one row was rewritten
     assert scalar(pipeline_dsn, "SELECT count(*) FROM staging.item") == items_before
     assert scalar(pipeline_dsn, "SELECT count(*) FROM staging.item_history") == 0
-    not_modified = scalar(pipeline_dsn, "SELECT sum(not_modified + unchanged) FROM staging.run_metrics "
-                          "WHERE new_items = 0 AND finished_at IS NOT NULL")
+    not_modified = scalar(
+        pipeline_dsn,
+        "SELECT sum(not_modified + unchanged) FROM staging.run_metrics WHERE new_items = 0 AND finished_at IS NOT NULL",
+    )
     assert not_modified > 0

@@ -25,10 +25,15 @@ def plant_candidates(dsn: str, registry, source_id: str, urls: list[str]) -> Non
     conn = psycopg2.connect(dsn)
     with conn, conn.cursor() as cur:
         st.sync_sources(cur, registry)
-        st.upsert_list_entries(cur, source_id, "thoi-su-chinh-tri", [
-            ListEntry(url=u, title=f"Ứng viên {n}", published_at=datetime(2030, 1, 10 + n, tzinfo=TZ))
-            for n, u in enumerate(urls)
-        ])
+        st.upsert_list_entries(
+            cur,
+            source_id,
+            "thoi-su-chinh-tri",
+            [
+                ListEntry(url=u, title=f"Ứng viên {n}", published_at=datetime(2030, 1, 10 + n, tzinfo=TZ))
+                for n, u in enumerate(urls)
+            ],
+        )
     conn.close()
 
 
@@ -44,8 +49,8 @@ def rows(dsn: str, sql: str, *params) -> list[tuple]:
 def test_unparseable_pages_are_parse_errors_with_a_reason(clean_db, replica) -> None:
     registry = load_registry()
     base = replica.base_urls["dongnai_gov"]
-    not_an_article = base + "/vi/news/thoi-su-chinh-tri/"        # a list page behind an article link
-    an_image = base + "/uploads/news/2024_04/photo.jpg"           # not HTML at all
+    not_an_article = base + "/vi/news/thoi-su-chinh-tri/"  # a list page behind an article link
+    an_image = base + "/uploads/news/2024_04/photo.jpg"  # not HTML at all
     missing = base + "/vi/news/thoi-su-chinh-tri/khong-co-99999999.html"  # 404
     plant_candidates(clean_db, registry, "dongnai_gov", [not_an_article, an_image, missing])
 
@@ -66,18 +71,22 @@ def test_a_good_item_is_not_damaged_by_a_later_failure(clean_db, replica, manife
     item = next(i for i in manifest["items"] if i["source_id"] == "dongnai_gov" and not i["quirks"])
     url = replica.base_urls["dongnai_gov"] + item["path"]
     plant_candidates(clean_db, registry, "dongnai_gov", [url])
-    assert ingest.fetch_articles("dongnai_gov", START, END, dag_id="t", run_id="r1",
-                                 registry=registry)["new_items"] == 1
+    assert (
+        ingest.fetch_articles("dongnai_gov", START, END, dag_id="t", run_id="r1", registry=registry)["new_items"] == 1
+    )
     before = rows(clean_db, "SELECT *, xmin::text FROM staging.item")
 
     # the next run cannot reach the site: connection refused on a closed port
     overrides = registry.get("dongnai_gov").model_copy(
-        update={"base_url": "http://127.0.0.1:9", "allowed_domains": ["127.0.0.1:9"]})
+        update={"base_url": "http://127.0.0.1:9", "allowed_domains": ["127.0.0.1:9"]}
+    )
     broken = registry.model_copy(update={"sources": [overrides]})
     conn = psycopg2.connect(clean_db)
     with conn, conn.cursor() as cur:
-        cur.execute("UPDATE staging.list_entry SET url = replace(url, %s, 'http://127.0.0.1:9')",
-                    (replica.base_urls["dongnai_gov"],))
+        cur.execute(
+            "UPDATE staging.list_entry SET url = replace(url, %s, 'http://127.0.0.1:9')",
+            (replica.base_urls["dongnai_gov"],),
+        )
     conn.close()
     counts = ingest.fetch_articles("dongnai_gov", START, END, dag_id="t", run_id="r2", registry=broken)
     assert counts["fetch_errors"] == 1 and counts["new_items"] == 0

@@ -46,8 +46,11 @@ def site():
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     base = f"http://127.0.0.1:{server.server_port}"
     article = (PAGES / "nukeviet_gov_article.html").read_text(encoding="utf-8")
-    article = "\n".join(line for line in article.splitlines()
-                        if "article:published_time" not in line and "Thứ ba - 28/05/2024" not in line)
+    article = "\n".join(
+        line
+        for line in article.splitlines()
+        if "article:published_time" not in line and "Thứ ba - 28/05/2024" not in line
+    )
     routes[ARTICLE] = ("text/html; charset=utf-8", article.replace("https://dongnai.gov.vn", base).encode())
     feed = (PAGES / "nukeviet_rss.xml").read_text(encoding="utf-8").replace("https://dongnai.gov.vn", base)
     routes["/vi/news/rss/"] = ("application/rss+xml", feed.encode())
@@ -58,9 +61,20 @@ def site():
 
 def test_feed_dates_an_item_nothing_else_can(clean_db, site, tmp_path, monkeypatch) -> None:
     overrides = tmp_path / "overrides.yaml"
-    overrides.write_text(yaml.safe_dump({"sources": {"dongnai_gov": {
-        "base_url": site, "allowed_domains": [site.removeprefix("http://")],
-        "politeness": {"min_interval_seconds": 0}}}}), encoding="utf-8")
+    overrides.write_text(
+        yaml.safe_dump(
+            {
+                "sources": {
+                    "dongnai_gov": {
+                        "base_url": site,
+                        "allowed_domains": [site.removeprefix("http://")],
+                        "politeness": {"min_interval_seconds": 0},
+                    }
+                }
+            }
+        ),
+        encoding="utf-8",
+    )
     monkeypatch.setenv("PORTAL_ETL_SOURCES_OVERRIDES", str(overrides))
     registry = load_registry()
     start, end = datetime(2030, 1, 1, tzinfo=TZ), datetime(2030, 2, 1, tzinfo=TZ)
@@ -71,9 +85,18 @@ def test_feed_dates_an_item_nothing_else_can(clean_db, site, tmp_path, monkeypat
         cur.execute("SELECT guid, published_hour_utc FROM staging.feed_entry WHERE source_id = 'dongnai_gov'")
         feed_rows = cur.fetchall()
         # the list page says 2030: outside the channel's sanity window, so it cannot date the item
-        st.upsert_list_entries(cur, "dongnai_gov", "thoi-su-chinh-tri", [
-            ListEntry(url=site + ARTICLE, title="Ðồng Nai có thêm 3 khu công nghiệp mới",
-                      published_at=datetime(2030, 1, 10, tzinfo=TZ))])
+        st.upsert_list_entries(
+            cur,
+            "dongnai_gov",
+            "thoi-su-chinh-tri",
+            [
+                ListEntry(
+                    url=site + ARTICLE,
+                    title="Ðồng Nai có thêm 3 khu công nghiệp mới",
+                    published_at=datetime(2030, 1, 10, tzinfo=TZ),
+                )
+            ],
+        )
     assert ("news_379", datetime(2024, 5, 28, 13, tzinfo=ZoneInfo("UTC"))) in feed_rows
 
     counts = ingest.fetch_articles("dongnai_gov", start, end, dag_id="t", run_id="r", registry=registry)

@@ -30,8 +30,10 @@ def _list_fetches(dsn: str, run_id: str) -> int:
 
 def _with_reuse(registry, minutes: int):
     """The registry with fetch.list_reuse_minutes set on every source."""
-    sources = [s.model_copy(update={"fetch": s.fetch.model_copy(update={"list_reuse_minutes": minutes})})
-               for s in registry.sources]
+    sources = [
+        s.model_copy(update={"fetch": s.fetch.model_copy(update={"list_reuse_minutes": minutes})})
+        for s in registry.sources
+    ]
     return registry.model_copy(update={"sources": sources})
 
 
@@ -116,15 +118,37 @@ def test_an_article_listed_under_two_sections_is_fetched_once(clean_db, replica,
     conn = psycopg2.connect(clean_db)
     with conn, conn.cursor() as cur:
         st.sync_sources(cur, registry)
-        st.upsert_list_entries(cur, SOURCE, "thoi-su-chinh-tri", [
-            ListEntry(url=first, title="Bài viết", published_at=listed, native_id=native_id)])
-        st.upsert_list_entries(cur, SOURCE, "tin-tong-hop", [
-            ListEntry(url=second, title="Bài viết", published_at=listed, native_id=native_id),
-            ListEntry(url=base + "/vi/news/tin-tong-hop/khac-" + tail, title="Bài khác", published_at=listed,
-                      native_id=native_id)])  # the same id under another alias: not the same listing
+        st.upsert_list_entries(
+            cur,
+            SOURCE,
+            "thoi-su-chinh-tri",
+            [ListEntry(url=first, title="Bài viết", published_at=listed, native_id=native_id)],
+        )
+        st.upsert_list_entries(
+            cur,
+            SOURCE,
+            "tin-tong-hop",
+            [
+                ListEntry(url=second, title="Bài viết", published_at=listed, native_id=native_id),
+                ListEntry(
+                    url=base + "/vi/news/tin-tong-hop/khac-" + tail,
+                    title="Bài khác",
+                    published_at=listed,
+                    native_id=native_id,
+                ),
+            ],
+        )  # the same id under another alias: not the same listing
         if fetched_later:
-            st.save_page_state(cur, max(first, second), SOURCE, etag=None, last_modified=None, content_sha256=None,
-                               status=200, fetched_at=listed)
+            st.save_page_state(
+                cur,
+                max(first, second),
+                SOURCE,
+                etag=None,
+                last_modified=None,
+                content_sha256=None,
+                status=200,
+                fetched_at=listed,
+            )
     conn.close()
 
     ingest.fetch_articles(SOURCE, *APRIL, dag_id="t", run_id="fetch", registry=registry)
@@ -151,6 +175,8 @@ def test_a_rerun_asks_for_no_url_the_first_pass_did_not(clean_db, replica) -> No
             for source_id in ("dongnai_gov", "dongnai_party"):
                 ingest.discover(source_id, start, end, dag_id="t", run_id=run, registry=registry)
                 ingest.fetch_articles(source_id, start, end, dag_id="t", run_id=run, registry=registry)
-    urls = {run: {u for (u,) in query(clean_db, "SELECT DISTINCT url FROM staging.fetch_event WHERE run_id = %s",
-                                      run)} for run in ("first", "again")}
+    urls = {
+        run: {u for (u,) in query(clean_db, "SELECT DISTINCT url FROM staging.fetch_event WHERE run_id = %s", run)}
+        for run in ("first", "again")
+    }
     assert urls["again"] and urls["again"] <= urls["first"]

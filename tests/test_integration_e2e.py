@@ -38,8 +38,6 @@ PRECISION_FLOOR = 0.99
 RECALL_FLOOR = 0.99
 
 
-
-
 def store_dump(dsn: str) -> tuple:
     return (
         query(dsn, "SELECT *, xmin::text FROM integration.article ORDER BY story_key"),
@@ -72,8 +70,9 @@ def test_integration_run_succeeds_and_the_store_reconciles(integrated, pipeline_
 
 
 def test_2555_integrated_to_the_end_of_april_2024(integrated, pipeline_dsn, manifest) -> None:
-    by_month = dict(query(pipeline_dsn, "SELECT story_month, count(*) FROM integration.article "
-                                        "GROUP BY story_month ORDER BY 1"))
+    by_month = dict(
+        query(pipeline_dsn, "SELECT story_month, count(*) FROM integration.article GROUP BY story_month ORDER BY 1")
+    )
     cumulative = sum(n for month, n in by_month.items() if month <= "2024-04")
     assert cumulative == manifest["expected"]["integrated_total_to_target_end"] == 2555
     assert by_month == integrated_by_month(manifest)
@@ -83,8 +82,7 @@ def test_duplicate_detection_precision_and_recall(integrated, pipeline_dsn, mani
     story_of = {}
     for source_id, url, story_key in query(
         pipeline_dsn,
-        "SELECT i.source_id, i.page_url, s.story_key FROM process.item_story s "
-        "JOIN staging.item i USING (item_id)",
+        "SELECT i.source_id, i.page_url, s.story_key FROM process.item_story s JOIN staging.item i USING (item_id)",
     ):
         story_of[(source_id, url)] = story_key
 
@@ -119,18 +117,26 @@ def test_eth_and_tone_variants_are_merged(integrated, pipeline_dsn, manifest, re
     articles_per_story = {}
     for story_id in multi:
         urls = [replica.base_urls[i["source_id"]] + i["path"] for i in manifest["items"] if i["story_id"] == story_id]
-        keys = query(pipeline_dsn, "SELECT DISTINCT s.story_key FROM process.item_story s "
-                                   "JOIN staging.item i USING (item_id) WHERE i.page_url = ANY(%s)", urls)
+        keys = query(
+            pipeline_dsn,
+            "SELECT DISTINCT s.story_key FROM process.item_story s "
+            "JOIN staging.item i USING (item_id) WHERE i.page_url = ANY(%s)",
+            urls,
+        )
         articles_per_story[story_id] = len(keys)
     merged = sum(1 for n in articles_per_story.values() if n == 1)
     assert merged / len(articles_per_story) >= 0.95
 
 
 def test_stored_titles_are_clean_nfc(integrated, pipeline_dsn) -> None:
-    assert query(pipeline_dsn, "SELECT count(*) FROM integration.article WHERE title ~ '[\u00d0\u00f0]' "
-                               "OR NOT title IS NFC NORMALIZED") == [(0,)]
-    hostile = query(pipeline_dsn, "SELECT count(*) FROM integration.article WHERE body_html ~* "
-                                  "'<script|javascript:|\\son[a-z]+\\s*='")
+    assert query(
+        pipeline_dsn,
+        "SELECT count(*) FROM integration.article WHERE title ~ '[\u00d0\u00f0]' OR NOT title IS NFC NORMALIZED",
+    ) == [(0,)]
+    hostile = query(
+        pipeline_dsn,
+        "SELECT count(*) FROM integration.article WHERE body_html ~* '<script|javascript:|\\son[a-z]+\\s*='",
+    )
     assert hostile == [(0,)]
 
 
@@ -150,8 +156,10 @@ def test_rerunning_every_interval_twice_in_another_order_leaves_the_store_byte_i
 
 # --- the monthly report over the same store -------------------------------------------------------
 
-SUMMARY = ("SELECT month, source_id, item_type, published, published_before_window, integrated, duplicates_merged, "
-           "rejected, rejected_by_reason, waiting_review FROM integration.month_summary ORDER BY 1, 2, 3")
+SUMMARY = (
+    "SELECT month, source_id, item_type, published, published_before_window, integrated, duplicates_merged, "
+    "rejected, rejected_by_reason, waiting_review FROM integration.month_summary ORDER BY 1, 2, 3"
+)
 
 
 def payloads(dsn: str, months: list[str]) -> dict[str, dict]:
@@ -220,16 +228,21 @@ def test_the_report_dag_writes_and_stores_april_2024(report_run, pipeline_dsn) -
     states = {ti.task_id: str(ti.state).rsplit(".", 1)[-1] for ti in dagrun.get_task_instances()}
     assert states == {"refresh_summary": "success", "build_report": "success", "deliver_report": "skipped"}
     assert sorted(p.name for p in out.iterdir()) == [f"report-2024-04.{x}" for x in ("csv", "html", "json", "xlsx")]
-    rows = query(pipeline_dsn, "SELECT month, payload->'cumulative'->'total'->>'integrated' "
-                               "FROM integration.monthly_report")
+    rows = query(
+        pipeline_dsn, "SELECT month, payload->'cumulative'->'total'->>'integrated' FROM integration.monthly_report"
+    )
     assert rows == [("2024-04", "2555")]
     assert "2.555" in (out / "report-2024-04.html").read_text(encoding="utf-8")
 
 
 def test_run_metrics_per_source_reconcile_with_the_store(integrated, pipeline_dsn) -> None:
     _, dagrun = integrated
-    rows = query(pipeline_dsn, "SELECT source_id, processed, duplicates, approved, rejected, review, loaded "
-                               "FROM process.run_metrics WHERE run_id = %s", dagrun.run_id)
+    rows = query(
+        pipeline_dsn,
+        "SELECT source_id, processed, duplicates, approved, rejected, review, loaded "
+        "FROM process.run_metrics WHERE run_id = %s",
+        dagrun.run_id,
+    )
     assert {r[0] for r in rows} == set(SOURCES)
     loaded = {r[0]: r[6] for r in rows}
     per_channel = dict(query(pipeline_dsn, "SELECT primary_source_id, count(*) FROM integration.article GROUP BY 1"))

@@ -31,8 +31,22 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 REG = load_registry()
 MAY = (datetime(2024, 5, 1, tzinfo=TZ), datetime(2024, 6, 1, tzinfo=TZ))
 MIGRATION = next(SQL_DIR.glob("*_article_content_hash.sql"))
-CONTENT = ("title", "sapo", "dateline", "body_html", "body_text", "published_at", "story_month", "item_type",
-           "section", "author", "language", "primary_source_id", "primary_item_id", "primary_url")
+CONTENT = (
+    "title",
+    "sapo",
+    "dateline",
+    "body_html",
+    "body_text",
+    "published_at",
+    "story_month",
+    "item_type",
+    "section",
+    "author",
+    "language",
+    "primary_source_id",
+    "primary_item_id",
+    "primary_url",
+)
 HASH_SQL = f"integration.article_content_hash({', '.join(CONTENT)})"
 
 
@@ -62,11 +76,26 @@ def stage_month(dsn: str, n: int = 6) -> None:
             when = datetime(2024, 5, 3 + 3 * i, 9, 15, tzinfo=TZ)
             c = gen.content("politics", when, 150, 260)
             url = f"https://dongnai.gov.vn/vi/news/kinh-te/bam-{i}.html"
-            upsert_item(cur, "dongnai_gov", url, ExtractedItem(
-                source_id="dongnai_gov", url=url, canonical_url=url, native_id=None, title=c.title,
-                sapo="(ĐN)- " + c.sapo_core, body_text="\n\n".join(c.paragraphs),
-                body_html="".join(f"<p>{p}</p>" for p in c.paragraphs), published_at=when,
-                author="Phóng viên" if i == 0 else None, section="kinh-te", item_type="tin"), None)
+            upsert_item(
+                cur,
+                "dongnai_gov",
+                url,
+                ExtractedItem(
+                    source_id="dongnai_gov",
+                    url=url,
+                    canonical_url=url,
+                    native_id=None,
+                    title=c.title,
+                    sapo="(ĐN)- " + c.sapo_core,
+                    body_text="\n\n".join(c.paragraphs),
+                    body_html="".join(f"<p>{p}</p>" for p in c.paragraphs),
+                    published_at=when,
+                    author="Phóng viên" if i == 0 else None,
+                    section="kinh-te",
+                    item_type="tin",
+                ),
+                None,
+            )
     conn.close()
 
 
@@ -116,7 +145,9 @@ def test_migration_rehashes_the_stored_articles_and_a_reload_writes_nothing(fres
     assert sorted(hashes) == sorted(before)  # every stored hash is the function's
     assert all(hashes[k] != before[k] for k in before)
     assert dict(rows(dsn, "SELECT story_key, article_content_hash FROM integration.article_translation")) == {
-        current: hashes[current], stale: "0" * 64}  # the current translation stays current, the stale one stale
+        current: hashes[current],
+        stale: "0" * 64,
+    }  # the current translation stays current, the stale one stale
 
     migrated = store(dsn)
     again = run(dsn, "after-migration")
@@ -144,4 +175,3 @@ def test_content_hash_keeps_fields_apart_and_ignores_the_session_time_zone(pipel
     assert h("a", "bc") != base  # a boundary moved between two fields
     assert h("ab", "") != h("ab", None)  # empty is not missing
     assert h("ab", "c", "Asia/Ho_Chi_Minh") == base
-

@@ -35,8 +35,10 @@ def test_staging_refuses_non_nfc_text(pipeline_dsn: str) -> None:
     conn = psycopg2.connect(pipeline_dsn)
     try:
         with conn.cursor() as cur:
-            cur.execute("INSERT INTO staging.source (source_id, display_name, adapter, live_since,"
-                        " config) VALUES ('nfc_probe', 'x', 'nukeviet', '2020-01-01', '{}')")
+            cur.execute(
+                "INSERT INTO staging.source (source_id, display_name, adapter, live_since,"
+                " config) VALUES ('nfc_probe', 'x', 'nukeviet', '2020-01-01', '{}')"
+            )
             with pytest.raises(psycopg2.errors.CheckViolation):
                 cur.execute(
                     "INSERT INTO staging.list_entry (source_id, url, section, title) "
@@ -51,8 +53,11 @@ def test_staging_refuses_non_nfc_text(pipeline_dsn: str) -> None:
 def _text_band_keys(sig) -> list[str]:
     """The band keys as text, as they were stored before sql/012."""
     data = sig.astype(">u4")
-    return [f"{b:02d}:" + hashlib.blake2b(data[b * 3:(b + 1) * 3].tobytes(), digest_size=8,
-                                          person=b"pe-lsh-v1").hexdigest() for b in range(42)]
+    return [
+        f"{b:02d}:"
+        + hashlib.blake2b(data[b * 3 : (b + 1) * 3].tobytes(), digest_size=8, person=b"pe-lsh-v1").hexdigest()
+        for b in range(42)
+    ]
 
 
 def test_text_band_keys_convert_to_the_keys_the_pipeline_computes(pipeline_dsn: str, tmp_path: Path) -> None:
@@ -65,13 +70,17 @@ def test_text_band_keys_convert_to_the_keys_the_pipeline_computes(pipeline_dsn: 
             if path.name < "012":
                 shutil.copy(path, before / path.name)
         migrate(dsn, before)
-        sigs = {1: signature("Đồng Nai khởi công tuyến đường vành đai ba nối thành phố Biên Hòa với sân bay"),
-                2: signature("Tỉnh ủy Đồng Nai tổng kết công tác tuyên truyền năm 2023 và triển khai nhiệm vụ")}
+        sigs = {
+            1: signature("Đồng Nai khởi công tuyến đường vành đai ba nối thành phố Biên Hòa với sân bay"),
+            2: signature("Tỉnh ủy Đồng Nai tổng kết công tác tuyên truyền năm 2023 và triển khai nhiệm vụ"),
+        }
         conn = psycopg2.connect(dsn)
         with conn, conn.cursor() as cur:
             for item_id, sig in sigs.items():
-                cur.executemany("INSERT INTO process.lsh_band VALUES (%s, %s, 'baodongnai', now())",
-                                [(item_id, k) for k in _text_band_keys(sig)])
+                cur.executemany(
+                    "INSERT INTO process.lsh_band VALUES (%s, %s, 'baodongnai', now())",
+                    [(item_id, k) for k in _text_band_keys(sig)],
+                )
         migrate(dsn)
         with conn, conn.cursor() as cur:
             cur.execute("SELECT item_id, band_key FROM process.lsh_band ORDER BY item_id, band_key")

@@ -23,12 +23,14 @@ MARCH_END = datetime(2024, 4, 1, tzinfo=TZ)  # dag.test runs the interval that e
 APRIL_END = datetime(2024, 5, 1, tzinfo=TZ)
 
 
-
-
 def staged_march(dsn: str) -> list[tuple]:
-    return rows(dsn, """SELECT page_url, status, title, xmin::text FROM staging.item
+    return rows(
+        dsn,
+        """SELECT page_url, status, title, xmin::text FROM staging.item
                          WHERE source_id = %s AND published_at >= '2024-03-01 00:00+07'
-                           AND published_at < '2024-04-01 00:00+07' ORDER BY page_url""", SOURCE)
+                           AND published_at < '2024-04-01 00:00+07' ORDER BY page_url""",
+        SOURCE,
+    )
 
 
 def task_states(dagrun) -> dict[str, str]:
@@ -38,8 +40,9 @@ def task_states(dagrun) -> dict[str, str]:
     from sqlalchemy import select
 
     with create_session() as session:
-        tis = session.scalars(select(TaskInstance).where(
-            TaskInstance.dag_id == dagrun.dag_id, TaskInstance.run_id == dagrun.run_id)).all()
+        tis = session.scalars(
+            select(TaskInstance).where(TaskInstance.dag_id == dagrun.dag_id, TaskInstance.run_id == dagrun.run_id)
+        ).all()
         return {ti.task_id: str(ti.state).rsplit(".", 1)[-1] for ti in tis}
 
 
@@ -92,11 +95,18 @@ def test_a_rethemed_site_keeps_extracting_and_the_check_stays_quiet(runs, pipeli
     assert runs["states"]["rethemed"]["check_source_health"] == "success"
     # the same items, with the same content; only how they were found changed
     assert [r[:3] for r in runs["march_before"]] == [r[:3] for r in runs["march_normal"]]
-    methods = rows(pipeline_dsn, """SELECT DISTINCT field_sources->>'body' FROM staging.item
-                                     WHERE source_id = %s AND published_at < '2024-04-01 00:00+07'""", SOURCE)
+    methods = rows(
+        pipeline_dsn,
+        """SELECT DISTINCT field_sources->>'body' FROM staging.item
+                                     WHERE source_id = %s AND published_at < '2024-04-01 00:00+07'""",
+        SOURCE,
+    )
     assert methods and "body_xpath" not in {m[0] for m in methods}
-    (misses, pages), = rows(pipeline_dsn, "SELECT hint_misses, pages_with_hint_misses FROM staging.run_metrics "
-                            "WHERE run_id = %s", runs["rethemed"].run_id)
+    ((misses, pages),) = rows(
+        pipeline_dsn,
+        "SELECT hint_misses, pages_with_hint_misses FROM staging.run_metrics WHERE run_id = %s",
+        runs["rethemed"].run_id,
+    )
     assert pages == len(runs["march_before"]) and misses >= pages
 
 
@@ -111,16 +121,18 @@ def test_the_check_fails_the_run_when_no_method_finds_articles(runs, which) -> N
 def test_a_page_that_no_longer_parses_never_replaces_a_staged_item(runs, pipeline_dsn) -> None:
     assert runs["march_before"], "March must have staged items"
     assert staged_march(pipeline_dsn) == runs["march_before"]  # same rows, same xmin
-    failures = rows(pipeline_dsn, "SELECT DISTINCT reason FROM staging.parse_failure WHERE run_id = %s",
-                    runs["march_again"].run_id)
+    failures = rows(
+        pipeline_dsn, "SELECT DISTINCT reason FROM staging.parse_failure WHERE run_id = %s", runs["march_again"].run_id
+    )
     assert failures, "the failed parses are recorded as evidence"
 
 
 def test_the_alarm_names_the_source_the_reason_and_the_failing_pages(runs, pipeline_dsn, replica) -> None:
     start, end = datetime(2024, 3, 1, tzinfo=TZ), MARCH_END
     with pytest.raises(SourceHealthError) as err:
-        check_source_health(SOURCE, start, end, dag_id=f"ingest_{SOURCE}", run_id=runs["march_again"].run_id,
-                            dsn=pipeline_dsn)
+        check_source_health(
+            SOURCE, start, end, dag_id=f"ingest_{SOURCE}", run_id=runs["march_again"].run_id, dsn=pipeline_dsn
+        )
     message = str(err.value)
     assert SOURCE in message and "redesign" in message
     assert replica.base_urls[SOURCE] in message  # a page URL the engineer can open
@@ -130,8 +142,14 @@ def test_the_alarm_names_the_source_the_reason_and_the_failing_pages(runs, pipel
 
 def test_the_april_alarm_reports_that_nothing_was_staged(runs, pipeline_dsn) -> None:
     with pytest.raises(SourceHealthError, match="no items staged"):
-        check_source_health(SOURCE, datetime(2024, 4, 1, tzinfo=TZ), APRIL_END, dag_id=f"ingest_{SOURCE}",
-                            run_id=runs["april"].run_id, dsn=pipeline_dsn)
+        check_source_health(
+            SOURCE,
+            datetime(2024, 4, 1, tzinfo=TZ),
+            APRIL_END,
+            dag_id=f"ingest_{SOURCE}",
+            run_id=runs["april"].run_id,
+            dsn=pipeline_dsn,
+        )
 
 
 def test_status_shows_the_last_good_run_the_last_error_and_daily_yield(runs, capsys) -> None:

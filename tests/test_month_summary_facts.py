@@ -29,8 +29,10 @@ from portal_etl.reporting import summary
 from portal_etl.translation.backends import LibreTranslate
 from portal_etl.translation.run import store_machine
 
-COLUMNS = ("month, source_id, item_type, published, published_before_window, integrated, duplicates_merged, "
-           "rejected, rejected_by_reason, waiting_review, english_source, english_machine")
+COLUMNS = (
+    "month, source_id, item_type, published, published_before_window, integrated, duplicates_merged, "
+    "rejected, rejected_by_reason, waiting_review, english_source, english_machine"
+)
 
 # Every month recounted from the processing tables: the refresh's statement before sql/016.
 RECOUNT = """
@@ -137,14 +139,26 @@ def test_incremental_refreshes_equal_a_full_recount_after_every_kind_of_write(id
     assert month_row(rows, "2024-04", "dongnai_party", "tin")[5] == 1  # integrated now
 
     # a machine translation stored by the translate step (the engine is not called here)
-    key, content_hash = query(dsn, "SELECT story_key, content_hash FROM integration.article "
-                                   "WHERE primary_item_id = %s", ids["news"])[0]
+    key, content_hash = query(
+        dsn, "SELECT story_key, content_hash FROM integration.article WHERE primary_item_id = %s", ids["news"]
+    )[0]
     conn = connect(dsn, "t-facts")
     with conn, conn.cursor() as cur:
-        written = store_machine(cur, [{"story_key": key, "content_hash": content_hash, "title": "News",
-                                       "sapo": "", "body_html": "<p>News.</p>",
-                                       "translated_at": local(2024, 5, 2)}],
-                                LibreTranslate("http://127.0.0.1:9", model="test"), REG)
+        written = store_machine(
+            cur,
+            [
+                {
+                    "story_key": key,
+                    "content_hash": content_hash,
+                    "title": "News",
+                    "sapo": "",
+                    "body_html": "<p>News.</p>",
+                    "translated_at": local(2024, 5, 2),
+                }
+            ],
+            LibreTranslate("http://127.0.0.1:9", model="test"),
+            REG,
+        )
     conn.close()
     assert written == 1
     rows = assert_current(dsn)
@@ -154,15 +168,37 @@ def test_incremental_refreshes_equal_a_full_recount_after_every_kind_of_write(id
     # are the item's new month and its stories'; the old month changes all the same
     sport = spec["sport"]
     april_before = month_row(rows, "2024-04", sport.source_id, sport.item_type)
-    row = query(dsn, "SELECT page_url, canonical_url, title, sapo, body_text, body_html FROM staging.item "
-                     "WHERE item_id = %s", ids["sport"])[0]
+    row = query(
+        dsn,
+        "SELECT page_url, canonical_url, title, sapo, body_text, body_html FROM staging.item WHERE item_id = %s",
+        ids["sport"],
+    )[0]
     moved = sport.published - timedelta(days=30)
     conn = psycopg2.connect(dsn, options="-c timezone=UTC")
     with conn, conn.cursor() as cur:
-        assert upsert_item(cur, sport.source_id, row[0], ExtractedItem(
-            source_id=sport.source_id, url=row[0], canonical_url=row[1], native_id=None, title=row[2], sapo=row[3],
-            body_text=row[4], body_html=row[5], published_at=moved, author=None, section=sport.section,
-            item_type=sport.item_type), None) == "updated"
+        assert (
+            upsert_item(
+                cur,
+                sport.source_id,
+                row[0],
+                ExtractedItem(
+                    source_id=sport.source_id,
+                    url=row[0],
+                    canonical_url=row[1],
+                    native_id=None,
+                    title=row[2],
+                    sapo=row[3],
+                    body_text=row[4],
+                    body_html=row[5],
+                    published_at=moved,
+                    author=None,
+                    section=sport.section,
+                    item_type=sport.item_type,
+                ),
+                None,
+            )
+            == "updated"
+        )
     conn.close()
     process_interval(local(2024, 3, 1), local(2024, 4, 1), dag_id="t_facts", run_id="r3", dsn=dsn)
     rows = assert_current(dsn)
@@ -177,8 +213,11 @@ def test_incremental_refreshes_equal_a_full_recount_after_every_kind_of_write(id
     # an item that is no longer staged is withdrawn by the normalise stage (its story loses it)
     conn = psycopg2.connect(dsn)
     with conn, conn.cursor() as cur:
-        cur.execute("UPDATE staging.item SET status = 'parse_error', parse_error = 'gone', content_hash = 'x' "
-                    "WHERE item_id = %s", (ids["repub"],))
+        cur.execute(
+            "UPDATE staging.item SET status = 'parse_error', parse_error = 'gone', content_hash = 'x' "
+            "WHERE item_id = %s",
+            (ids["repub"],),
+        )
     conn.close()
     process_interval(local(2024, 4, 1), local(2024, 5, 1), dag_id="t_facts", run_id="r4", dsn=dsn)
     rows = assert_current(dsn)
@@ -232,8 +271,11 @@ def test_the_pipeline_role_queues_through_the_triggers_but_cannot_write_the_fact
     conn = connect(pipeline_dsn, "t-facts", role=PIPELINE_ROLE)
     try:
         with conn.cursor() as cur:
-            cur.execute("UPDATE process.decision SET outcome = 'rejected', reason = 'editor', decided_by = 'x' "
-                        "WHERE item_id = %s", (ids["march"],))
+            cur.execute(
+                "UPDATE process.decision SET outcome = 'rejected', reason = 'editor', decided_by = 'x' "
+                "WHERE item_id = %s",
+                (ids["march"],),
+            )
             cur.execute("SELECT array_agg(item_id) FROM integration.month_summary_dirty_item")
             assert cur.fetchone()[0] == [ids["march"]]
             with pytest.raises(psycopg2.errors.InsufficientPrivilege):
@@ -249,8 +291,10 @@ def test_an_update_that_changes_no_input_queues_nothing(ids, pipeline_dsn) -> No
         with conn.cursor() as cur:
             cur.execute("UPDATE process.decision SET decided_at = now(), note = %s", (hashlib.sha1(b"x").hexdigest(),))
             cur.execute("UPDATE integration.article SET updated_at = now()")
-            cur.execute("SELECT (SELECT count(*) FROM integration.month_summary_dirty_item), "
-                        "(SELECT count(*) FROM integration.month_summary_dirty_story)")
+            cur.execute(
+                "SELECT (SELECT count(*) FROM integration.month_summary_dirty_item), "
+                "(SELECT count(*) FROM integration.month_summary_dirty_story)"
+            )
             assert cur.fetchone() == (0, 0)
     finally:
         conn.rollback()

@@ -47,11 +47,19 @@ def test_story_month_is_the_local_month_whatever_the_channels_zone() -> None:
     """An article's month is the report's: the national portal's zone, not its channel's."""
     registry = load_registry()
     source = registry.sources[0]
-    elsewhere = registry.model_copy(update={"sources": [source.model_copy(update={"timezone": "UTC"}),
-                                                        *registry.sources[1:]]})
+    elsewhere = registry.model_copy(
+        update={"sources": [source.model_copy(update={"timezone": "UTC"}), *registry.sources[1:]]}
+    )
     published = datetime(2024, 4, 30, 20, tzinfo=UTC)  # 30-4 in UTC, 1-5 03:00 local
-    member = {"story_key": "0123456789abcdef", "item_id": 1, "source_id": source.id, "page_url": "https://x.vn/a",
-              "canonical_url": "https://x.vn/a", "published_at": published, "outcome": "approved"}
+    member = {
+        "story_key": "0123456789abcdef",
+        "item_id": 1,
+        "source_id": source.id,
+        "page_url": "https://x.vn/a",
+        "canonical_url": "https://x.vn/a",
+        "published_at": published,
+        "outcome": "approved",
+    }
     articles, _ = desired_state([member], elsewhere)
     assert articles == {"0123456789abcdef": (1, "2024-05")}
 
@@ -60,6 +68,8 @@ def test_sql_reads_the_same_zone_and_months(pipeline_dsn) -> None:
     assert query(pipeline_dsn, "SELECT integration.local_zone()") == [(LOCAL_ZONE,)]
     edge = Month(2024, 5).start
     instants = [edge - timedelta(microseconds=1), edge, datetime(2023, 12, 31, 17, tzinfo=UTC)]
-    got = [query(pipeline_dsn, "SET LOCAL timezone = 'America/New_York'; SELECT integration.local_month(%s)", t)[0][0]
-           for t in instants]
+    got = [
+        query(pipeline_dsn, "SET LOCAL timezone = 'America/New_York'; SELECT integration.local_month(%s)", t)[0][0]
+        for t in instants
+    ]
     assert got == [str(Month.of(t)) for t in instants] == ["2024-04", "2024-05", "2024-01"]

@@ -130,14 +130,26 @@ def stage(
                  published_at = EXCLUDED.published_at, section = EXCLUDED.section,
                  item_type = EXCLUDED.item_type, content_hash = EXCLUDED.content_hash
                RETURNING item_id""",
-            (source_id, page_url, fields["canonical_url"], native_id, title, sapo, body_text, body_html,
-             published, section, fields["item_type"], language, video_url, content_hash),
+            (
+                source_id,
+                page_url,
+                fields["canonical_url"],
+                native_id,
+                title,
+                sapo,
+                body_text,
+                body_html,
+                published,
+                section,
+                fields["item_type"],
+                language,
+                video_url,
+                content_hash,
+            ),
         )
         item_id = cur.fetchone()[0]
     conn.close()
     return item_id
-
-
 
 
 def run(dsn: str, start: datetime, end: datetime, run_id: str = "r1") -> dict:
@@ -156,8 +168,9 @@ def story_of(dsn: str, item_id: int) -> str:
 
 
 def edge(dsn: str, a: int, b: int) -> tuple | None:
-    got = rows(dsn, "SELECT reason, similarity FROM process.dup_edge WHERE item_a = %s AND item_b = %s",
-               min(a, b), max(a, b))
+    got = rows(
+        dsn, "SELECT reason, similarity FROM process.dup_edge WHERE item_a = %s AND item_b = %s", min(a, b), max(a, b)
+    )
     return got[0] if got else None
 
 
@@ -173,19 +186,37 @@ def republished_paragraphs() -> list[str]:
 
 def test_normalisation_nfc_eth_dateline_and_tone_variants(db: str) -> None:
     nfd_html = unicodedata.normalize("NFD", "<p>Đồng Nai hòa nhịp phát triển\u200b kinh tế.</p>")
-    a = stage(db, "dongnai_gov", "/vi/news/kinh-te/hoa-nhip-101.html",
-              title="\u00d0ồng Nai h\u00f2a nhịp \u2013 phát triển\u200b & hội nhập",
-              sapo="(\u00d0N) – Sáng 3-5, \"hội nghị\" được tổ chức.", body=SEED_PARAS,
-              body_html=nfd_html, published=local(2024, 5, 3, 9), section="kinh-te", native_id="101")
+    a = stage(
+        db,
+        "dongnai_gov",
+        "/vi/news/kinh-te/hoa-nhip-101.html",
+        title="\u00d0ồng Nai h\u00f2a nhịp \u2013 phát triển\u200b & hội nhập",
+        sapo='(\u00d0N) – Sáng 3-5, "hội nghị" được tổ chức.',
+        body=SEED_PARAS,
+        body_html=nfd_html,
+        published=local(2024, 5, 3, 9),
+        section="kinh-te",
+        native_id="101",
+    )
     # same channel, same local day, the title in the new tone style and another dash: same story
-    b = stage(db, "dongnai_gov", "/vi/news/kinh-te/hoa-nhip-102.html",
-              title="Đồng Nai hoà nhịp - phát triển & hội nhập", body=SEED_PARAS[:4],
-              published=local(2024, 5, 3, 23, 50), section="kinh-te", native_id="102")
+    b = stage(
+        db,
+        "dongnai_gov",
+        "/vi/news/kinh-te/hoa-nhip-102.html",
+        title="Đồng Nai hoà nhịp - phát triển & hội nhập",
+        body=SEED_PARAS[:4],
+        published=local(2024, 5, 3, 23, 50),
+        section="kinh-te",
+        native_id="102",
+    )
     counts = run(db, *MAY)
     assert counts["normalized"] == 2 and counts["new"] == 1
-    (title, sapo, dateline, body_html, words), = rows(
-        db, "SELECT title_clean, sapo_clean, dateline, body_html_sanitized, word_count "
-            "FROM process.normalized_item WHERE item_id = %s", a)
+    ((title, sapo, dateline, body_html, words),) = rows(
+        db,
+        "SELECT title_clean, sapo_clean, dateline, body_html_sanitized, word_count "
+        "FROM process.normalized_item WHERE item_id = %s",
+        a,
+    )
     assert title == "Đồng Nai hòa nhịp – phát triển & hội nhập"
     assert unicodedata.is_normalized("NFC", title) and "\u00d0" not in title and "\u200b" not in title
     assert (dateline, sapo) == ("ĐN", 'Sáng 3-5, "hội nghị" được tổ chức.')
@@ -200,13 +231,28 @@ def test_normalisation_nfc_eth_dateline_and_tone_variants(db: str) -> None:
 
 
 def test_republished_story_one_article_primary_earliest(db: str) -> None:
-    bdn = stage(db, "baodongnai", "/chinh-tri/202405/tang-cuong-lien-ket-3f1391d", title=SEED_TITLE,
-                sapo=SEED_SAPO, body=SEED_PARAS, published=local(2024, 5, 28, 20, 13), section="chinh-tri",
-                native_id="3f1391d")
-    gov = stage(db, "dongnai_gov", "/vi/news/thoi-su-chinh-tri/tang-cuong-lien-ket-5021.html",
-                title=SEED_TITLE.replace("Tăng cường", "Tăng cường việc") + ".",
-                sapo=SEED_SAPO.replace("(ĐN)-", "(ĐCSVN) -"), body=republished_paragraphs(),
-                published=local(2024, 5, 29, 8, 0), section="thoi-su-chinh-tri", native_id="5021")
+    bdn = stage(
+        db,
+        "baodongnai",
+        "/chinh-tri/202405/tang-cuong-lien-ket-3f1391d",
+        title=SEED_TITLE,
+        sapo=SEED_SAPO,
+        body=SEED_PARAS,
+        published=local(2024, 5, 28, 20, 13),
+        section="chinh-tri",
+        native_id="3f1391d",
+    )
+    gov = stage(
+        db,
+        "dongnai_gov",
+        "/vi/news/thoi-su-chinh-tri/tang-cuong-lien-ket-5021.html",
+        title=SEED_TITLE.replace("Tăng cường", "Tăng cường việc") + ".",
+        sapo=SEED_SAPO.replace("(ĐN)-", "(ĐCSVN) -"),
+        body=republished_paragraphs(),
+        published=local(2024, 5, 29, 8, 0),
+        section="thoi-su-chinh-tri",
+        native_id="5021",
+    )
     run(db, *MAY)
     reason, sim = edge(db, bdn, gov)
     assert reason == "near_duplicate" and sim >= 0.7
@@ -214,22 +260,51 @@ def test_republished_story_one_article_primary_earliest(db: str) -> None:
     assert len(arts) == 1
     key, src, primary, month, title = arts[0]
     assert (src, primary, month, title) == ("baodongnai", bdn, "2024-05", SEED_TITLE)
-    srcs = rows(db, "SELECT item_id, is_primary, outcome FROM integration.article_source WHERE story_key = %s "
-                    "ORDER BY item_id", key)
+    srcs = rows(
+        db,
+        "SELECT item_id, is_primary, outcome FROM integration.article_source WHERE story_key = %s ORDER BY item_id",
+        key,
+    )
     assert srcs == sorted([(bdn, True, "approved"), (gov, False, "approved")])
-    assert key == min(hashlib.sha1(f"{s}|{u}".encode()).hexdigest()[:16] for s, u in rows(
-        db, "SELECT source_id, canonical_url FROM staging.item"))
+    assert key == min(
+        hashlib.sha1(f"{s}|{u}".encode()).hexdigest()[:16]
+        for s, u in rows(db, "SELECT source_id, canonical_url FROM staging.item")
+    )
 
 
 def test_primary_tie_goes_to_registry_channel_order(db: str) -> None:
     when = local(2024, 5, 10, 15, 30)
     title, sapo, body = distinct_story(when)
-    bdn = stage(db, "baodongnai", "/chinh-tri/202405/story-a1b2c3d", title=title, sapo=sapo, body=body,
-                published=when, section="chinh-tri")
-    gov = stage(db, "dongnai_gov", "/vi/news/thoi-su-chinh-tri/story-7001.html", title=title, sapo=sapo,
-                body=body, published=when, section="thoi-su-chinh-tri")
-    party = stage(db, "dongnai_party", "/news/tin-hoat-dong/story-88.html", title=title, sapo=sapo,
-                  body=body[:-1] or body, published=when + timedelta(minutes=1), section="tin-hoat-dong")
+    bdn = stage(
+        db,
+        "baodongnai",
+        "/chinh-tri/202405/story-a1b2c3d",
+        title=title,
+        sapo=sapo,
+        body=body,
+        published=when,
+        section="chinh-tri",
+    )
+    gov = stage(
+        db,
+        "dongnai_gov",
+        "/vi/news/thoi-su-chinh-tri/story-7001.html",
+        title=title,
+        sapo=sapo,
+        body=body,
+        published=when,
+        section="thoi-su-chinh-tri",
+    )
+    party = stage(
+        db,
+        "dongnai_party",
+        "/news/tin-hoat-dong/story-88.html",
+        title=title,
+        sapo=sapo,
+        body=body[:-1] or body,
+        published=when + timedelta(minutes=1),
+        section="tin-hoat-dong",
+    )
     run(db, *MAY)
     assert rows(db, "SELECT primary_item_id FROM integration.article") == [(gov,)]  # gov before baodongnai
     assert {story_of(db, i) for i in (bdn, gov, party)} == {story_of(db, gov)}
@@ -238,14 +313,41 @@ def test_primary_tie_goes_to_registry_channel_order(db: str) -> None:
 def test_same_url_and_same_native_id_merge_with_reason(db: str) -> None:
     title, sapo, body = distinct_story(local(2024, 5, 5))
     canonical = BASES["dongnai_gov"] + "/vi/news/kinh-te/khu-cong-nghiep-4411.html"
-    a = stage(db, "dongnai_gov", "/vi/news/kinh-te/khu-cong-nghiep-4411.html", title=title, sapo=sapo, body=body,
-              published=local(2024, 5, 5, 9), section="kinh-te", native_id="4411")
-    b = stage(db, "dongnai_gov", "/vi/news/kinh-te/khu-cong-nghiep-4411.html?utm_source=zalo&zarsrc=30",
-              title=title + " (cập nhật)", sapo=sapo, body=body[:1], published=local(2024, 5, 6, 9),
-              section="kinh-te", canonical=canonical + "?utm_source=zalo", native_id=None)
+    a = stage(
+        db,
+        "dongnai_gov",
+        "/vi/news/kinh-te/khu-cong-nghiep-4411.html",
+        title=title,
+        sapo=sapo,
+        body=body,
+        published=local(2024, 5, 5, 9),
+        section="kinh-te",
+        native_id="4411",
+    )
+    b = stage(
+        db,
+        "dongnai_gov",
+        "/vi/news/kinh-te/khu-cong-nghiep-4411.html?utm_source=zalo&zarsrc=30",
+        title=title + " (cập nhật)",
+        sapo=sapo,
+        body=body[:1],
+        published=local(2024, 5, 6, 9),
+        section="kinh-te",
+        canonical=canonical + "?utm_source=zalo",
+        native_id=None,
+    )
     # legacy SharePoint URL of the same article: another URL, the same native id
-    c = stage(db, "dongnai_gov", "/Pages/newsdetail.aspx?NewsId=4411&CatId=2", title="Bản cũ: " + title,
-              sapo=sapo, body=body[:1], published=local(2024, 5, 7, 9), section="kinh-te", native_id="4411")
+    c = stage(
+        db,
+        "dongnai_gov",
+        "/Pages/newsdetail.aspx?NewsId=4411&CatId=2",
+        title="Bản cũ: " + title,
+        sapo=sapo,
+        body=body[:1],
+        published=local(2024, 5, 7, 9),
+        section="kinh-te",
+        native_id="4411",
+    )
     run(db, *MAY)
     assert edge(db, a, b)[0] == "same_url"
     assert edge(db, a, c)[0] == "same_native_id"
@@ -259,12 +361,33 @@ def test_same_title_only_merges_on_the_same_local_day(db: str) -> None:
     _, _, body1 = distinct_story(local(2024, 5, 14))
     _, _, body2 = distinct_story(local(2024, 5, 14))
     _, _, body3 = distinct_story(local(2024, 5, 15))
-    a = stage(db, "baodongnai", "/chinh-tri/202405/hoi-nghi-1a2b3c4", title=title, body=body1,
-              published=local(2024, 5, 14, 7), section="chinh-tri")
-    b = stage(db, "baodongnai", "/chinh-tri/202405/hoi-nghi-so-ket-1a2b3c5", title=title.upper() + "!",
-              body=body2, published=local(2024, 5, 14, 23, 59), section="chinh-tri")
-    c = stage(db, "baodongnai", "/chinh-tri/202405/hoi-nghi-1a2b3c6", title=title, body=body3,
-              published=local(2024, 5, 15, 0, 1), section="chinh-tri")
+    a = stage(
+        db,
+        "baodongnai",
+        "/chinh-tri/202405/hoi-nghi-1a2b3c4",
+        title=title,
+        body=body1,
+        published=local(2024, 5, 14, 7),
+        section="chinh-tri",
+    )
+    b = stage(
+        db,
+        "baodongnai",
+        "/chinh-tri/202405/hoi-nghi-so-ket-1a2b3c5",
+        title=title.upper() + "!",
+        body=body2,
+        published=local(2024, 5, 14, 23, 59),
+        section="chinh-tri",
+    )
+    c = stage(
+        db,
+        "baodongnai",
+        "/chinh-tri/202405/hoi-nghi-1a2b3c6",
+        title=title,
+        body=body3,
+        published=local(2024, 5, 15, 0, 1),
+        section="chinh-tri",
+    )
     run(db, *MAY)
     assert edge(db, a, b)[0] == "same_title_day"
     assert edge(db, a, c) is None and edge(db, b, c) is None
@@ -273,13 +396,27 @@ def test_same_title_only_merges_on_the_same_local_day(db: str) -> None:
 
 def grey_pair(dsn: str) -> tuple[int, int]:
     extra = distinct_story(local(2024, 5, 20), lo=300, hi=400)[2]
-    early = stage(dsn, "baodongnai", "/chinh-tri/202405/tang-cuong-lien-ket-3f1391d", title=SEED_TITLE,
-                  sapo=SEED_SAPO, body=SEED_PARAS, published=local(2024, 5, 28, 20, 13), section="chinh-tri")
+    early = stage(
+        dsn,
+        "baodongnai",
+        "/chinh-tri/202405/tang-cuong-lien-ket-3f1391d",
+        title=SEED_TITLE,
+        sapo=SEED_SAPO,
+        body=SEED_PARAS,
+        published=local(2024, 5, 28, 20, 13),
+        section="chinh-tri",
+    )
     # a reworded headline: with the same long headline the title layer would merge them outright
-    late = stage(dsn, "dongnai_gov", "/vi/news/thoi-su-chinh-tri/lien-ket-thong-tin-6001.html",
-                 title="Đồng Nai và Báo điện tử Đảng Cộng sản Việt Nam bàn cách tích hợp thông tin", sapo=SEED_SAPO,
-                 body=SEED_PARAS[:6] + extra[:2], published=local(2024, 5, 30, 10),
-                 section="thoi-su-chinh-tri")
+    late = stage(
+        dsn,
+        "dongnai_gov",
+        "/vi/news/thoi-su-chinh-tri/lien-ket-thong-tin-6001.html",
+        title="Đồng Nai và Báo điện tử Đảng Cộng sản Việt Nam bàn cách tích hợp thông tin",
+        sapo=SEED_SAPO,
+        body=SEED_PARAS[:6] + extra[:2],
+        published=local(2024, 5, 30, 10),
+        section="thoi-su-chinh-tri",
+    )
     return early, late
 
 
@@ -289,14 +426,37 @@ def test_near_duplicates_across_a_band_week_boundary_within_the_window(db: str) 
     week = timedelta(days=7).total_seconds()
     boundary = datetime.fromtimestamp((local(2024, 5, 15).timestamp() // week + 1) * week, UTC)
     first = boundary - timedelta(hours=1)
-    bdn = stage(db, "baodongnai", "/chinh-tri/202405/tang-cuong-lien-ket-3f1391d", title=SEED_TITLE,
-                sapo=SEED_SAPO, body=SEED_PARAS, published=first, section="chinh-tri", native_id="3f1391d")
-    gov = stage(db, "dongnai_gov", "/vi/news/thoi-su-chinh-tri/lien-ket-vung-5021.html", title="Liên kết vùng",
-                body=republished_paragraphs(), published=first + timedelta(days=6, hours=22),
-                section="thoi-su-chinh-tri", native_id="5021")
-    late = stage(db, "dongnai_party", "/tin-tuc/lien-ket-vung-88.html", title="Liên kết vùng Đông Nam Bộ",
-                 body=republished_paragraphs(), published=first + timedelta(days=8), section="tin-tuc",
-                 native_id="88")
+    bdn = stage(
+        db,
+        "baodongnai",
+        "/chinh-tri/202405/tang-cuong-lien-ket-3f1391d",
+        title=SEED_TITLE,
+        sapo=SEED_SAPO,
+        body=SEED_PARAS,
+        published=first,
+        section="chinh-tri",
+        native_id="3f1391d",
+    )
+    gov = stage(
+        db,
+        "dongnai_gov",
+        "/vi/news/thoi-su-chinh-tri/lien-ket-vung-5021.html",
+        title="Liên kết vùng",
+        body=republished_paragraphs(),
+        published=first + timedelta(days=6, hours=22),
+        section="thoi-su-chinh-tri",
+        native_id="5021",
+    )
+    late = stage(
+        db,
+        "dongnai_party",
+        "/tin-tuc/lien-ket-vung-88.html",
+        title="Liên kết vùng Đông Nam Bộ",
+        body=republished_paragraphs(),
+        published=first + timedelta(days=8),
+        section="tin-tuc",
+        native_id="88",
+    )
     run(db, local(2024, 5, 1), local(2024, 7, 1))
     weeks = dict(rows(db, "SELECT DISTINCT item_id, band_week FROM process.lsh_band"))
     assert weeks[gov] == weeks[bdn] + 1
@@ -306,13 +466,36 @@ def test_near_duplicates_across_a_band_week_boundary_within_the_window(db: str) 
 
 
 def test_same_long_title_on_another_channel_merges_a_stub_with_its_article(db: str) -> None:
-    stub = stage(db, "dongnai_gov", "/vi/news/thoi-su-chinh-tri/lien-ket-6002.html", title=SEED_TITLE,
-                 sapo=SEED_SAPO, body=SEED_PARAS[:1], published=local(2024, 5, 28, 21),
-                 section="thoi-su-chinh-tri")
-    full = stage(db, "baodongnai", "/chinh-tri/202405/tang-cuong-lien-ket-3f1391e", title=SEED_TITLE,
-                 sapo=SEED_SAPO, body=SEED_PARAS, published=local(2024, 5, 29, 8), section="chinh-tri")
-    far = stage(db, "dongnai_party", "/news/xay-dung-dang/lien-ket-77.html", title=SEED_TITLE,
-                sapo=SEED_SAPO, body=SEED_PARAS[:1], published=local(2024, 6, 10, 8), section="xay-dung-dang")
+    stub = stage(
+        db,
+        "dongnai_gov",
+        "/vi/news/thoi-su-chinh-tri/lien-ket-6002.html",
+        title=SEED_TITLE,
+        sapo=SEED_SAPO,
+        body=SEED_PARAS[:1],
+        published=local(2024, 5, 28, 21),
+        section="thoi-su-chinh-tri",
+    )
+    full = stage(
+        db,
+        "baodongnai",
+        "/chinh-tri/202405/tang-cuong-lien-ket-3f1391e",
+        title=SEED_TITLE,
+        sapo=SEED_SAPO,
+        body=SEED_PARAS,
+        published=local(2024, 5, 29, 8),
+        section="chinh-tri",
+    )
+    far = stage(
+        db,
+        "dongnai_party",
+        "/news/xay-dung-dang/lien-ket-77.html",
+        title=SEED_TITLE,
+        sapo=SEED_SAPO,
+        body=SEED_PARAS[:1],
+        published=local(2024, 6, 10, 8),
+        section="xay-dung-dang",
+    )
     run(db, datetime(2024, 5, 1, tzinfo=TZ), datetime(2024, 7, 1, tzinfo=TZ))
     assert edge(db, stub, full)[0] == "same_title_cross_channel"
     assert story_of(db, stub) == story_of(db, full) != story_of(db, far)  # 12 days later: not the same
@@ -327,21 +510,50 @@ def short_body(when: datetime, words: int = 45) -> list[str]:
 
 
 def test_same_lead_on_another_channel_merges_a_stub_whose_headline_was_reworded(db: str) -> None:
-    full = stage(db, "baodongnai", "/chinh-tri/202405/tang-cuong-lien-ket-3f1391d", title=SEED_TITLE,
-                 sapo=SEED_SAPO, body=SEED_PARAS, published=local(2024, 5, 28, 20, 13), section="chinh-tri")
+    full = stage(
+        db,
+        "baodongnai",
+        "/chinh-tri/202405/tang-cuong-lien-ket-3f1391d",
+        title=SEED_TITLE,
+        sapo=SEED_SAPO,
+        body=SEED_PARAS,
+        published=local(2024, 5, 28, 20, 13),
+        section="chinh-tri",
+    )
     # the portal's stub: "tỉnh" added to the headline, the lead with its own dateline and tone
     # placement, a few sentences of its own
     lead = SEED_SAPO.replace("(ĐN)-", "(ĐCSVN) -").replace("Tỉnh ủy", "Tỉnh uỷ")
-    stub = stage(db, "dongnai_gov", "/vi/news/thoi-su-chinh-tri/lien-ket-6003.html", title=PROVINCE_TITLE,
-                 sapo=lead, body=short_body(local(2024, 5, 28)), published=local(2024, 5, 29, 7),
-                 section="thoi-su-chinh-tri")
+    stub = stage(
+        db,
+        "dongnai_gov",
+        "/vi/news/thoi-su-chinh-tri/lien-ket-6003.html",
+        title=PROVINCE_TITLE,
+        sapo=lead,
+        body=short_body(local(2024, 5, 28)),
+        published=local(2024, 5, 29, 7),
+        section="thoi-su-chinh-tri",
+    )
     # each lacks one condition: a headline word changed; three days later
-    reworded = stage(db, "dongnai_party", "/news/xay-dung-dang/lien-ket-78.html",
-                     title=SEED_TITLE.replace("Tăng cường", "Đẩy mạnh"), sapo=lead,
-                     body=short_body(local(2024, 5, 27)), published=local(2024, 5, 29, 9), section="xay-dung-dang")
-    late = stage(db, "dongnai_party", "/news/xay-dung-dang/lien-ket-79.html", title=PROVINCE_TITLE,
-                 sapo=lead, body=short_body(local(2024, 5, 26)), published=local(2024, 5, 31, 21),
-                 section="xay-dung-dang")
+    reworded = stage(
+        db,
+        "dongnai_party",
+        "/news/xay-dung-dang/lien-ket-78.html",
+        title=SEED_TITLE.replace("Tăng cường", "Đẩy mạnh"),
+        sapo=lead,
+        body=short_body(local(2024, 5, 27)),
+        published=local(2024, 5, 29, 9),
+        section="xay-dung-dang",
+    )
+    late = stage(
+        db,
+        "dongnai_party",
+        "/news/xay-dung-dang/lien-ket-79.html",
+        title=PROVINCE_TITLE,
+        sapo=lead,
+        body=short_body(local(2024, 5, 26)),
+        published=local(2024, 5, 31, 21),
+        section="xay-dung-dang",
+    )
     run(db, *MAY)
     reason, sim = edge(db, stub, full)
     assert reason == "same_lead_cross_channel" and sim < 0.5  # bodies alone would never join them
@@ -352,18 +564,39 @@ def test_same_lead_on_another_channel_merges_a_stub_whose_headline_was_reworded(
 
 
 def test_same_lead_leaves_two_full_articles_and_one_channel_to_other_layers(db: str) -> None:
-    full = stage(db, "baodongnai", "/chinh-tri/202405/tang-cuong-lien-ket-3f1391d", title=SEED_TITLE,
-                 sapo=SEED_SAPO, body=SEED_PARAS, published=local(2024, 5, 28, 20, 13), section="chinh-tri")
+    full = stage(
+        db,
+        "baodongnai",
+        "/chinh-tri/202405/tang-cuong-lien-ket-3f1391d",
+        title=SEED_TITLE,
+        sapo=SEED_SAPO,
+        body=SEED_PARAS,
+        published=local(2024, 5, 28, 20, 13),
+        section="chinh-tri",
+    )
     # another article about the same meeting opening with the press release's lead: long, so the
     # bodies decide (and they differ)
-    other_article = stage(db, "dongnai_party", "/news/xay-dung-dang/lien-ket-80.html",
-                          title=PROVINCE_TITLE, sapo=SEED_SAPO,
-                          body=distinct_story(local(2024, 5, 28), lo=300, hi=400)[2],
-                          published=local(2024, 5, 29, 9), section="xay-dung-dang")
+    other_article = stage(
+        db,
+        "dongnai_party",
+        "/news/xay-dung-dang/lien-ket-80.html",
+        title=PROVINCE_TITLE,
+        sapo=SEED_SAPO,
+        body=distinct_story(local(2024, 5, 28), lo=300, hi=400)[2],
+        published=local(2024, 5, 29, 9),
+        section="xay-dung-dang",
+    )
     # a stub of the same lead on the full article's own channel
-    own_stub = stage(db, "baodongnai", "/chinh-tri/202405/lien-ket-3f1391f", title="Đồng Nai: " + SEED_TITLE,
-                     sapo=SEED_SAPO, body=short_body(local(2024, 5, 28)), published=local(2024, 5, 28, 18),
-                     section="chinh-tri")
+    own_stub = stage(
+        db,
+        "baodongnai",
+        "/chinh-tri/202405/lien-ket-3f1391f",
+        title="Đồng Nai: " + SEED_TITLE,
+        sapo=SEED_SAPO,
+        body=short_body(local(2024, 5, 28)),
+        published=local(2024, 5, 28, 18),
+        section="chinh-tri",
+    )
     run(db, *MAY)
     assert edge(db, full, other_article) is None
     assert edge(db, full, own_stub) is None
@@ -393,30 +626,87 @@ def test_grey_zone_pair_needs_review_and_does_not_merge(db: str) -> None:
 
 def test_policy_reasons(db: str) -> None:
     long_body = distinct_story(local(2023, 3, 28))[2]
-    short = ["Sáng 5-5, UBND tỉnh tổ chức hội nghị triển khai nhiệm vụ quý II năm 2024 với sự tham dự của "
-             "lãnh đạo các sở, ngành."]
+    short = [
+        "Sáng 5-5, UBND tỉnh tổ chức hội nghị triển khai nhiệm vụ quý II năm 2024 với sự tham dự của "
+        "lãnh đạo các sở, ngành."
+    ]
     video_html = '<p>Clip.</p><iframe src="https://www.youtube.com/embed/abc123"></iframe>'
     cases = {
-        "not_integrated": stage(db, "dongnai_gov", "/vi/news/thong-bao/tb-1.html", title="Thông báo lịch tiếp dân",
-                                body=long_body, published=local(2023, 3, 1), section="thong-bao"),
-        "before_window": stage(db, "dongnai_gov", "/vi/news/kinh-te/truoc-2.html", title="Tin trước ngày tích hợp",
-                               body=long_body, published=local(2023, 3, 28, 23, 59), section="kinh-te"),
-        "window_start": stage(db, "dongnai_gov", "/vi/news/kinh-te/dung-ngay-3.html", title="Tin đúng ngày tích hợp",
-                              body=distinct_story(local(2023, 3, 29))[2], published=local(2023, 3, 29, 0, 0),
-                              section="kinh-te"),
-        "too_short": stage(db, "baodongnai", "/xa-hoi/202303/tin-ngan-1111111", title="Tin ngắn về hội nghị",
-                           body=short, published=local(2023, 3, 30), section="xa-hoi"),
-        "video": stage(db, "dongnai_gov", "/vi/news/video-clip/clip-4.html", title="Video: Đồng Nai hôm nay",
-                       body=["Clip."], body_html=video_html, published=local(2023, 3, 30, 8), section="video-clip",
-                       item_type="video"),
-        "unknown_section": stage(db, "baodongnai", "/tin-moi/202303/tin-moi-2222222", title="Chuyên mục lạ",
-                                 body=distinct_story(local(2023, 3, 30))[2], published=local(2023, 3, 30, 9),
-                                 section="tin-moi"),
-        "unknown_short": stage(db, "baodongnai", "/tin-moi/202303/tin-moi-3333333", title="Chuyên mục lạ, ngắn",
-                               body=short, published=local(2023, 3, 30, 10), section="tin-moi"),
-        "language": stage(db, "baodongnai", "/chinh-tri/202303/english-4444444", title="Dong Nai news in English",
-                          body=distinct_story(local(2023, 3, 30))[2], published=local(2023, 3, 30, 11),
-                          section="chinh-tri", language="en"),
+        "not_integrated": stage(
+            db,
+            "dongnai_gov",
+            "/vi/news/thong-bao/tb-1.html",
+            title="Thông báo lịch tiếp dân",
+            body=long_body,
+            published=local(2023, 3, 1),
+            section="thong-bao",
+        ),
+        "before_window": stage(
+            db,
+            "dongnai_gov",
+            "/vi/news/kinh-te/truoc-2.html",
+            title="Tin trước ngày tích hợp",
+            body=long_body,
+            published=local(2023, 3, 28, 23, 59),
+            section="kinh-te",
+        ),
+        "window_start": stage(
+            db,
+            "dongnai_gov",
+            "/vi/news/kinh-te/dung-ngay-3.html",
+            title="Tin đúng ngày tích hợp",
+            body=distinct_story(local(2023, 3, 29))[2],
+            published=local(2023, 3, 29, 0, 0),
+            section="kinh-te",
+        ),
+        "too_short": stage(
+            db,
+            "baodongnai",
+            "/xa-hoi/202303/tin-ngan-1111111",
+            title="Tin ngắn về hội nghị",
+            body=short,
+            published=local(2023, 3, 30),
+            section="xa-hoi",
+        ),
+        "video": stage(
+            db,
+            "dongnai_gov",
+            "/vi/news/video-clip/clip-4.html",
+            title="Video: Đồng Nai hôm nay",
+            body=["Clip."],
+            body_html=video_html,
+            published=local(2023, 3, 30, 8),
+            section="video-clip",
+            item_type="video",
+        ),
+        "unknown_section": stage(
+            db,
+            "baodongnai",
+            "/tin-moi/202303/tin-moi-2222222",
+            title="Chuyên mục lạ",
+            body=distinct_story(local(2023, 3, 30))[2],
+            published=local(2023, 3, 30, 9),
+            section="tin-moi",
+        ),
+        "unknown_short": stage(
+            db,
+            "baodongnai",
+            "/tin-moi/202303/tin-moi-3333333",
+            title="Chuyên mục lạ, ngắn",
+            body=short,
+            published=local(2023, 3, 30, 10),
+            section="tin-moi",
+        ),
+        "language": stage(
+            db,
+            "baodongnai",
+            "/chinh-tri/202303/english-4444444",
+            title="Dong Nai news in English",
+            body=distinct_story(local(2023, 3, 30))[2],
+            published=local(2023, 3, 30, 11),
+            section="chinh-tri",
+            language="en",
+        ),
     }
     run(db, local(2023, 3, 1), local(2023, 4, 1))
     got = {name: decision(db, item)[:2] for name, item in cases.items()}
@@ -433,8 +723,14 @@ def test_policy_reasons(db: str) -> None:
     integrated = {r[0] for r in rows(db, "SELECT primary_item_id FROM integration.article")}
     assert integrated == {cases["window_start"], cases["video"]}
     # a staged item always has a date (001 CHECK); the rule itself:
-    item = {"source_id": "baodongnai", "section": "chinh-tri", "published_at": None, "word_count": 500,
-            "playable_video": False, "language": "vi"}
+    item = {
+        "source_id": "baodongnai",
+        "section": "chinh-tri",
+        "published_at": None,
+        "word_count": 500,
+        "playable_video": False,
+        "language": "vi",
+    }
     verdict = decide(item, REG.get("baodongnai"), [])
     assert (verdict.outcome, verdict.reason) == ("needs_review", "no_date")
     verdict = decide(item, None, [])
@@ -449,11 +745,18 @@ def test_hostile_html_never_reaches_the_store(db: str) -> None:
         '<a href="/vi/news/kinh-te/bai-khac-1.html">bài khác</a><svg onload="alert(2)"></svg>'
         '<p style="x" data-x="1">&lt;script&gt;alert(3)&lt;/script&gt;</p>'
     )
-    item = stage(db, "dongnai_gov", "/vi/news/kinh-te/bai-doc-hai-9.html", title="Bài có mã độc",
-                 body=SEED_PARAS, body_html=hostile + "".join(f"<p>{p}</p>" for p in SEED_PARAS),
-                 published=local(2024, 5, 2, 10), section="kinh-te")
+    item = stage(
+        db,
+        "dongnai_gov",
+        "/vi/news/kinh-te/bai-doc-hai-9.html",
+        title="Bài có mã độc",
+        body=SEED_PARAS,
+        body_html=hostile + "".join(f"<p>{p}</p>" for p in SEED_PARAS),
+        published=local(2024, 5, 2, 10),
+        section="kinh-te",
+    )
     run(db, *MAY)
-    (body_html,), = rows(db, "SELECT body_html FROM integration.article WHERE primary_item_id = %s", item)
+    ((body_html,),) = rows(db, "SELECT body_html FROM integration.article WHERE primary_item_id = %s", item)
     lowered = body_html.lower()
     for bad in ("<script", "onerror", "onclick", "onload", "javascript:", "evil.example", "<svg", "style="):
         assert bad not in lowered, bad
@@ -476,43 +779,107 @@ def integration_dump(dsn: str) -> dict[str, list[tuple]]:
 def two_month_dataset(dsn: str) -> dict[str, int]:
     ids: dict[str, int] = {}
     # S1: a story spanning the month boundary (primary on 31 March, republished on 1 April)
-    ids["s1_bdn"] = stage(dsn, "baodongnai", "/chinh-tri/202403/lien-ket-thong-tin-a000001", title=SEED_TITLE,
-                          sapo=SEED_SAPO, body=SEED_PARAS, published=local(2024, 3, 31, 23, 30),
-                          section="chinh-tri")
-    ids["s1_gov"] = stage(dsn, "dongnai_gov", "/vi/news/thoi-su-chinh-tri/lien-ket-thong-tin-9001.html",
-                          title=SEED_TITLE + ".", sapo=SEED_SAPO.replace("(ĐN)-", "(ĐCSVN) -"),
-                          body=republished_paragraphs(), published=local(2024, 4, 1, 8), section="thoi-su-chinh-tri")
+    ids["s1_bdn"] = stage(
+        dsn,
+        "baodongnai",
+        "/chinh-tri/202403/lien-ket-thong-tin-a000001",
+        title=SEED_TITLE,
+        sapo=SEED_SAPO,
+        body=SEED_PARAS,
+        published=local(2024, 3, 31, 23, 30),
+        section="chinh-tri",
+    )
+    ids["s1_gov"] = stage(
+        dsn,
+        "dongnai_gov",
+        "/vi/news/thoi-su-chinh-tri/lien-ket-thong-tin-9001.html",
+        title=SEED_TITLE + ".",
+        sapo=SEED_SAPO.replace("(ĐN)-", "(ĐCSVN) -"),
+        body=republished_paragraphs(),
+        published=local(2024, 4, 1, 8),
+        section="thoi-su-chinh-tri",
+    )
     # S2: three channels within the ±7-day window; the party copy is in a non-integrated section
     t, s, b = distinct_story(local(2024, 3, 20), lo=200, hi=300)
-    ids["s2_party"] = stage(dsn, "dongnai_party", "/news/van-ban/s2-11.html", title=t, sapo=s, body=b,
-                            published=local(2024, 3, 27, 7), section="van-ban")
-    ids["s2_gov"] = stage(dsn, "dongnai_gov", "/vi/news/thoi-su-chinh-tri/s2-9002.html", title=t, sapo=s, body=b,
-                          published=local(2024, 3, 28, 9), section="thoi-su-chinh-tri")
-    ids["s2_bdn"] = stage(dsn, "baodongnai", "/chinh-tri/202404/s2-a000002", title=t, sapo=s, body=b[1:] + b[:1],
-                          published=local(2024, 4, 2, 9), section="chinh-tri")
+    ids["s2_party"] = stage(
+        dsn,
+        "dongnai_party",
+        "/news/van-ban/s2-11.html",
+        title=t,
+        sapo=s,
+        body=b,
+        published=local(2024, 3, 27, 7),
+        section="van-ban",
+    )
+    ids["s2_gov"] = stage(
+        dsn,
+        "dongnai_gov",
+        "/vi/news/thoi-su-chinh-tri/s2-9002.html",
+        title=t,
+        sapo=s,
+        body=b,
+        published=local(2024, 3, 28, 9),
+        section="thoi-su-chinh-tri",
+    )
+    ids["s2_bdn"] = stage(
+        dsn,
+        "baodongnai",
+        "/chinh-tri/202404/s2-a000002",
+        title=t,
+        sapo=s,
+        body=b[1:] + b[:1],
+        published=local(2024, 4, 2, 9),
+        section="chinh-tri",
+    )
     # S3: grey zone with S1's March original (and same channel as S1's copy: no LSH pair there)
     extra = distinct_story(local(2024, 3, 30), lo=300, hi=400)[2]
-    ids["s3_gov"] = stage(dsn, "dongnai_gov", "/vi/news/thoi-su-chinh-tri/s3-9003.html",
-                          title=SEED_TITLE + " (kỳ 2)", sapo=SEED_SAPO, body=SEED_PARAS[:6] + extra[:2],
-                          published=local(2024, 4, 3, 9), section="thoi-su-chinh-tri")
+    ids["s3_gov"] = stage(
+        dsn,
+        "dongnai_gov",
+        "/vi/news/thoi-su-chinh-tri/s3-9003.html",
+        title=SEED_TITLE + " (kỳ 2)",
+        sapo=SEED_SAPO,
+        body=SEED_PARAS[:6] + extra[:2],
+        published=local(2024, 4, 3, 9),
+        section="thoi-su-chinh-tri",
+    )
     # S4: same title, same day, same channel, in April
     t4, s4, b4 = distinct_story(local(2024, 4, 12))
-    ids["s4_a"] = stage(dsn, "baodongnai", "/kinh-te/202404/s4-a000004", title=t4, sapo=s4, body=b4,
-                        published=local(2024, 4, 12, 8), section="kinh-te")
-    ids["s4_b"] = stage(dsn, "baodongnai", "/kinh-te/202404/s4-a000005", title=t4.lower(), sapo=s4, body=b4[:2],
-                        published=local(2024, 4, 12, 17), section="kinh-te")
+    ids["s4_a"] = stage(
+        dsn,
+        "baodongnai",
+        "/kinh-te/202404/s4-a000004",
+        title=t4,
+        sapo=s4,
+        body=b4,
+        published=local(2024, 4, 12, 8),
+        section="kinh-te",
+    )
+    ids["s4_b"] = stage(
+        dsn,
+        "baodongnai",
+        "/kinh-te/202404/s4-a000005",
+        title=t4.lower(),
+        sapo=s4,
+        body=b4[:2],
+        published=local(2024, 4, 12, 17),
+        section="kinh-te",
+    )
     # singles in both months on every channel
     for month in (3, 4):
-        for n, (source_id, section, path) in enumerate([
-            ("dongnai_party", "xay-dung-dang", "/news/xay-dung-dang/single-{m}-{n}.html"),
-            ("dongnai_gov", "van-hoa-xa-hoi", "/vi/news/van-hoa-xa-hoi/single-{m}-{n}.html"),
-            ("baodongnai", "van-hoa", "/van-hoa/20240{m}/single-{m}-{n}"),
-            ("baodongnai", "the-thao", "/the-thao/20240{m}/single-{m}-{n}"),
-        ]):
+        for n, (source_id, section, path) in enumerate(
+            [
+                ("dongnai_party", "xay-dung-dang", "/news/xay-dung-dang/single-{m}-{n}.html"),
+                ("dongnai_gov", "van-hoa-xa-hoi", "/vi/news/van-hoa-xa-hoi/single-{m}-{n}.html"),
+                ("baodongnai", "van-hoa", "/van-hoa/20240{m}/single-{m}-{n}"),
+                ("baodongnai", "the-thao", "/the-thao/20240{m}/single-{m}-{n}"),
+            ]
+        ):
             when = local(2024, month, 3 + 5 * n, 10)
             t, s, b = distinct_story(when, topic="culture")
-            ids[f"single_{month}_{n}"] = stage(dsn, source_id, path.format(m=month, n=n), title=t, sapo=s, body=b,
-                                               published=when, section=section)
+            ids[f"single_{month}_{n}"] = stage(
+                dsn, source_id, path.format(m=month, n=n), title=t, sapo=s, body=b, published=when, section=section
+            )
     return ids
 
 
@@ -534,8 +901,10 @@ def test_rerun_leaves_the_store_byte_identical(db: str) -> None:
 
 
 def order_dump(dsn: str) -> dict[str, list[tuple]]:
-    cols = ("story_key, title, sapo, dateline, body_html, body_text, published_at, story_month, item_type, section, "
-            "author, language, primary_source_id, primary_item_id, primary_url, content_hash")
+    cols = (
+        "story_key, title, sapo, dateline, body_html, body_text, published_at, story_month, item_type, section, "
+        "author, language, primary_source_id, primary_item_id, primary_url, content_hash"
+    )
     return {
         "article": rows(dsn, f"SELECT {cols} FROM integration.article ORDER BY story_key"),
         "article_source": rows(dsn, "SELECT * FROM integration.article_source ORDER BY source_id, url"),
@@ -558,16 +927,21 @@ def test_processing_order_does_not_change_the_result(db: str) -> None:
     counts = run(db, *APRIL)
     assert counts["new"] > 0
     # alone, April makes the republication of S1 its own story, primary on gov
-    assert rows(db, "SELECT primary_item_id, story_month FROM integration.article a JOIN process.item_story s "
-                    "USING (story_key) WHERE s.item_id = %s", ids["s1_gov"]) == [(ids["s1_gov"], "2024-04")]
+    assert rows(
+        db,
+        "SELECT primary_item_id, story_month FROM integration.article a JOIN process.item_story s "
+        "USING (story_key) WHERE s.item_id = %s",
+        ids["s1_gov"],
+    ) == [(ids["s1_gov"], "2024-04")]
     backward_counts = run(db, *MARCH)
     # March joins it to its original: the article is re-keyed (removed + new) or rewritten in place
     assert backward_counts["removed"] + backward_counts["updated"] >= 2
     assert order_dump(db) == forward
     s1 = story_of(db, ids["s1_bdn"])
     assert story_of(db, ids["s1_gov"]) == s1
-    assert rows(db, "SELECT primary_item_id, story_month FROM integration.article WHERE story_key = %s",
-                s1) == [(ids["s1_bdn"], "2024-03")]
+    assert rows(db, "SELECT primary_item_id, story_month FROM integration.article WHERE story_key = %s", s1) == [
+        (ids["s1_bdn"], "2024-03")
+    ]
     s2 = story_of(db, ids["s2_gov"])
     assert {story_of(db, ids["s2_party"]), story_of(db, ids["s2_bdn"])} == {s2}
     assert rows(db, "SELECT primary_item_id FROM integration.article WHERE story_key = %s", s2) == [(ids["s2_gov"],)]
@@ -599,15 +973,39 @@ def test_stages_called_separately_match_process_interval(db: str) -> None:
 def test_changed_and_withdrawn_items_update_the_store(db: str) -> None:
     when = local(2024, 5, 8, 9)
     t, s, b = distinct_story(when)
-    item = stage(db, "dongnai_gov", "/vi/news/kinh-te/thay-doi-1.html", title=t, sapo=s, body=b, published=when,
-                 section="kinh-te")
-    other = stage(db, "dongnai_gov", "/vi/news/kinh-te/khac-2.html", title=SEED_TITLE, body=SEED_PARAS,
-                  published=when, section="kinh-te")
+    item = stage(
+        db,
+        "dongnai_gov",
+        "/vi/news/kinh-te/thay-doi-1.html",
+        title=t,
+        sapo=s,
+        body=b,
+        published=when,
+        section="kinh-te",
+    )
+    other = stage(
+        db,
+        "dongnai_gov",
+        "/vi/news/kinh-te/khac-2.html",
+        title=SEED_TITLE,
+        body=SEED_PARAS,
+        published=when,
+        section="kinh-te",
+    )
     run(db, *MAY)
-    (key, xmin_other), = rows(db, "SELECT story_key, xmin::text FROM integration.article WHERE primary_item_id = %s",
-                              other)
-    stage(db, "dongnai_gov", "/vi/news/kinh-te/thay-doi-1.html", title=t + " (cập nhật)", sapo=s, body=b,
-          published=when, section="kinh-te")
+    ((key, xmin_other),) = rows(
+        db, "SELECT story_key, xmin::text FROM integration.article WHERE primary_item_id = %s", other
+    )
+    stage(
+        db,
+        "dongnai_gov",
+        "/vi/news/kinh-te/thay-doi-1.html",
+        title=t + " (cập nhật)",
+        sapo=s,
+        body=b,
+        published=when,
+        section="kinh-te",
+    )
     # an interval that does not contain the item: changed content is still picked up
     counts = run(db, local(2024, 7, 1), local(2024, 8, 1), run_id="later")
     assert (counts["normalized"], counts["updated"], counts["new"]) == (1, 1, 0)
@@ -616,14 +1014,19 @@ def test_changed_and_withdrawn_items_update_the_store(db: str) -> None:
     assert rows(db, "SELECT xmin::text FROM integration.article WHERE story_key = %s", key) == [(xmin_other,)]
     conn = connect(db)
     with conn, conn.cursor() as cur:
-        cur.execute("UPDATE staging.item SET status = 'parse_error', parse_error = 'layout_unknown', "
-                    "content_hash = 'x' WHERE item_id = %s", (item,))
+        cur.execute(
+            "UPDATE staging.item SET status = 'parse_error', parse_error = 'layout_unknown', "
+            "content_hash = 'x' WHERE item_id = %s",
+            (item,),
+        )
     conn.close()
     counts = run(db, *MAY, run_id="withdraw")
     assert counts["removed"] == 1 and counts["items_withdrawn"] == 1
     assert rows(db, "SELECT primary_item_id FROM integration.article") == [(other,)]
-    assert rows(db, "SELECT change FROM integration.article_history ORDER BY history_id") == [("updated",),
-                                                                                              ("removed",)]
+    assert rows(db, "SELECT change FROM integration.article_history ORDER BY history_id") == [
+        ("updated",),
+        ("removed",),
+    ]
     assert check_quality(db) == []
 
 
@@ -635,13 +1038,15 @@ def test_review_approve_reject_reopen(db: str) -> None:
     run(db, *MAY)
     merged_key = min(story_of(db, early), story_of(db, late))
 
-    result = review.approve(late, "Nguyễn Thu Hà", "cùng một tin, đăng lại", as_duplicate_of=early, dsn=db,
-                            registry=REG)
+    result = review.approve(
+        late, "Nguyễn Thu Hà", "cùng một tin, đăng lại", as_duplicate_of=early, dsn=db, registry=REG
+    )
     assert result["outcome"] == "approved" and result["integrated"]
     assert edge(db, early, late)[0] == "editor_merge"
     assert story_of(db, late) == story_of(db, early) == merged_key
     assert rows(db, "SELECT item_id, is_primary FROM integration.article_source ORDER BY item_id") == sorted(
-        [(early, True), (late, False)])
+        [(early, True), (late, False)]
+    )
     assert review.list_queue(dsn=db) == []
 
     # a later policy run keeps the editor's decision and merge
@@ -657,16 +1062,22 @@ def test_review_approve_reject_reopen(db: str) -> None:
     review.reject(early, "Trần Minh", "trùng với bài đã tích hợp", dsn=db, registry=REG)
     assert decision(db, early) == ("rejected", "editor", "Trần Minh")
     assert rows(db, "SELECT count(*) FROM integration.article") == [(0,)]
-    assert rows(db, "SELECT change, (previous->>'primary_item_id')::bigint FROM integration.article_history "
-                    "ORDER BY history_id DESC LIMIT 1") == [("removed", early)]
+    assert rows(
+        db,
+        "SELECT change, (previous->>'primary_item_id')::bigint FROM integration.article_history "
+        "ORDER BY history_id DESC LIMIT 1",
+    ) == [("removed", early)]
     # the later item is still flagged: its grey-zone partner is earlier, whatever its decision
     review.approve(late, "Trần Minh", "tin riêng, không trùng", dsn=db, registry=REG)
     assert rows(db, "SELECT primary_item_id FROM integration.article") == [(late,)]
 
     audit = rows(db, "SELECT item_id, action, reviewer, note, detail FROM process.review_audit ORDER BY audit_id")
     assert [(a[0], a[1], a[2]) for a in audit] == [
-        (late, "approve", "Nguyễn Thu Hà"), (late, "reopen", "Nguyễn Thu Hà"),
-        (early, "reject", "Trần Minh"), (late, "approve", "Trần Minh")]
+        (late, "approve", "Nguyễn Thu Hà"),
+        (late, "reopen", "Nguyễn Thu Hà"),
+        (early, "reject", "Trần Minh"),
+        (late, "approve", "Trần Minh"),
+    ]
     assert audit[0][4] == {"as_duplicate_of": early} and audit[1][4] == {"unmerged": [early]}
     assert audit[0][3] == "cùng một tin, đăng lại"
     shown = review.show(late, dsn=db)
@@ -698,8 +1109,9 @@ def test_check_quality_reports_planted_violations(db: str) -> None:
     with conn, conn.cursor() as cur:
         cur.execute("""DELETE FROM integration.article_source WHERE story_key = (
                          SELECT max(story_key) FROM integration.article)""")
-        cur.execute("DELETE FROM integration.article WHERE story_key = "
-                    "(SELECT max(story_key) FROM integration.article)")
+        cur.execute(
+            "DELETE FROM integration.article WHERE story_key = (SELECT max(story_key) FROM integration.article)"
+        )
     conn.close()
     names = {f.split(":")[0] for f in check_quality(db)}
     assert names == {"one_primary_per_article", "approved_item_in_one_article", "load_batch_reconciles"}
@@ -709,9 +1121,11 @@ def test_check_quality_reports_planted_violations(db: str) -> None:
 
 
 def test_a_month_of_three_channels_processes_in_seconds(db: str) -> None:
-    sources = [("dongnai_party", "tin-hoat-dong", "/news/tin-hoat-dong/p-{n}.html"),
-               ("dongnai_gov", "kinh-te", "/vi/news/kinh-te/g-{n}.html"),
-               ("baodongnai", "xa-hoi", "/xa-hoi/202405/b-{n}")]
+    sources = [
+        ("dongnai_party", "tin-hoat-dong", "/news/tin-hoat-dong/p-{n}.html"),
+        ("dongnai_gov", "kinh-te", "/vi/news/kinh-te/g-{n}.html"),
+        ("baodongnai", "xa-hoi", "/xa-hoi/202405/b-{n}"),
+    ]
     rng = random.Random(5)
     conn = connect(db)
     values = []
@@ -726,17 +1140,43 @@ def test_a_month_of_three_channels_processes_in_seconds(db: str) -> None:
     for source_id, _url, t, s, b, when, _ in rng.sample(values, 108):
         target, section, path = rng.choice([x for x in sources if x[0] != source_id])
         n += 1
-        values.append((target, BASES[target] + path.format(n=n), t, s, b[:-1] if len(b) > 3 else b,
-                       when + timedelta(days=1), section))
+        values.append(
+            (
+                target,
+                BASES[target] + path.format(n=n),
+                t,
+                s,
+                b[:-1] if len(b) > 3 else b,
+                when + timedelta(days=1),
+                section,
+            )
+        )
     with conn, conn.cursor() as cur:
         from psycopg2.extras import execute_values
 
-        execute_values(cur, """INSERT INTO staging.item (source_id, page_url, status, canonical_url, title, sapo,
+        execute_values(
+            cur,
+            """INSERT INTO staging.item (source_id, page_url, status, canonical_url, title, sapo,
                                    body_text, body_html, published_at, section, item_type, content_hash)
                                VALUES %s""",
-                       [(sid, url, "staged", url, t, s, "\n\n".join(b), "".join(f"<p>{p}</p>" for p in b),
-                         when, section, "tin", hashlib.sha256(url.encode()).hexdigest())
-                        for sid, url, t, s, b, when, section in values])
+            [
+                (
+                    sid,
+                    url,
+                    "staged",
+                    url,
+                    t,
+                    s,
+                    "\n\n".join(b),
+                    "".join(f"<p>{p}</p>" for p in b),
+                    when,
+                    section,
+                    "tin",
+                    hashlib.sha256(url.encode()).hexdigest(),
+                )
+                for sid, url, t, s, b, when, section in values
+            ],
+        )
     conn.close()
     began = time.perf_counter()
     counts = run(db, local(2024, 5, 1), local(2024, 6, 3))

@@ -99,8 +99,7 @@ def test_overrides_file_replaces_base_url_by_configuration(tmp_path: Path) -> No
     path = write(tmp_path, {"sources": [base_entry()]})
     overrides = write(
         tmp_path,
-        {"sources": {"tinh_x": {"base_url": "http://127.0.0.1:9999",
-                                "allowed_domains": ["127.0.0.1:9999"]}}},
+        {"sources": {"tinh_x": {"base_url": "http://127.0.0.1:9999", "allowed_domains": ["127.0.0.1:9999"]}}},
         "overrides.yaml",
     )
     source = load_registry(path, overrides).get("tinh_x")
@@ -112,8 +111,7 @@ def test_overrides_file_replaces_base_url_by_configuration(tmp_path: Path) -> No
 
 def test_hundreds_of_sources_are_configuration_only(tmp_path: Path) -> None:
     entries = [
-        base_entry(id=f"tinh_{n:03d}", base_url=f"https://t{n}.gov.vn",
-                   allowed_domains=[f"t{n}.gov.vn"])
+        base_entry(id=f"tinh_{n:03d}", base_url=f"https://t{n}.gov.vn", allowed_domains=[f"t{n}.gov.vn"])
         for n in range(300)
     ]
     registry = load_registry(write(tmp_path, {"sources": entries}))

@@ -77,8 +77,9 @@ def test_the_product_never_imports_the_replica() -> None:
 
 def test_the_scan_sees_an_import_of_the_replica() -> None:
     """The check above is only as good as its parser: lazy and dynamic imports count too."""
-    code = ("def f():\n    from portal_replica.manifest import load_manifest\n\n"
-            "importlib.import_module('portal_replica')\n")
+    code = (
+        "def f():\n    from portal_replica.manifest import load_manifest\n\nimportlib.import_module('portal_replica')\n"
+    )
     found = [t for t, _ in _imported_modules(ast.parse(code), "portal_etl.x", False)]
     assert found == ["portal_replica.manifest", "portal_replica"]
 
@@ -92,7 +93,7 @@ def test_the_replica_has_no_import_cycle() -> None:
         state[node] = 1
         for nxt in sorted(graph[node]):
             if state.get(nxt) == 1:
-                cycles.append(" -> ".join([*path[path.index(nxt):], nxt]))
+                cycles.append(" -> ".join([*path[path.index(nxt) :], nxt]))
             elif nxt not in state:
                 visit(nxt, [*path, nxt])
         state[node] = 2

@@ -89,8 +89,9 @@ def test_default_scenario_hits_2555_exactly(manifest):
     counted = sum(n for month, n in months.items() if "2023-03" <= month <= "2024-04")
     assert counted == 2555
     assert months["2024-05"] > 0 and months["2024-06"] > 0  # after the target: not counted
-    assert set(months) == {f"{y}-{m:02d}" for y in (2023, 2024) for m in range(1, 13)
-                           if "2023-03" <= f"{y}-{m:02d}" <= "2024-06"}
+    assert set(months) == {
+        f"{y}-{m:02d}" for y in (2023, 2024) for m in range(1, 13) if "2023-03" <= f"{y}-{m:02d}" <= "2024-06"
+    }
     assert manifest["scenario"]["target_integrated"] == 2555
 
 
@@ -101,8 +102,9 @@ def test_scaled_target_is_exact(scale):
 
 
 def test_other_targets_and_windows_are_exact():
-    params = ScenarioParams(seed=3, target_integrated=400, window_start=date(2023, 5, 10),
-                            target_end=date(2023, 12, 31), scale=1.0)
+    params = ScenarioParams(
+        seed=3, target_integrated=400, window_start=date(2023, 5, 10), target_end=date(2023, 12, 31), scale=1.0
+    )
     assert plan(params).expected["integrated_total_to_target_end"] == 400
 
 
@@ -226,12 +228,14 @@ def test_item_types_follow_the_adapters_rule(manifest):
             assert it["item_type"] == "bai" and it["word_count"] <= 1200
         else:
             assert it["item_type"] == "tin"
-            assert "short_body" in it["quirks"] or 120 <= it["word_count"] <= 420 or \
-                it["reject_reason"] == "section_not_integrated"
+            assert (
+                "short_body" in it["quirks"]
+                or 120 <= it["word_count"] <= 420
+                or it["reject_reason"] == "section_not_integrated"
+            )
         types[it["item_type"]] += 1
     assert set(types) == {"tin", "bai", "video", "podcast", "infographic", "photo"}
-    assert any(it["item_type"] == "video" and it["word_count"] < 80 and it["approvable"]
-               for it in manifest["items"])
+    assert any(it["item_type"] == "video" and it["word_count"] < 80 and it["approvable"] for it in manifest["items"])
 
 
 def test_word_counts_match_the_served_body(default_out, manifest):
@@ -327,8 +331,7 @@ def test_gov_legacy_paths(manifest):
     legacy = [it for it in manifest["items"] if it.get("legacy_path")]
     assert legacy and all(it["source_id"] == "dongnai_gov" for it in legacy)
     assert all(it["published_at_local"] < "2024" for it in legacy)
-    assert all(re.fullmatch(r"/Pages/newsdetail\.aspx\?NewsId=\d+&CatId=\d+", it["legacy_path"])
-               for it in legacy)
+    assert all(re.fullmatch(r"/Pages/newsdetail\.aspx\?NewsId=\d+&CatId=\d+", it["legacy_path"]) for it in legacy)
 
 
 # -- quirks ------------------------------------------------------------------------------------------
@@ -429,8 +432,7 @@ def test_short_and_repeated_sapo(default_out, manifest):
     short = items_with_quirk(manifest, "short_body")
     assert all(it["reject_reason"] == "too_short" and it["word_count"] < 80 for it in short)
     repeated = items_with_quirk(manifest, "sapo_repeated")
-    assert repeated and all(it["source_id"] == "baodongnai" and it["published_at_local"] < "2024"
-                            for it in repeated)
+    assert repeated and all(it["source_id"] == "baodongnai" and it["published_at_local"] < "2024" for it in repeated)
     for it in repeated[:5]:
         doc = read_doc(default_out, it)
         sapo = text_of(doc.select("div.article-sapo")[0])
@@ -445,8 +447,11 @@ def test_short_and_repeated_sapo(default_out, manifest):
 
 
 def test_newspaper_text_conventions(default_out, manifest):
-    texts = [site_file(default_out, "baodongnai", it["path"]).read_bytes().decode("utf-8")
-             for it in items_of(manifest, "baodongnai")[:400] if "legacy_encoding" not in it["quirks"]]
+    texts = [
+        site_file(default_out, "baodongnai", it["path"]).read_bytes().decode("utf-8")
+        for it in items_of(manifest, "baodongnai")[:400]
+        if "legacy_encoding" not in it["quirks"]
+    ]
     joined = "\n".join(texts)
     assert '<div class="article-sapo">(ĐN)- ' in joined
     assert '<div class="article-sapo">(ĐN) – ' in joined
@@ -454,14 +459,18 @@ def test_newspaper_text_conventions(default_out, manifest):
     assert '<p class="article-byline">Thực hiện: ' in joined
     assert re.search(r'<p class="article-byline">[^<-]+- [^<]+</p>', joined)  # "Hải Yến- Khánh Lộc"
     assert '"@type": "NewsArticle"' in joined and '"datePublished": "2023-' in joined
-    for marker in ('class="site-header"', 'class="reader-comments"', 'class="related-news"',
-                   "Hotline: 0915.73.44.73", "Thông tin bạn đọc"):
+    for marker in (
+        'class="site-header"',
+        'class="reader-comments"',
+        'class="related-news"',
+        "Hotline: 0915.73.44.73",
+        "Thông tin bạn đọc",
+    ):
         assert marker in texts[0]
 
 
 def test_nukeviet_detail_markup(default_out, manifest):
-    it = next(it for it in items_of(manifest, "dongnai_gov")
-              if re.search(r"[:/%()]", it["title"]) and not it["quirks"])
+    it = next(it for it in items_of(manifest, "dongnai_gov") if re.search(r"[:/%()]", it["title"]) and not it["quirks"])
     raw = site_file(default_out, "dongnai_gov", it["path"]).read_text("utf-8")
     title_tag = re.search(r"<title>(.*?)</title>", raw).group(1)
     assert re.search(r"&#x3A;|&#x002F;|&#x25;|&#40;", title_tag)
@@ -476,10 +485,15 @@ def test_nukeviet_detail_markup(default_out, manifest):
     assert hidden >= it["published_at_local"]  # the edit time, never earlier
     assert doc.select("div.hometext[itemprop=description]")
     assert doc.select("p.h5.text-right strong")[0].get_text() == "Tác giả: "
-    for selector in ("#form3B", ".fb-like", ".zalo-share-button", "div.panel-body.other-news",
-                     "ul.list-inline.text-right a.dimgray"):
+    for selector in (
+        "#form3B",
+        ".fb-like",
+        ".zalo-share-button",
+        "div.panel-body.other-news",
+        "ul.list-inline.text-right a.dimgray",
+    ):
         assert doc.select(selector), selector
-    tail = it["path"][len("/vi/news"):]
+    tail = it["path"][len("/vi/news") :]
     for op in ("savefile", "print", "sendmail"):
         assert f'href="/vi/news/{op}{tail}"' in raw
     # print and sendmail are made by the server from these
@@ -500,8 +514,10 @@ def test_nukeviet_list_pages(default_out, manifest):
     # ≤ 7 pages: the active <li> is closed with <li> (NukeViet's bug)
     small = [p for p in (site / "video-clip").glob("page-*/index.html")]
     assert 0 < len(small) < 7
-    assert re.search(r'<li class="page-item active"><a class="page-link" href="javascript:void\(0\)">1</a><li>',
-                     (site / "video-clip/index.html").read_text("utf-8"))
+    assert re.search(
+        r'<li class="page-item active"><a class="page-link" href="javascript:void\(0\)">1</a><li>',
+        (site / "video-clip/index.html").read_text("utf-8"),
+    )
 
 
 def test_rss_feed(default_out):
@@ -512,8 +528,9 @@ def test_rss_feed(default_out):
         date_text = re.search(r"<pubDate>(.*?)</pubDate>", item).group(1)
         m = re.fullmatch(r"\w{3}, (\d{1,2}) (\w{3}) \d{4} \d{2}:(\d{2}):\d{2} GMT", date_text)
         assert m and not m.group(1).startswith("0")
-        month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
-                 "Dec"].index(m.group(2)) + 1
+        month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"].index(
+            m.group(2)
+        ) + 1
         assert int(m.group(3)) == month  # minutes field = month number
         assert re.search(r"<guid isPermaLink=\"false\"><!\[CDATA\[ news_\d+ \]\]></guid>", item)
 

@@ -89,8 +89,7 @@ def test_article_headers_and_conditional_get(server, manifest, http):
         assert get(http, url, headers={"If-None-Match": '"stale"'}).status_code == 200
         not_modified = get(http, url, headers={"If-Modified-Since": last_modified})
         assert not_modified.status_code == 304 and not_modified.content == b""
-        assert get(http, url, headers={"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}
-                   ).status_code == 200
+        assert get(http, url, headers={"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}).status_code == 200
         # absolute URLs carry the server's own base URL
         canonical = parse_page(resp.content).select_one('link[rel="canonical"]')["href"]
         assert canonical == url
@@ -109,7 +108,7 @@ def test_last_modified_is_the_edit_time(server, manifest, http):
 def test_duplicate_routes(server, manifest, http):
     item = items_of(manifest, "dongnai_gov")[7]
     base = server.base_urls["dongnai_gov"]
-    tail = item["path"][len("/vi/news"):]
+    tail = item["path"][len("/vi/news") :]
     for op in ("savefile", "print", "sendmail"):
         resp = get(http, f"{base}/vi/news/{op}{tail}")
         assert resp.status_code == 200, op
@@ -138,9 +137,13 @@ def _follow_nukeviet(http, base_url: str, first_path: str) -> tuple[list[str], i
         assert resp.status_code == 200
         pages += 1
         doc = parse_page(resp.content)
-        hrefs += [a["href"] for a in doc.select(
-            "div.news_column > div.panel.panel-default > div.panel-body > h2 > a,"
-            " div.news_column > div.panel.panel-default > div.panel-body > h3 > a")]
+        hrefs += [
+            a["href"]
+            for a in doc.select(
+                "div.news_column > div.panel.panel-default > div.panel-body > h2 > a,"
+                " div.news_column > div.panel.panel-default > div.panel-body > h3 > a"
+            )
+        ]
         nxt = doc.select_one('ul.pagination a.page-link[rel="next"]')
         url = urljoin(url, nxt["href"]) if nxt else None
     return hrefs, pages
@@ -152,8 +155,7 @@ def test_nukeviet_pager(server, manifest, http):
     gov = items_of(manifest, "dongnai_gov")
     assert pages >= 3
     assert sorted(hrefs) == sorted(it["path"] for it in gov)
-    for bad in (f"/vi/news/page-{pages + 1}/", "/vi/news/page-0/", "/vi/news/page-1/",
-                "/vi/news/page-999/"):
+    for bad in (f"/vi/news/page-{pages + 1}/", "/vi/news/page-0/", "/vi/news/page-1/", "/vi/news/page-999/"):
         resp = get(http, base + bad)
         assert resp.status_code == 301, bad
         assert resp.headers["Location"] == base + "/vi/news/"
@@ -162,8 +164,9 @@ def test_nukeviet_pager(server, manifest, http):
     for section in ("kinh-te", "thoi-su-chinh-tri"):
         got, _ = _follow_nukeviet(http, base, f"/vi/news/{section}/")
         want = [it["path"] for it in gov if it["section"] == section]
-        want += [it["path"].replace(f"/{it['section']}/", f"/{section}/")
-                 for it in gov if section in it["also_listed_in"]]
+        want += [
+            it["path"].replace(f"/{it['section']}/", f"/{section}/") for it in gov if section in it["also_listed_in"]
+        ]
         assert sorted(got) == sorted(want)
 
 
@@ -243,12 +246,14 @@ def test_windows_1258_section(server, manifest, http):
         text = nfc(resp.content.decode("cp1258"))
         doc = parse_page(text.encode("utf-8"))
         assert doc.select_one("h1.article-title").get_text() == it["title"]
-        assert doc.select_one('meta[charset]')["charset"] == "windows-1258"
+        assert doc.select_one("meta[charset]")["charset"] == "windows-1258"
         assert doc.select_one("div.article-audio > audio[src]")
     listing = get(http, base + "/podcast")
     assert listing.headers["Content-Type"] == "text/html; charset=windows-1258"
-    titles = [a.get_text() for a in parse_page(nfc(listing.content.decode("cp1258")).encode())
-              .select("div.list-news h3.story-title > a")]
+    titles = [
+        a.get_text()
+        for a in parse_page(nfc(listing.content.decode("cp1258")).encode()).select("div.list-news h3.story-title > a")
+    ]
     assert titles and all(t.startswith("Tin nhanh audio") for t in titles)
 
 
@@ -351,11 +356,12 @@ def test_consecutive_ports_from_base_port(out_dir):
 def test_serve_forever_stops_on_sigterm(out_dir, tmp_path):
     overrides = tmp_path / "ov.yaml"
     base_port = free_port_block(3, start=40000)
-    code = ("import sys; from pathlib import Path; from portal_replica.server import serve_forever;"
-            f"serve_forever(Path({str(out_dir)!r}), '127.0.0.1', {base_port}, Path({str(overrides)!r}))")
+    code = (
+        "import sys; from pathlib import Path; from portal_replica.server import serve_forever;"
+        f"serve_forever(Path({str(out_dir)!r}), '127.0.0.1', {base_port}, Path({str(overrides)!r}))"
+    )
     env = dict(os.environ, PYTHONPATH=os.pathsep.join((str(REPO / "replica"), str(REPO / "plugins"))))
-    proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 20
         while not overrides.exists() and time.monotonic() < deadline and proc.poll() is None:

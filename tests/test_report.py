@@ -36,8 +36,11 @@ from portal_replica.textgen import TextGen
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 REG = load_registry()
-BASES = {"dongnai_party": "https://tinhuy.example.vn", "dongnai_gov": "https://dongnai.gov.vn",
-         "baodongnai": "https://baodongnai.com.vn"}
+BASES = {
+    "dongnai_party": "https://tinhuy.example.vn",
+    "dongnai_gov": "https://dongnai.gov.vn",
+    "baodongnai": "https://baodongnai.com.vn",
+}
 VIDEO_HTML = '<p>Clip thời sự.</p><iframe src="https://www.youtube.com/embed/abc123"></iframe>'
 
 
@@ -72,8 +75,7 @@ ITEMS = (
     Spec("first", "baodongnai", "chinh-tri", local(2023, 3, 30, 8), 220, "integrated"),
     Spec("march", "dongnai_gov", "kinh-te", local(2024, 3, 12, 10), 260, "integrated"),
     Spec("news", "baodongnai", "chinh-tri", local(2024, 4, 10, 8), 240, "integrated"),
-    Spec("repub", "dongnai_gov", "thoi-su-chinh-tri", local(2024, 4, 10, 15), 240, "duplicates_merged",
-         copy_of="news"),
+    Spec("repub", "dongnai_gov", "thoi-su-chinh-tri", local(2024, 4, 10, 15), 240, "duplicates_merged", copy_of="news"),
     Spec("longread", "baodongnai", "kinh-te", local(2024, 4, 30, 23, 30), 620, "integrated"),
     Spec("clip", "baodongnai", "video", local(2024, 4, 15, 19), 0, "integrated"),
     Spec("sport", "baodongnai", "the-thao", local(2024, 4, 11, 7), 230, "rejected", "section_not_integrated"),
@@ -108,8 +110,18 @@ def stage_items(dsn: str) -> dict[str, int]:
                 """INSERT INTO staging.item (source_id, page_url, status, canonical_url, title, sapo, body_text,
                        body_html, published_at, section, item_type, language, content_hash)
                    VALUES (%s, %s, 'staged', %s, %s, '', %s, %s, %s, %s, %s, 'vi', %s) RETURNING item_id""",
-                (spec.source_id, url, url, title, "\n\n".join(paragraphs), body_html, spec.published, spec.section,
-                 spec.item_type, hashlib.sha256(url.encode()).hexdigest()),
+                (
+                    spec.source_id,
+                    url,
+                    url,
+                    title,
+                    "\n\n".join(paragraphs),
+                    body_html,
+                    spec.published,
+                    spec.section,
+                    spec.item_type,
+                    hashlib.sha256(url.encode()).hexdigest(),
+                ),
             )
             ids[spec.key] = cur.fetchone()[0]
     conn.close()
@@ -132,11 +144,10 @@ def april(store, pipeline_dsn: str, tmp_path_factory) -> tuple:
     return produce_report(date(2024, 4, 1), dsn=pipeline_dsn, out_dir=out), out
 
 
-
-
 def expected_figures(months: set[str], source_id: str | None = None, item_type: str | None = None) -> dict:
-    picked = [s for s in ITEMS if s.month in months and source_id in (None, s.source_id)
-              and item_type in (None, s.item_type)]
+    picked = [
+        s for s in ITEMS if s.month in months and source_id in (None, s.source_id) and item_type in (None, s.item_type)
+    ]
     counts = Counter(s.category for s in picked)
     return {
         "published": len(picked),
@@ -144,14 +155,17 @@ def expected_figures(months: set[str], source_id: str | None = None, item_type: 
         "duplicates_merged": counts["duplicates_merged"],
         "rejected": counts["rejected"],
         "waiting_review": counts["waiting_review"],
-        "rejected_by_reason": {r: sum(1 for s in picked if s.category == "rejected" and s.reason == r)
-                               for r in REASONS},
+        "rejected_by_reason": {
+            r: sum(1 for s in picked if s.category == "rejected" and s.reason == r) for r in REASONS
+        },
     }
 
 
 def picked(figures: dict) -> dict:
-    return {k: figures[k] for k in ("published", "integrated", "duplicates_merged", "rejected", "waiting_review",
-                                    "rejected_by_reason")}
+    return {
+        k: figures[k]
+        for k in ("published", "integrated", "duplicates_merged", "rejected", "waiting_review", "rejected_by_reason")
+    }
 
 
 CUMULATIVE_TO_APRIL = {f"2023-{m:02d}" for m in range(3, 13)} | {f"2024-{m:02d}" for m in range(1, 5)}
@@ -160,8 +174,12 @@ CUMULATIVE_TO_APRIL = {f"2023-{m:02d}" for m in range(3, 13)} | {f"2024-{m:02d}"
 def test_the_stages_did_what_the_item_list_says(store, pipeline_dsn) -> None:
     outcomes = dict(query(pipeline_dsn, "SELECT item_id, outcome FROM process.decision"))
     for spec in ITEMS:
-        want = {"integrated": "approved", "duplicates_merged": "approved", "rejected": "rejected",
-                "waiting_review": "needs_review"}[spec.category]
+        want = {
+            "integrated": "approved",
+            "duplicates_merged": "approved",
+            "rejected": "rejected",
+            "waiting_review": "needs_review",
+        }[spec.category]
         assert outcomes[store[spec.key]] == want, spec.key
 
 
@@ -171,8 +189,7 @@ def test_month_and_cumulative_figures_per_channel_and_type(april) -> None:
     assert picked(payload["cumulative"]["total"]) == expected_figures(CUMULATIVE_TO_APRIL)
     for source_id in REG.ids:
         assert picked(payload["month"]["channels"][source_id]) == expected_figures({"2024-04"}, source_id)
-        assert picked(payload["cumulative"]["channels"][source_id]) == expected_figures(CUMULATIVE_TO_APRIL,
-                                                                                         source_id)
+        assert picked(payload["cumulative"]["channels"][source_id]) == expected_figures(CUMULATIVE_TO_APRIL, source_id)
     for item_type in ("tin", "bai", "video"):
         assert picked(payload["month"]["types"][item_type]) == expected_figures({"2024-04"}, None, item_type)
     assert picked(payload["previous_month"]["total"]) == expected_figures({"2024-03"})
@@ -180,8 +197,9 @@ def test_month_and_cumulative_figures_per_channel_and_type(april) -> None:
 
 def test_publish_rate_counts_only_items_since_the_integration_start(april) -> None:
     cumulative = april[0].payload["cumulative"]["channels"]["baodongnai"]
-    before = sum(1 for s in ITEMS if s.source_id == "baodongnai" and s.category == "rejected"
-                 and s.reason == "before_window")
+    before = sum(
+        1 for s in ITEMS if s.source_id == "baodongnai" and s.category == "rejected" and s.reason == "before_window"
+    )
     assert before and cumulative["published_before_window"] == before
     assert cumulative["publish_rate"] == round(cumulative["integrated"] / (cumulative["published"] - before), 4)
     assert april[0].payload["cumulative"]["channels"]["dongnai_party"]["publish_rate"] == 0.0
@@ -198,8 +216,11 @@ def test_an_item_at_0030_on_the_first_of_may_counts_in_may(store, pipeline_dsn, 
 
 
 def test_summary_categories_partition_what_was_published(store, pipeline_dsn) -> None:
-    rows = query(pipeline_dsn, "SELECT month, published, integrated, duplicates_merged, rejected, waiting_review, "
-                               "rejected_by_reason FROM integration.month_summary")
+    rows = query(
+        pipeline_dsn,
+        "SELECT month, published, integrated, duplicates_merged, rejected, waiting_review, "
+        "rejected_by_reason FROM integration.month_summary",
+    )
     assert rows
     for month, published, integrated, merged, rejected, waiting, by_reason in rows:
         assert published == integrated + merged + rejected + waiting, month
@@ -317,9 +338,20 @@ def test_html_report_renders_with_the_chart_visible_in_headless_chromium(april, 
     report, out = april
     shot = tmp_path / "shot.png"
     subprocess.run(
-        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--force-device-scale-factor=1",
-         f"--screenshot={shot}", "--window-size=1200,900", (out / "report-2024-04.html").as_uri()],
-        check=True, capture_output=True, timeout=120,
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--force-device-scale-factor=1",
+            f"--screenshot={shot}",
+            "--window-size=1200,900",
+            (out / "report-2024-04.html").as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
     shutil.copy(shot, out / "screenshot-2024-04.png")  # kept beside the report for a person to look at
     pixels = Image.open(shot).convert("RGB")
@@ -327,7 +359,7 @@ def test_html_report_renders_with_the_chart_visible_in_headless_chromium(april, 
     counts = Counter(zip(raw[0::3], raw[1::3], raw[2::3], strict=True))
 
     def near(hex_colour: str) -> int:
-        target = tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+        target = tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
         return sum(n for rgb, n in counts.items() if all(abs(a - b) <= 12 for a, b in zip(rgb, target, strict=True)))
 
     order = [c["source_id"] for c in report.payload["channels"]]
@@ -340,11 +372,17 @@ def test_html_report_renders_with_the_chart_visible_in_headless_chromium(april, 
 def test_regenerating_a_month_is_idempotent(april, pipeline_dsn) -> None:
     _, out = april
     report = produce_report(date(2024, 4, 1), dsn=pipeline_dsn, out_dir=out)  # other tests wrote elsewhere
-    before = query(pipeline_dsn, "SELECT month, content_hash, payload, files, generated_at, xmin::text "
-                                 "FROM integration.monthly_report WHERE month = '2024-04'")
+    before = query(
+        pipeline_dsn,
+        "SELECT month, content_hash, payload, files, generated_at, xmin::text "
+        "FROM integration.monthly_report WHERE month = '2024-04'",
+    )
     again = produce_report(date(2024, 4, 1), dsn=pipeline_dsn, out_dir=out)
-    after = query(pipeline_dsn, "SELECT month, content_hash, payload, files, generated_at, xmin::text "
-                                "FROM integration.monthly_report WHERE month = '2024-04'")
+    after = query(
+        pipeline_dsn,
+        "SELECT month, content_hash, payload, files, generated_at, xmin::text "
+        "FROM integration.monthly_report WHERE month = '2024-04'",
+    )
     assert again.payload == report.payload and again.content_hash == report.content_hash
     assert not again.changed
     assert after == before and len(after) == 1
@@ -355,8 +393,14 @@ def test_regenerating_a_month_is_idempotent(april, pipeline_dsn) -> None:
 
 def test_refresh_touches_only_the_given_months(store, pipeline_dsn) -> None:
     def state() -> dict:
-        return {m: x for m, x in query(pipeline_dsn, "SELECT month, string_agg(xmin::text, ',' ORDER BY source_id, "
-                                                     "item_type) FROM integration.month_summary GROUP BY month")}
+        return {
+            m: x
+            for m, x in query(
+                pipeline_dsn,
+                "SELECT month, string_agg(xmin::text, ',' ORDER BY source_id, "
+                "item_type) FROM integration.month_summary GROUP BY month",
+            )
+        }
 
     before = state()
     conn = psycopg2.connect(pipeline_dsn)
@@ -372,9 +416,11 @@ def test_many_months_in_one_statement_equal_the_same_months_one_by_one(store, pi
     """The set-based path (many months at once) and the per-month path write the same rows."""
     from portal_etl.reporting import summary
 
-    rows = ("SELECT month, source_id, item_type, published, published_before_window, integrated, duplicates_merged, "
-            "rejected, rejected_by_reason::text, waiting_review, english_source, english_machine "
-            "FROM integration.month_summary ORDER BY 1, 2, 3")
+    rows = (
+        "SELECT month, source_id, item_type, published, published_before_window, integrated, duplicates_merged, "
+        "rejected, rejected_by_reason::text, waiting_review, english_source, english_machine "
+        "FROM integration.month_summary ORDER BY 1, 2, 3"
+    )
     from portal_etl.reporting.payload import months_between
 
     held = [m for (m,) in query(pipeline_dsn, "SELECT DISTINCT month FROM integration.month_summary ORDER BY 1")]

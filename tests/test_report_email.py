@@ -70,8 +70,9 @@ def smtp_server():
 
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # the server's protocol trace: noise here
     mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port(), authenticator=mailbox.authenticate,
-                            auth_require_tls=False)  # plain SMTP on loopback; a real relay would use TLS
+    controller = Controller(
+        mailbox, hostname="127.0.0.1", port=free_port(), authenticator=mailbox.authenticate, auth_require_tls=False
+    )  # plain SMTP on loopback; a real relay would use TLS
     controller.start()
     yield controller, mailbox
     controller.stop()
@@ -81,10 +82,14 @@ def smtp_server():
 def smtp(smtp_server, monkeypatch) -> Mailbox:
     """The Airflow connection ``portal_etl_smtp`` pointing at the server, and an empty mailbox."""
     controller, mailbox = smtp_server
-    conn = {"conn_type": "smtp", "host": "127.0.0.1", "port": controller.port, "login": SMTP_LOGIN,
-            "password": SMTP_PASSWORD,
-            "extra": {"from_email": SENDER, "disable_ssl": True, "disable_tls": True, "timeout": 10,
-                      "retry_limit": 0}}
+    conn = {
+        "conn_type": "smtp",
+        "host": "127.0.0.1",
+        "port": controller.port,
+        "login": SMTP_LOGIN,
+        "password": SMTP_PASSWORD,
+        "extra": {"from_email": SENDER, "disable_ssl": True, "disable_tls": True, "timeout": 10, "retry_limit": 0},
+    }
     monkeypatch.setenv("AIRFLOW_CONN_PORTAL_ETL_SMTP", json.dumps(conn))
     monkeypatch.delenv("PORTAL_ETL_REPORT_RECIPIENTS", raising=False)
     monkeypatch.delenv("AIRFLOW_VAR_PORTAL_ETL_REPORT_RECIPIENTS", raising=False)
@@ -101,8 +106,7 @@ def store(pipeline_dsn: str) -> None:
 
     truncate_all(pipeline_dsn)
     stage_items(pipeline_dsn)
-    process_interval(local(2023, 3, 1), local(2024, 6, 1), dag_id="test_report_email", run_id="r1",
-                     dsn=pipeline_dsn)
+    process_interval(local(2023, 3, 1), local(2024, 6, 1), dag_id="test_report_email", run_id="r1", dsn=pipeline_dsn)
 
 
 @pytest.fixture(scope="module")
@@ -125,8 +129,9 @@ def deliveries(dsn: str) -> list[tuple]:
     conn = psycopg2.connect(dsn)
     try:
         with conn.cursor() as cur:
-            cur.execute("SELECT month, content_hash, recipients, forced FROM integration.report_delivery "
-                        "ORDER BY delivery_id")
+            cur.execute(
+                "SELECT month, content_hash, recipients, forced FROM integration.report_delivery ORDER BY delivery_id"
+            )
             return cur.fetchall()
     finally:
         conn.close()
@@ -159,11 +164,12 @@ def test_the_report_arrives_with_its_figures_chart_and_workbook(april, smtp, no_
     assert len(smtp.messages) == 1
     assert smtp.logins == [(SMTP_LOGIN, SMTP_PASSWORD)], "the connection's login was used"
     captured = capfd.readouterr()
-    logged = [line for line in (captured.out + captured.err + caplog.text).splitlines()
-              if "mail.log" not in line]  # mail.log: the test server's own protocol trace
+    logged = [
+        line for line in (captured.out + captured.err + caplog.text).splitlines() if "mail.log" not in line
+    ]  # mail.log: the test server's own protocol trace
     assert any("e-mailing report 2024-04" in line for line in logged), "the delivery logs what it does"
     assert not any(SMTP_PASSWORD in line for line in logged), "the password must never be logged"
-    (rcpt, msg), = smtp.parsed()
+    ((rcpt, msg),) = smtp.parsed()
     assert rcpt == list(result.sent_to) and smtp.messages[0][0] == SENDER
     assert msg["To"].addresses[1].addr_spec == "chuyen.vien@so.example.vn"
 
@@ -193,8 +199,10 @@ def test_the_report_arrives_with_its_figures_chart_and_workbook(april, smtp, no_
     sheet = workbook["Dữ liệu"]
     keys = {label: key for key, label in column_labels().items()}
     header = [keys[c.value] for c in sheet[1]]
-    rows = {(r["scope"], r["source_id"], r["item_type"]): r
-            for r in (dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2))}
+    rows = {
+        (r["scope"], r["source_id"], r["item_type"]): r
+        for r in (dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2))
+    }
     for scope, months in (("month", {"2024-04"}), ("cumulative", CUMULATIVE_TO_APRIL)):
         want = expected_figures(months)
         for key in ("published", "integrated", "duplicates_merged", "rejected", "waiting_review"):
@@ -202,8 +210,9 @@ def test_the_report_arrives_with_its_figures_chart_and_workbook(april, smtp, no_
         for source_id, figures in april.payload[scope]["channels"].items():
             assert rows[(scope, source_id, "*")]["integrated"] == figures["integrated"]
 
-    assert deliveries(no_deliveries) == [("2024-04", april.content_hash,
-                                          sorted(["truong.phong@so.example.vn", "chuyen.vien@so.example.vn"]), False)]
+    assert deliveries(no_deliveries) == [
+        ("2024-04", april.content_hash, sorted(["truong.phong@so.example.vn", "chuyen.vien@so.example.vn"]), False)
+    ]
 
 
 def test_a_second_delivery_of_the_same_report_sends_nothing(april, smtp, no_deliveries) -> None:
@@ -308,8 +317,9 @@ def run_report_dag(monkeypatch, tmp_path) -> dict[str, str]:
     return {ti.task_id: str(ti.state).rsplit(".", 1)[-1] for ti in dagrun.get_task_instances()}
 
 
-def test_the_dag_skips_delivery_when_nothing_is_configured(april, smtp, no_deliveries, airflow_db, monkeypatch,
-                                                           tmp_path, capfd) -> None:
+def test_the_dag_skips_delivery_when_nothing_is_configured(
+    april, smtp, no_deliveries, airflow_db, monkeypatch, tmp_path, capfd
+) -> None:
     states = run_report_dag(monkeypatch, tmp_path)  # a connection but no recipients
     assert states == {"refresh_summary": "success", "build_report": "success", "deliver_report": "skipped"}
     assert "no recipients configured (PORTAL_ETL_REPORT_RECIPIENTS" in capfd.readouterr().out  # the skip reason
@@ -320,15 +330,14 @@ def test_the_dag_skips_delivery_when_nothing_is_configured(april, smtp, no_deliv
     assert not smtp.messages and not deliveries(no_deliveries)
 
 
-def test_the_dag_emails_the_report_once(april, smtp, no_deliveries, airflow_db, monkeypatch, tmp_path,
-                                        capfd) -> None:
+def test_the_dag_emails_the_report_once(april, smtp, no_deliveries, airflow_db, monkeypatch, tmp_path, capfd) -> None:
     from portal_etl.reporting.monthly import stored_report
 
     to = ["truong.phong@so.example.vn", "chuyen.vien@so.example.vn"]
     monkeypatch.setenv("PORTAL_ETL_REPORT_RECIPIENTS", ", ".join(to))
     assert run_report_dag(monkeypatch, tmp_path)["deliver_report"] == "success"
     assert len(smtp.messages) == 1
-    (rcpt, msg), = smtp.parsed()
+    ((rcpt, msg),) = smtp.parsed()
     assert rcpt == to
     assert msg["X-Portal-ETL-Report"] == f"2024-04; sha256={stored_report('2024-04', no_deliveries)['content_hash']}"
     assert str(msg["Subject"]).startswith("Báo cáo tích hợp tin, bài tháng 4/2024")

@@ -21,8 +21,15 @@ pytestmark = pytest.mark.e2e
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 # four months around a year end, integration starting mid-December, a tenth of the volume
-PARAMS = ScenarioParams(seed=7, start=date(2023, 12, 1), end=date(2024, 3, 31), window_start=date(2023, 12, 11),
-                        target_end=date(2024, 2, 29), target_integrated=240, party_live=date(2024, 1, 8))
+PARAMS = ScenarioParams(
+    seed=7,
+    start=date(2023, 12, 1),
+    end=date(2024, 3, 31),
+    window_start=date(2023, 12, 11),
+    target_end=date(2024, 2, 29),
+    target_integrated=240,
+    party_live=date(2024, 1, 8),
+)
 
 
 def query(dsn: str, sql: str) -> list[tuple]:
@@ -86,8 +93,12 @@ def test_cumulative_and_per_channel_equal_this_scenarios_manifest(second) -> Non
     february = reports["2024-02"]
     assert february["period"]["cumulative_since"] == PARAMS.window_start.isoformat()
     total = integrated_total(manifest)
-    assert february["cumulative"]["total"]["integrated"] == total == manifest["expected"][
-        "integrated_total_to_target_end"] == PARAMS.target_integrated
+    assert (
+        february["cumulative"]["total"]["integrated"]
+        == total
+        == manifest["expected"]["integrated_total_to_target_end"]
+        == PARAMS.target_integrated
+    )
     assert {c: f["integrated"] for c, f in february["cumulative"]["channels"].items()} == integrated_by_source(manifest)
 
 

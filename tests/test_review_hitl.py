@@ -37,18 +37,34 @@ ANSWER_TIMEOUT_SECONDS = 240  # the request appears a few seconds after the run 
 # --- the form and the answer's checks (no Airflow needed) ----------------------------------------
 
 QUEUE = [
-    {"item_id": 7, "title": "Tin [có] *dấu*", "source_id": "dongnai_gov", "channel": "Cổng TTĐT tỉnh",
-     "published_local": "12-10-2023 09:30", "url": "https://dongnai.gov.vn/vi/news/x-7.html",
-     "reason": "unknown_section", "why": "section 'an-ninh' is not in the registry"},
-    {"item_id": 9, "title": "Bài hai", "source_id": "baodongnai", "channel": "Báo Đồng Nai",
-     "published_local": None, "url": None, "reason": "no_date", "why": None},
+    {
+        "item_id": 7,
+        "title": "Tin [có] *dấu*",
+        "source_id": "dongnai_gov",
+        "channel": "Cổng TTĐT tỉnh",
+        "published_local": "12-10-2023 09:30",
+        "url": "https://dongnai.gov.vn/vi/news/x-7.html",
+        "reason": "unknown_section",
+        "why": "section 'an-ninh' is not in the registry",
+    },
+    {
+        "item_id": 9,
+        "title": "Bài hai",
+        "source_id": "baodongnai",
+        "channel": "Báo Đồng Nai",
+        "published_local": None,
+        "url": None,
+        "reason": "no_date",
+        "why": None,
+    },
 ]
 
 
 def answer(approve=(), reject=(), reason="editor", note="ghi chú", option=APPLY) -> dict[str, Any]:
-    return {"chosen_options": [option],
-            "params_input": {"approve": list(approve), "reject": list(reject), "rejection_reason": reason,
-                             "note": note}}
+    return {
+        "chosen_options": [option],
+        "params_input": {"approve": list(approve), "reject": list(reject), "rejection_reason": reason, "note": note},
+    }
 
 
 def test_the_rejection_reasons_are_the_review_vocabulary() -> None:
@@ -59,8 +75,10 @@ def test_request_body_lists_every_item_with_what_an_editor_needs() -> None:
     body = request_body(QUEUE, total_waiting=40)
     assert body.startswith("**40 item(s) wait for an editor**")
     first, second = (line for line in body.splitlines() if line.startswith("- "))
-    assert first == ("- **7** · [Tin \\[có\\] \\*dấu\\*](https://dongnai.gov.vn/vi/news/x-7.html) · Cổng TTĐT tỉnh "
-                     "· 12-10-2023 09:30 · waits for: unknown_section — section 'an-ninh' is not in the registry")
+    assert first == (
+        "- **7** · [Tin \\[có\\] \\*dấu\\*](https://dongnai.gov.vn/vi/news/x-7.html) · Cổng TTĐT tỉnh "
+        "· 12-10-2023 09:30 · waits for: unknown_section — section 'an-ninh' is not in the registry"
+    )
     assert second == "- **9** · Bài hai · Báo Đồng Nai · no date · waits for: no_date"
     assert "38 more wait for the next request" in body
 
@@ -82,10 +100,19 @@ def test_an_answer_that_cannot_be_applied_is_refused(response, error) -> None:
 
 def test_an_answer_is_read_as_decisions() -> None:
     assert chosen_decisions(answer(approve=["9", 7], reject=[], note=" cùng tin "), QUEUE) == {
-        "approve": [7, 9], "reject": [], "reason": "editor", "note": "cùng tin"}
+        "approve": [7, 9],
+        "reject": [],
+        "reason": "editor",
+        "note": "cùng tin",
+    }
     # the UI sends null for a cleared multi-select
-    assert chosen_decisions({"chosen_options": [APPLY], "params_input": {
-        "approve": None, "reject": ["9"], "rejection_reason": "no_date", "note": "x"}}, QUEUE)["reject"] == [9]
+    assert chosen_decisions(
+        {
+            "chosen_options": [APPLY],
+            "params_input": {"approve": None, "reject": ["9"], "rejection_reason": "no_date", "note": "x"},
+        },
+        QUEUE,
+    )["reject"] == [9]
     # leaving decides nothing, whatever was filled in
     assert chosen_decisions(answer(approve=["7"], option=LEAVE), QUEUE)["approve"] == []
 
@@ -115,8 +142,9 @@ def stack(airflow_db, tmp_path_factory):
     }
     with AirflowStack(home, env, components=("api-server",)) as running:
         passwords = json.loads((home / "simple_auth_manager_passwords.json.generated").read_text())
-        token = requests.post(f"{running.base_url}/auth/token", timeout=30,
-                              json={"username": EDITOR, "password": passwords[EDITOR]}).json()["access_token"]
+        token = requests.post(
+            f"{running.base_url}/auth/token", timeout=30, json={"username": EDITOR, "password": passwords[EDITOR]}
+        ).json()["access_token"]
         yield LoggedIn(running, token)
 
 
@@ -137,16 +165,18 @@ def task_states(stack, dagrun) -> dict[str, str]:
 
 
 def returned(stack, dagrun, task_id: str) -> Any:
-    return stack.api("GET", f"/api/v2/dags/{dagrun.dag_id}/dagRuns/{dagrun.run_id}/taskInstances/{task_id}/"
-                            "xcomEntries/return_value")["value"]
+    return stack.api(
+        "GET", f"/api/v2/dags/{dagrun.dag_id}/dagRuns/{dagrun.run_id}/taskInstances/{task_id}/xcomEntries/return_value"
+    )["value"]
 
 
 def review_asset_events(stack) -> list[dict]:
     assets = stack.api("GET", "/api/v2/assets", params={"uri_pattern": "process/review_queue"})["assets"]
     if not assets:
         return []
-    return stack.api("GET", "/api/v2/assets/events",
-                     params={"asset_id": assets[0]["id"], "order_by": "timestamp"})["asset_events"]
+    return stack.api("GET", "/api/v2/assets/events", params={"asset_id": assets[0]["id"], "order_by": "timestamp"})[
+        "asset_events"
+    ]
 
 
 class Editor(threading.Thread):
@@ -169,8 +199,9 @@ class Editor(threading.Thread):
             while self.request is None:
                 if time.monotonic() > deadline:
                     raise TimeoutError("no review request appeared")
-                found = self.stack.api("GET", "/api/v2/dags/review_queue/dagRuns/~/hitlDetails",
-                                       params={"response_received": False})["hitl_details"]
+                found = self.stack.api(
+                    "GET", "/api/v2/dags/review_queue/dagRuns/~/hitlDetails", params={"response_received": False}
+                )["hitl_details"]
                 self.request = found[0] if found else None
                 time.sleep(0.5)
             self.response = self.stack.api("PATCH", self._path(), json=self.choose(self.request))
@@ -181,8 +212,10 @@ class Editor(threading.Thread):
 
     def _path(self) -> str:
         ti = self.request["task_instance"]
-        return (f"/api/v2/dags/review_queue/dagRuns/{ti['dag_run_id']}/taskInstances/{ti['task_id']}/"
-                f"{ti['map_index']}/hitlDetails")
+        return (
+            f"/api/v2/dags/review_queue/dagRuns/{ti['dag_run_id']}/taskInstances/{ti['task_id']}/"
+            f"{ti['map_index']}/hitlDetails"
+        )
 
 
 @pytest.mark.e2e
@@ -196,14 +229,25 @@ def test_editor_decides_the_queue_in_airflow(stack, october, pipeline_dsn) -> No
     assert events[-1]["source_dag_id"] == "integrate_articles"
     grey, partner = grey_zone_pair(pipeline_dsn)
     new_a, new_b = october["new_a"], october["new_b"]
-    titles = dict(query(pipeline_dsn, "SELECT item_id, title_clean FROM process.normalized_item "
-                                      "WHERE item_id = ANY(%s)", [grey, new_a, new_b]))
+    titles = dict(
+        query(
+            pipeline_dsn,
+            "SELECT item_id, title_clean FROM process.normalized_item WHERE item_id = ANY(%s)",
+            [grey, new_a, new_b],
+        )
+    )
     assert not in_store(pipeline_dsn, new_a)
 
     def choose(request: dict) -> dict:
-        return {"chosen_options": [APPLY], "params_input": {
-            "approve": [str(new_a)], "reject": [str(new_b)], "rejection_reason": "section_not_integrated",
-            "note": "Chuyên mục mới: bài diễn tập được tích hợp, tin tuần tra thì không"}}
+        return {
+            "chosen_options": [APPLY],
+            "params_input": {
+                "approve": [str(new_a)],
+                "reject": [str(new_b)],
+                "rejection_reason": "section_not_integrated",
+                "note": "Chuyên mục mới: bài diễn tập được tích hợp, tin tuần tra thì không",
+            },
+        }
 
     editor = Editor(stack, choose)
     editor.start()
@@ -226,8 +270,11 @@ def test_editor_decides_the_queue_in_airflow(stack, october, pipeline_dsn) -> No
 
     # the run, and the decisions in the name of the answering user
     assert str(review_run.state).endswith("success")
-    assert task_states(stack, review_run) == {COLLECT_TASK_ID: "success", DECIDE_TASK_ID: "success",
-                                       APPLY_TASK_ID: "success"}
+    assert task_states(stack, review_run) == {
+        COLLECT_TASK_ID: "success",
+        DECIDE_TASK_ID: "success",
+        APPLY_TASK_ID: "success",
+    }
     assert editor.response["responded_by"]["name"] == EDITOR
     applied = returned(stack, review_run, APPLY_TASK_ID)
     assert applied == {"reviewer": EDITOR, "approved": [new_a], "rejected": [new_b], "unchanged": []}
@@ -253,13 +300,27 @@ def test_editor_decides_the_queue_in_airflow(stack, october, pipeline_dsn) -> No
 def test_leaving_decides_nothing_and_an_empty_queue_asks_nobody(stack, october, pipeline_dsn) -> None:
     integration = run_dag("integrate_articles", run_conf={"from_month": "2023-10", "to_month": "2023-10"})
     assert str(integration.state).endswith("success")
-    waiting = [r[0] for r in query(pipeline_dsn, "SELECT item_id FROM process.decision "
-                                                 "WHERE outcome = 'needs_review' ORDER BY item_id")]
+    waiting = [
+        r[0]
+        for r in query(
+            pipeline_dsn, "SELECT item_id FROM process.decision WHERE outcome = 'needs_review' ORDER BY item_id"
+        )
+    ]
     assert waiting, "the month leaves items waiting"
     audit_before = audit(pipeline_dsn)
 
-    editor = Editor(stack, lambda request: {"chosen_options": [LEAVE], "params_input": {
-        "approve": [str(waiting[0])], "reject": [], "rejection_reason": "editor", "note": "để sau"}})
+    editor = Editor(
+        stack,
+        lambda request: {
+            "chosen_options": [LEAVE],
+            "params_input": {
+                "approve": [str(waiting[0])],
+                "reject": [],
+                "rejection_reason": "editor",
+                "note": "để sau",
+            },
+        },
+    )
     editor.start()
     left = run_dag("review_queue")
     editor.join(timeout=30)
@@ -268,8 +329,12 @@ def test_leaving_decides_nothing_and_an_empty_queue_asks_nobody(stack, october, 
     assert str(left.state).endswith("success")
     assert returned(stack, left, APPLY_TASK_ID)["approved"] == []
     assert audit(pipeline_dsn) == audit_before
-    assert [r[0] for r in query(pipeline_dsn, "SELECT item_id FROM process.decision "
-                                              "WHERE outcome = 'needs_review' ORDER BY item_id")] == waiting
+    assert [
+        r[0]
+        for r in query(
+            pipeline_dsn, "SELECT item_id FROM process.decision WHERE outcome = 'needs_review' ORDER BY item_id"
+        )
+    ] == waiting
 
     # the editors empty the queue from the command line; then nothing is announced or asked
     from portal_etl.pipeline.process import review

@@ -77,8 +77,13 @@ def test_acting_as_switches_for_the_block_and_back(pipeline_dsn: str) -> None:
 
 @pytest.mark.parametrize(
     "statement",
-    ["SELECT 1 FROM staging.item", "SELECT 1 FROM process.decision", "SELECT 1 FROM integration.article",
-     "SELECT 1 FROM staging.raw_capture", WRITE_ARTICLE_BATCH],
+    [
+        "SELECT 1 FROM staging.item",
+        "SELECT 1 FROM process.decision",
+        "SELECT 1 FROM integration.article",
+        "SELECT 1 FROM staging.raw_capture",
+        WRITE_ARTICLE_BATCH,
+    ],
 )
 def test_the_report_reader_is_refused_everything_but_the_reports(pipeline_dsn: str, statement: str) -> None:
     assert refused(pipeline_dsn, REPORT_READER_ROLE, statement)

@@ -77,8 +77,17 @@ def provincial_replica(registry_102, tmp_path_factory):
     from portal_replica.server import ReplicaServer
 
     out = tmp_path_factory.mktemp("replica-102")
-    generate(ScenarioParams(start=date(2024, 3, 1), end=date(2024, 5, 31), window_start=date(2024, 3, 1),
-                            target_end=date(2024, 4, 30), target_integrated=60, party_live=date(2024, 3, 1)), out)
+    generate(
+        ScenarioParams(
+            start=date(2024, 3, 1),
+            end=date(2024, 5, 31),
+            window_start=date(2024, 3, 1),
+            target_end=date(2024, 4, 30),
+            target_integrated=60,
+            party_live=date(2024, 3, 1),
+        ),
+        out,
+    )
     registry = load_registry(registry_102, overrides=None)
     extra = [s for s in registry.ids if s.startswith("dongnai_site_")]
     by_month = add_provincial_sites(out, registry, extra, "2024-04", "2024-04")
@@ -97,8 +106,9 @@ def test_the_replica_serves_all_102_channels_with_their_manifest(provincial_repl
     assert set(yaml.safe_load(overrides.read_text(encoding="utf-8"))["sources"]) == set(server.base_urls)
     per_source = Counter(it["source_id"] for it in manifest["items"] if it["source_id"].startswith("dongnai_site_"))
     assert len(per_source) == N_SOURCES - 3 and set(per_source.values()) == {4}
-    assert by_month["2024-04"] == sum(it["primary"] for it in manifest["items"]
-                                      if it["source_id"].startswith("dongnai_site_"))
+    assert by_month["2024-04"] == sum(
+        it["primary"] for it in manifest["items"] if it["source_id"].startswith("dongnai_site_")
+    )
     assert manifest["expected"]["integrated_by_month"]["2024-04"] > by_month["2024-04"]
     # each provincial item is its own story: no headline another item of the scenario has (the
     # pipeline merges equal headlines across channels), compared case- and punctuation-blind
@@ -109,8 +119,9 @@ def test_the_replica_serves_all_102_channels_with_their_manifest(provincial_repl
     assert [it["title"] for it in provincial if keys[title_key(it["title"])] > 1] == []
 
 
-def test_a_month_of_a_provincial_site_ingests_to_its_manifest(provincial_replica, registry_102, clean_db,
-                                                               monkeypatch) -> None:
+def test_a_month_of_a_provincial_site_ingests_to_its_manifest(
+    provincial_replica, registry_102, clean_db, monkeypatch
+) -> None:
     """Real HTTP to one of the generated sites, real PostgreSQL, the pipeline's own ingest steps."""
     from portal_etl.pipeline.ingest import discover, fetch_articles
     from portal_replica.manifest import load_manifest

@@ -89,8 +89,9 @@ def full_run(password_pg, replica, airflow_db, tmp_path_factory) -> tuple[subpro
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["AIRFLOW_CONN_PORTAL_ETL_DB"] = cluster.tcp_dsn(LOGIN, "portal_etl", password)
     env["PORTAL_ETL_REPORTS_DIR"] = str(reports)
-    done = subprocess.run([sys.executable, "-c", FULL_RUN], env=env, cwd=REPO, capture_output=True, text=True,
-                          timeout=900)
+    done = subprocess.run(
+        [sys.executable, "-c", FULL_RUN], env=env, cwd=REPO, capture_output=True, text=True, timeout=900
+    )
     return done, reports
 
 
@@ -121,8 +122,11 @@ def test_the_password_is_in_no_log_report_or_row(full_run, password_pg) -> None:
     cluster, password = password_pg
     done, reports = full_run
     found = {}
-    for name, text in (("stdout", done.stdout), ("stderr", done.stderr),
-                       *((p.name, p.read_bytes().decode("utf-8", errors="replace")) for p in reports.iterdir())):
+    for name, text in (
+        ("stdout", done.stdout),
+        ("stderr", done.stderr),
+        *((p.name, p.read_bytes().decode("utf-8", errors="replace")) for p in reports.iterdir()),
+    ):
         if leaks_in(text, password):
             found[name] = leaks_in(text, password)
     assert found == {}
@@ -130,8 +134,10 @@ def test_the_password_is_in_no_log_report_or_row(full_run, password_pg) -> None:
     # every row of every table the pipeline writes, as text
     conn = psycopg2.connect(cluster.admin_dsn("portal_etl"))
     with conn.cursor() as cur:
-        cur.execute("SELECT format('%I.%I', schemaname, tablename) FROM pg_tables "
-                    "WHERE schemaname IN ('staging', 'process', 'integration')")
+        cur.execute(
+            "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables "
+            "WHERE schemaname IN ('staging', 'process', 'integration')"
+        )
         tables = [r[0] for r in cur.fetchall()]
         rows_with = []
         for table in tables:
@@ -153,9 +159,20 @@ def test_the_database_comes_from_the_airflow_connection_in_either_form(password_
     from portal_etl.settings import database_url
 
     cluster, password = password_pg
-    value = cluster.tcp_dsn(LOGIN, "portal_etl", password) if form == "uri" else json.dumps({
-        "conn_type": "postgres", "host": "127.0.0.1", "port": cluster.port, "login": LOGIN,
-        "password": password, "schema": "portal_etl"})
+    value = (
+        cluster.tcp_dsn(LOGIN, "portal_etl", password)
+        if form == "uri"
+        else json.dumps(
+            {
+                "conn_type": "postgres",
+                "host": "127.0.0.1",
+                "port": cluster.port,
+                "login": LOGIN,
+                "password": password,
+                "schema": "portal_etl",
+            }
+        )
+    )
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("AIRFLOW_CONN_PORTAL_ETL_DB", value)
     conn = connect(database_url())
@@ -168,8 +185,9 @@ def test_the_database_comes_from_the_airflow_connection_in_either_form(password_
 # --- the repository ---------------------------------------------------------------------------------
 
 # documented placeholders, environment references, and the obviously fake values of tests' local servers
-PLACEHOLDER = re.compile(r"^(\.\.\.|\*+|<[^>]*>|\$\{[^}]*\}|\$[A-Z_]+|x+|changeme|.*(test|fake|dummy|example).*)$",
-                         re.IGNORECASE)
+PLACEHOLDER = re.compile(
+    r"^(\.\.\.|\*+|<[^>]*>|\$\{[^}]*\}|\$[A-Z_]+|x+|changeme|.*(test|fake|dummy|example).*)$", re.IGNORECASE
+)
 URL_CREDENTIALS = re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@'\"`]+:([^@\s'\"`/]+)@")
 ASSIGNED_SECRET = re.compile(
     r"(?i)\b(?:password|passwd|pwd|secret|api[_-]?key|access[_-]?key|token)[\"']?\s*[:=]\s*[\"']([^\"'\s]+)[\"']"
@@ -179,16 +197,24 @@ NEVER_COMMITTED = (".env", "local.env", "airflow.cfg", "simple_auth_manager_pass
 
 
 def repository_files() -> list[Path]:
-    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=REPO,
-                            capture_output=True, text=True, check=True).stdout.split("\n")
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\n")
     return [REPO / name for name in listed if name and (REPO / name).is_file()]
 
 
 def test_no_credentials_are_committed() -> None:
     files = repository_files()
     assert len(files) > 50
-    problems = [f"{p.relative_to(REPO)}: must not be in the repository" for p in files
-                if p.name in NEVER_COMMITTED or p.suffix in (".pem", ".key", ".p12")]
+    problems = [
+        f"{p.relative_to(REPO)}: must not be in the repository"
+        for p in files
+        if p.name in NEVER_COMMITTED or p.suffix in (".pem", ".key", ".p12")
+    ]
     for path in files:
         data = path.read_bytes()
         if b"\0" in data[:4096]:
@@ -200,6 +226,7 @@ def test_no_credentials_are_committed() -> None:
             for pattern in (URL_CREDENTIALS, ASSIGNED_SECRET):
                 for value in pattern.findall(line):
                     if not PLACEHOLDER.match(value) and "{" not in value:
-                        problems.append(f"{where}: {pattern is URL_CREDENTIALS and 'password in a URL' or 'secret'} "
-                                        f"{value[:4]}…")
+                        problems.append(
+                            f"{where}: {pattern is URL_CREDENTIALS and 'password in a URL' or 'secret'} {value[:4]}…"
+                        )
     assert problems == []

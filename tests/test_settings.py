@@ -33,14 +33,22 @@ def environment_reads(path: Path) -> list[str]:
     """``os.environ`` / ``os.getenv`` uses in ``path``, except handing the whole environment to a
     child process (``{**os.environ, ...}``), which reads no variable."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    handed_on = {id(v) for node in ast.walk(tree) if isinstance(node, ast.Dict)
-                 for k, v in zip(node.keys, node.values, strict=True) if k is None}
+    handed_on = {
+        id(v)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Dict)
+        for k, v in zip(node.keys, node.values, strict=True)
+        if k is None
+    }
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv") and id(node) not in handed_on:
             found.append(f"{shown(path)}:{node.lineno}")
-        elif isinstance(node, ast.ImportFrom) and node.module == "os" and any(
-                a.name in ("environ", "getenv") for a in node.names):
+        elif (
+            isinstance(node, ast.ImportFrom)
+            and node.module == "os"
+            and any(a.name in ("environ", "getenv") for a in node.names)
+        ):
             found.append(f"{shown(path)}:{node.lineno}")
     return found
 
@@ -48,9 +56,11 @@ def environment_reads(path: Path) -> list[str]:
 def variable_names(path: Path) -> list[str]:
     """String constants that are exactly a ``PORTAL_ETL_*`` variable name (help text may mention one)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    return [f"{shown(path)}:{node.lineno} {node.value}" for node in ast.walk(tree)
-            if isinstance(node, ast.Constant) and isinstance(node.value, str)
-            and VARIABLE_NAME.fullmatch(node.value)]
+    return [
+        f"{shown(path)}:{node.lineno} {node.value}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and VARIABLE_NAME.fullmatch(node.value)
+    ]
 
 
 def test_no_runtime_module_outside_settings_reads_the_environment() -> None:

@@ -45,10 +45,17 @@ def run_two_workers(kind: str, dsn: str, base_url: str, urls: list[str]) -> list
     """Start two worker processes at once; return the server's log of their requests."""
     requests.post(f"{base_url}/__replica/reset", timeout=10).raise_for_status()
     env = {**os.environ, "PYTHONPATH": str(REPO / "plugins")}
-    halves = [urls[:PER_WORKER], urls[PER_WORKER:2 * PER_WORKER]]
-    procs = [subprocess.Popen([sys.executable, "-c", _WORKER, kind, dsn, str(INTERVAL), f"ratelimit-w{i}/1.0",
-                               json.dumps(half)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for i, half in enumerate(halves)]
+    halves = [urls[:PER_WORKER], urls[PER_WORKER : 2 * PER_WORKER]]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _WORKER, kind, dsn, str(INTERVAL), f"ratelimit-w{i}/1.0", json.dumps(half)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i, half in enumerate(halves)
+    ]
     for proc in procs:
         out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err

@@ -55,7 +55,7 @@ class _HtmlTranslator(HTMLParser):
 
     def handle_data(self, data):
         if data.strip():
-            lead, trail = data[: len(data) - len(data.lstrip())], data[len(data.rstrip()):]
+            lead, trail = data[: len(data) - len(data.lstrip())], data[len(data.rstrip()) :]
             data = lead + fake_english(data.strip()) + trail
         self.out.append(html.escape(data, quote=False))
 
@@ -84,8 +84,13 @@ class LibreTranslateServer:
                 if self.path != "/translate" or body.get("api_key") != api_key:
                     return self._send(403, {"error": "Invalid API key"})
                 if sum(len(t) for t in texts) > char_limit:
-                    return self._send(400, {"error": f"Invalid request: request ({sum(map(len, texts))}) "
-                                                     f"exceeds text limit ({char_limit})"})
+                    return self._send(
+                        400,
+                        {
+                            "error": f"Invalid request: request ({sum(map(len, texts))}) "
+                            f"exceeds text limit ({char_limit})"
+                        },
+                    )
                 fn = translate_html if body.get("format") == "html" else fake_english
                 out = [fn(t) for t in texts]
                 return self._send(200, {"translatedText": out if isinstance(q, list) else out[0]})
@@ -161,11 +166,13 @@ def store(english_dir, pipeline_dsn):
             discover("baodongnai", start, end, dag_id="t", run_id=month, registry=registry, dsn=pipeline_dsn)
             fetch_articles("baodongnai", start, end, dag_id="t", run_id=month, registry=registry, dsn=pipeline_dsn)
         process_interval(START, END, dag_id="t", run_id="process", dsn=pipeline_dsn, registry=registry)
-        processed = {"links": query(pipeline_dsn, "SELECT *, xmin::text FROM process.translation_link ORDER BY 1"),
-                     "own": query(pipeline_dsn, "SELECT *, xmin::text FROM integration.article_translation "
-                                                "ORDER BY 1, 2")}
-        counts = link_and_translate(START, END, dag_id="t", run_id="link-1", dsn=pipeline_dsn, registry=registry,
-                                    use_configured=False)
+        processed = {
+            "links": query(pipeline_dsn, "SELECT *, xmin::text FROM process.translation_link ORDER BY 1"),
+            "own": query(pipeline_dsn, "SELECT *, xmin::text FROM integration.article_translation ORDER BY 1, 2"),
+        }
+        counts = link_and_translate(
+            START, END, dag_id="t", run_id="link-1", dsn=pipeline_dsn, registry=registry, use_configured=False
+        )
         yield {"registry": registry, "base": server.base_urls["baodongnai"], "counts": counts, "processed": processed}
     finally:
         server.stop()
@@ -173,12 +180,18 @@ def store(english_dir, pipeline_dsn):
 
 def _english_in_range(manifest: dict) -> list[dict]:
     """English items of the ingested months whose original (if any) was ingested too."""
+
     def month_of_path(path: str) -> str:
         segment = next(s for s in path.split("/") if s.isdigit() and len(s) == 6)
         return f"{segment[:4]}-{segment[4:]}"
 
-    return [it for it in manifest["items"] if it.get("language") == "en" and it["published_at_local"][:7] in MONTHS
-            and (it["translation_of"] is None or month_of_path(it["translation_of"]["path"]) in MONTHS)]
+    return [
+        it
+        for it in manifest["items"]
+        if it.get("language") == "en"
+        and it["published_at_local"][:7] in MONTHS
+        and (it["translation_of"] is None or month_of_path(it["translation_of"]["path"]) in MONTHS)
+    ]
 
 
 # --- linking ------------------------------------------------------------------------------------------
@@ -200,8 +213,13 @@ def test_linking_precision_and_recall_on_the_replica_pages(english_dir, english_
             continue  # the windows-1258 audio section: no translations there
         x = adapter.parse_article(raw.decode("utf-8"), "http://h" + it["path"])
         captions = [i.caption for i in x.images] if x.language != "en" else []
-        sides[it["path"]] = Side(n, x.published_at, "\n".join([x.title, x.sapo, x.body_text, *captions]),
-                                 [i.src for i in x.images], source.tz)
+        sides[it["path"]] = Side(
+            n,
+            x.published_at,
+            "\n".join([x.title, x.sapo, x.body_text, *captions]),
+            [i.src for i in x.images],
+            source.tz,
+        )
         items[n] = it
         assert x.language == it.get("language", "vi")
     originals = [s for p, s in sides.items() if items[s.item_id].get("language") != "en"]
@@ -234,10 +252,14 @@ def test_english_items_are_linked_in_the_store_not_integrated(store, english_man
     assert english
     staged = {u for (u,) in query(pipeline_dsn, "SELECT page_url FROM staging.item WHERE language = 'en'")}
     assert {base + it["path"] for it in english} <= staged
-    rows = {url: (status, vi_url, by) for url, status, vi_url, by in query(
-        pipeline_dsn,
-        """SELECT e.page_url, l.status, v.page_url, l.decided_by FROM process.translation_link l
-             JOIN staging.item e ON e.item_id = l.en_item_id LEFT JOIN staging.item v ON v.item_id = l.vi_item_id""")}
+    rows = {
+        url: (status, vi_url, by)
+        for url, status, vi_url, by in query(
+            pipeline_dsn,
+            """SELECT e.page_url, l.status, v.page_url, l.decided_by FROM process.translation_link l
+             JOIN staging.item e ON e.item_id = l.en_item_id LEFT JOIN staging.item v ON v.item_id = l.vi_item_id""",
+        )
+    }
     assert set(rows) == staged
     for it in english:
         status, vi_url, by = rows[base + it["path"]]
@@ -248,20 +270,27 @@ def test_english_items_are_linked_in_the_store_not_integrated(store, english_man
         assert by == "auto"
     # never a story of its own: no article has an English primary
     assert scalar(pipeline_dsn, "SELECT count(*) FROM integration.article WHERE language = 'en'") == 0
-    queue = query(pipeline_dsn, """SELECT i.page_url, d.reason FROM process.decision d
+    queue = query(
+        pipeline_dsn,
+        """SELECT i.page_url, d.reason FROM process.decision d
                                       JOIN staging.item i USING (item_id)
-                                     WHERE d.outcome = 'needs_review' AND i.language = 'en'""")
-    assert sorted(u for u, _ in queue) == sorted(base + it["path"] for it in english
-                                                  if it["english_kind"] == "ambiguous")
+                                     WHERE d.outcome = 'needs_review' AND i.language = 'en'""",
+    )
+    assert sorted(u for u, _ in queue) == sorted(
+        base + it["path"] for it in english if it["english_kind"] == "ambiguous"
+    )
     assert {r for _, r in queue} == {"possible_duplicate"}
 
 
 def test_own_translations_are_stored_with_their_provenance(store, english_manifest, pipeline_dsn) -> None:
     base = store["base"]
     translations = [it for it in _english_in_range(english_manifest) if it["english_kind"] == "translation"]
-    rows = query(pipeline_dsn, """SELECT t.source_url, t.origin, t.engine, t.title, a.primary_url, t.link_confidence
+    rows = query(
+        pipeline_dsn,
+        """SELECT t.source_url, t.origin, t.engine, t.title, a.primary_url, t.link_confidence
                                     FROM integration.article_translation t
-                                    JOIN integration.article a USING (story_key)""")
+                                    JOIN integration.article a USING (story_key)""",
+    )
     by_url = {r[0]: r for r in rows}
     assert {base + it["path"] for it in translations} <= set(by_url)
     for it in translations:
@@ -279,8 +308,10 @@ def test_the_processing_run_links_and_stores_own_translations_itself(store, pipe
     counts = store["counts"]
     assert counts["links_changed"] == 0 and counts["decisions_changed"] == 0 and counts["own_written"] == 0
     assert query(pipeline_dsn, "SELECT *, xmin::text FROM process.translation_link ORDER BY 1") == processed["links"]
-    assert query(pipeline_dsn, "SELECT *, xmin::text FROM integration.article_translation ORDER BY 1, 2") == \
-        processed["own"]
+    assert (
+        query(pipeline_dsn, "SELECT *, xmin::text FROM integration.article_translation ORDER BY 1, 2")
+        == processed["own"]
+    )
 
 
 def test_no_translator_configured_is_reported_and_the_run_goes_on(store, pipeline_dsn) -> None:
@@ -296,8 +327,9 @@ def test_relinking_changes_nothing(store, pipeline_dsn) -> None:
 
     before = query(pipeline_dsn, "SELECT *, xmin::text FROM integration.article_translation ORDER BY 1, 2")
     links = query(pipeline_dsn, "SELECT *, xmin::text FROM process.translation_link ORDER BY 1")
-    counts = link_and_translate(START, END, dag_id="t", run_id="link-2", dsn=pipeline_dsn,
-                                registry=store["registry"], use_configured=False)
+    counts = link_and_translate(
+        START, END, dag_id="t", run_id="link-2", dsn=pipeline_dsn, registry=store["registry"], use_configured=False
+    )
     assert counts["links_changed"] == 0 and counts["own_written"] == 0
     assert query(pipeline_dsn, "SELECT *, xmin::text FROM integration.article_translation ORDER BY 1, 2") == before
     assert query(pipeline_dsn, "SELECT *, xmin::text FROM process.translation_link ORDER BY 1") == links
@@ -309,9 +341,19 @@ def test_relinking_changes_nothing(store, pipeline_dsn) -> None:
 @pytest.fixture(scope="module")
 def translate_server(monkeypatch_module):
     with LibreTranslateServer() as server:
-        monkeypatch_module.setenv("AIRFLOW_CONN_PORTAL_ETL_TRANSLATE", json.dumps({
-            "conn_type": "http", "host": "127.0.0.1", "port": server.port, "schema": "http",
-            "password": "k-test", "extra": {"model": "test-vi-en", "char_limit": CHAR_LIMIT}}))
+        monkeypatch_module.setenv(
+            "AIRFLOW_CONN_PORTAL_ETL_TRANSLATE",
+            json.dumps(
+                {
+                    "conn_type": "http",
+                    "host": "127.0.0.1",
+                    "port": server.port,
+                    "schema": "http",
+                    "password": "k-test",
+                    "extra": {"model": "test-vi-en", "char_limit": CHAR_LIMIT},
+                }
+            ),
+        )
         yield server
 
 
@@ -326,8 +368,9 @@ def monkeypatch_module():
 def machine_run(store, translate_server, pipeline_dsn):
     from portal_etl.translation.run import link_and_translate
 
-    own_before = query(pipeline_dsn, "SELECT * FROM integration.article_translation WHERE origin = 'source' "
-                                     "ORDER BY 1, 2")
+    own_before = query(
+        pipeline_dsn, "SELECT * FROM integration.article_translation WHERE origin = 'source' ORDER BY 1, 2"
+    )
     counts = link_and_translate(START, END, dag_id="t", run_id="mt-1", dsn=pipeline_dsn, registry=store["registry"])
     return counts, own_before
 
@@ -349,17 +392,21 @@ def test_the_http_backend_is_found_through_the_airflow_connection(translate_serv
     assert translator.char_limit == CHAR_LIMIT and f"127.0.0.1:{translate_server.port}" in description
 
 
-def test_machine_translation_keeps_order_and_html_and_never_replaces_own(machine_run, translate_server,
-                                                                         pipeline_dsn) -> None:
+def test_machine_translation_keeps_order_and_html_and_never_replaces_own(
+    machine_run, translate_server, pipeline_dsn
+) -> None:
     counts, own_before = machine_run
     assert counts["translator"] == "libretranslate:test-vi-en" and counts["note"] == ""
     assert counts["machine_translated"] == counts["machine_needed"] > 0
     assert all(sum(len(t) for t in r["q"]) <= CHAR_LIMIT for r in translate_server.requests)
     assert len(translate_server.requests) > counts["machine_needed"]  # bodies took several requests
-    rows = query(pipeline_dsn, """SELECT a.title, a.body_html, t.title, t.body_html, t.engine, t.model,
+    rows = query(
+        pipeline_dsn,
+        """SELECT a.title, a.body_html, t.title, t.body_html, t.engine, t.model,
                                          t.translated_at, t.article_content_hash = a.content_hash
                                     FROM integration.article_translation t JOIN integration.article a USING (story_key)
-                                   WHERE t.origin = 'machine'""")
+                                   WHERE t.origin = 'machine'""",
+    )
     assert len(rows) == counts["machine_translated"]
     for vi_title, vi_body, en_title, en_body, engine, model, at, current in rows:
         assert en_title == fake_english(vi_title) and engine == "libretranslate" and model == "test-vi-en"
@@ -368,11 +415,14 @@ def test_machine_translation_keeps_order_and_html_and_never_replaces_own(machine
         en_tags, en_texts = _tags_and_texts(en_body)
         assert en_tags == vi_tags  # the HTML structure survives
         # every text in order (a paragraph cut at sentence ends comes back as one translated text)
-        assert "".join(en_texts).replace("> EN<", "").replace(" ", "") == \
-            "".join(fake_english(t) for t in vi_texts).replace(" ", "")
+        assert "".join(en_texts).replace("> EN<", "").replace(" ", "") == "".join(
+            fake_english(t) for t in vi_texts
+        ).replace(" ", "")
     # the sources' own translations are untouched: a machine translation never replaces them
-    assert query(pipeline_dsn, "SELECT * FROM integration.article_translation WHERE origin = 'source' "
-                               "ORDER BY 1, 2") == own_before
+    assert (
+        query(pipeline_dsn, "SELECT * FROM integration.article_translation WHERE origin = 'source' ORDER BY 1, 2")
+        == own_before
+    )
 
 
 def test_a_long_paragraph_is_cut_at_sentence_ends_and_rejoined(translate_server, pipeline_dsn) -> None:
@@ -388,8 +438,9 @@ def test_a_long_paragraph_is_cut_at_sentence_ends_and_rejoined(translate_server,
     out = cache.translate([paragraph], "html")[0]
     assert out.startswith('<p class="x">') and out.endswith("</p>")
     assert len(translate_server.requests) - sent_before >= 3
-    assert out[len('<p class="x">'):-4] == " ".join(
-        html.escape(fake_english(t), quote=False) for t in _groups_as_sent(translate_server, sent_before))
+    assert out[len('<p class="x">') : -4] == " ".join(
+        html.escape(fake_english(t), quote=False) for t in _groups_as_sent(translate_server, sent_before)
+    )
 
 
 def _groups_as_sent(server, since: int) -> list[str]:
@@ -403,14 +454,18 @@ def test_a_source_translation_cannot_be_overwritten_by_a_machine_one(machine_run
             cur.execute("SELECT story_key FROM integration.article_translation WHERE origin = 'source' LIMIT 1")
             key = cur.fetchone()[0]
         with pytest.raises(psycopg2.errors.CheckViolation), conn, conn.cursor() as cur:
-            cur.execute("""UPDATE integration.article_translation SET origin = 'machine', engine = 'x', model = 'y',
-                                  translated_at = now() WHERE story_key = %s""", (key,))
+            cur.execute(
+                """UPDATE integration.article_translation SET origin = 'machine', engine = 'x', model = 'y',
+                                  translated_at = now() WHERE story_key = %s""",
+                (key,),
+            )
     finally:
         conn.close()
 
 
-def test_rerunning_translation_sends_nothing_and_changes_nothing(machine_run, translate_server, store,
-                                                                 pipeline_dsn) -> None:
+def test_rerunning_translation_sends_nothing_and_changes_nothing(
+    machine_run, translate_server, store, pipeline_dsn
+) -> None:
     from portal_etl.translation.run import link_and_translate
 
     before = query(pipeline_dsn, "SELECT *, xmin::text FROM integration.article_translation ORDER BY 1, 2")
@@ -426,23 +481,31 @@ def test_only_a_changed_paragraph_is_translated_again(machine_run, translate_ser
     from portal_etl.translation.segments import split_body
 
     prefix = "Cập nhật: "
-    rows = query(pipeline_dsn, """SELECT a.story_key, a.body_html FROM integration.article a
+    rows = query(
+        pipeline_dsn,
+        """SELECT a.story_key, a.body_html FROM integration.article a
                                    JOIN integration.article_translation t USING (story_key)
                                   WHERE t.origin = 'machine' AND a.body_html LIKE '%%<p>%%</p>%%<p>%%'
-                                  ORDER BY a.story_key""")
+                                  ORDER BY a.story_key""",
+    )
 
     def first_paragraph(html: str) -> str:
         return next(p.text for p in split_body(html) if p.translate)
 
     # an article whose edited first paragraph still fits one request: a longer one would be cut at
     # sentence ends, which is a different (tested) path
-    key, body = next((k, b) for k, b in rows
-                     if first_paragraph(b).startswith("<p>") and len(first_paragraph(b)) + len(prefix) <= CHAR_LIMIT)
+    key, body = next(
+        (k, b)
+        for k, b in rows
+        if first_paragraph(b).startswith("<p>") and len(first_paragraph(b)) + len(prefix) <= CHAR_LIMIT
+    )
     changed = body.replace("<p>", "<p>" + prefix, 1)
     conn = psycopg2.connect(pipeline_dsn)
     with conn, conn.cursor() as cur:  # an edit of the article, as a later load would write it
-        cur.execute("UPDATE integration.article SET body_html = %s, content_hash = md5(%s) || md5(%s) "
-                    "WHERE story_key = %s", (changed, changed, key, key))
+        cur.execute(
+            "UPDATE integration.article SET body_html = %s, content_hash = md5(%s) || md5(%s) WHERE story_key = %s",
+            (changed, changed, key, key),
+        )
     conn.close()
     sent = len(translate_server.segments())
     counts = link_and_translate(START, END, dag_id="t", run_id="mt-3", dsn=pipeline_dsn, registry=store["registry"])
@@ -456,8 +519,9 @@ def test_only_a_changed_paragraph_is_translated_again(machine_run, translate_ser
 # --- the report -----------------------------------------------------------------------------------------
 
 
-def test_the_report_counts_english_versions_by_origin_and_channel(machine_run, store, english_manifest,
-                                                                  pipeline_dsn) -> None:
+def test_the_report_counts_english_versions_by_origin_and_channel(
+    machine_run, store, english_manifest, pipeline_dsn
+) -> None:
     from portal_etl.reporting.payload import build_payload
     from portal_etl.reporting.render_text import render_table
 
@@ -468,8 +532,11 @@ def test_the_report_counts_english_versions_by_origin_and_channel(machine_run, s
     finally:
         conn.close()
     english = payload["english_versions"]
-    own = [it for it in english_manifest["items"] if it.get("english_kind") == "translation"
-           and it["translation_of"]["path"].split("/")[2] == "202402"]
+    own = [
+        it
+        for it in english_manifest["items"]
+        if it.get("english_kind") == "translation" and it["translation_of"]["path"].split("/")[2] == "202402"
+    ]
     integrated = scalar(pipeline_dsn, "SELECT count(*) FROM integration.article WHERE story_month = '2024-02'")
     month = english["month"]
     assert month["total"]["source"] == len(own)
@@ -490,25 +557,34 @@ def test_an_editor_settles_an_ambiguous_link(machine_run, store, pipeline_dsn) -
     from portal_etl.pipeline.process import review
     from portal_etl.translation.run import link_and_translate
 
-    item_id, note = query(pipeline_dsn, """SELECT d.item_id, d.note FROM process.decision d
+    item_id, note = query(
+        pipeline_dsn,
+        """SELECT d.item_id, d.note FROM process.decision d
                                              JOIN staging.item i USING (item_id)
                                             WHERE d.outcome = 'needs_review' AND i.language = 'en'
-                                            ORDER BY d.item_id LIMIT 1""")[0]
+                                            ORDER BY d.item_id LIMIT 1""",
+    )[0]
     original = int(re.search(r"translation of item (\d+)", note).group(1))
     with pytest.raises(review.ReviewError, match="is a translation"):
         review.approve(item_id, "Biên tập viên", "ok", dsn=pipeline_dsn, registry=store["registry"])
-    review.approve(item_id, "Biên tập viên", "cùng bài", as_duplicate_of=original, dsn=pipeline_dsn,
-                   registry=store["registry"])
+    review.approve(
+        item_id, "Biên tập viên", "cùng bài", as_duplicate_of=original, dsn=pipeline_dsn, registry=store["registry"]
+    )
 
     def assert_linked_and_stored() -> None:
-        status, vi_id, by = query(pipeline_dsn, "SELECT status, vi_item_id, decided_by FROM process.translation_link "
-                                                "WHERE en_item_id = %s", item_id)[0]
+        status, vi_id, by = query(
+            pipeline_dsn,
+            "SELECT status, vi_item_id, decided_by FROM process.translation_link WHERE en_item_id = %s",
+            item_id,
+        )[0]
         assert (status, vi_id, by) == ("linked", original, "Biên tập viên")
         language, origin, source_item = query(
-            pipeline_dsn, """SELECT a.language, t.origin, t.source_item_id FROM process.item_story s
+            pipeline_dsn,
+            """SELECT a.language, t.origin, t.source_item_id FROM process.item_story s
                                JOIN integration.article a USING (story_key)
                                JOIN integration.article_translation t USING (story_key) WHERE s.item_id = %s""",
-            original)[0]
+            original,
+        )[0]
         assert (language, origin, source_item) == ("vi", "source", item_id)
 
     assert_linked_and_stored()  # the same run: no translation step has run since the decision

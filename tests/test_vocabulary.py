@@ -16,15 +16,19 @@ PACKAGE = Path(vocabulary.__file__).resolve().parent
 
 def constraint(dsn: str, table: str, column: str) -> str:
     """The definitions of ``table``'s CHECK constraints that name ``column``, joined."""
-    rows = query(dsn, """SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c
-                          WHERE c.conrelid = %s::regclass AND c.contype = 'c'""", table)
+    rows = query(
+        dsn,
+        """SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c
+                          WHERE c.conrelid = %s::regclass AND c.contype = 'c'""",
+        table,
+    )
     return " ".join(d for (d,) in rows if re.search(rf"\b{column}\b", d))
 
 
 def quoted(definition: str, after: str) -> set[str]:
     """The string literals of the ARRAY / IN list that follows ``after`` in a constraint."""
     start = definition.index(after)
-    body = definition[start:definition.index("]", start)]
+    body = definition[start : definition.index("]", start)]
     return set(re.findall(r"'([^']*)'", body))
 
 
@@ -62,8 +66,16 @@ def test_the_vocabulary_is_a_leaf() -> None:
 
 def test_pipeline_and_reporting_do_not_import_each_others_vocabulary() -> None:
     """Reasons and lock keys come from portal_etl.vocabulary, not from the other package."""
-    words = {"REASONS", "MERGING_REASONS", "OUTCOMES", "POLICY", "PROCESS_LOCK_KEY", "CHANNEL_REASONS",
-             "POLICY_REASONS", "lock"}
+    words = {
+        "REASONS",
+        "MERGING_REASONS",
+        "OUTCOMES",
+        "POLICY",
+        "PROCESS_LOCK_KEY",
+        "CHANNEL_REASONS",
+        "POLICY_REASONS",
+        "lock",
+    }
     for package, other in (("pipeline", "portal_etl.reporting"), ("reporting", "portal_etl.pipeline")):
         for path in (PACKAGE / package).rglob("*.py"):
             tree = ast.parse(path.read_text(encoding="utf-8"))

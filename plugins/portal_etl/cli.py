@@ -86,8 +86,15 @@ def _generic_source(url: str | None):
     if url:
         parts = urlsplit(url)
         base = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
-    return Source(id="generic", name="(generic)", base_url=base, adapter="generic", live_since=date(1990, 1, 1),
-                  sections=[{"path": "tin-tuc", "name": "(any)"}], article_min_words=500)
+    return Source(
+        id="generic",
+        name="(generic)",
+        base_url=base,
+        adapter="generic",
+        live_since=date(1990, 1, 1),
+        sections=[{"path": "tin-tuc", "name": "(any)"}],
+        article_min_words=500,
+    )
 
 
 def _list_payload(listing) -> dict:
@@ -96,8 +103,13 @@ def _list_payload(listing) -> dict:
         "methods": listing.methods,
         "hint_misses": listing.hint_misses,
         "entries": [
-            {"url": e.url, "title": e.title, "native_id": e.native_id,
-             "published_at": e.published_at.isoformat() if e.published_at else None, "date_only": e.date_only}
+            {
+                "url": e.url,
+                "title": e.title,
+                "native_id": e.native_id,
+                "published_at": e.published_at.isoformat() if e.published_at else None,
+                "date_only": e.date_only,
+            }
             for e in listing.entries
         ],
     }
@@ -115,8 +127,12 @@ def _article_payload(report, *, full: bool, flat: bool) -> dict:
         name: {"value": value, "method": report.sources.get(name), "confidence": report.confidence.get(name)}
         for name, value in values.items()
     }
-    out: dict = {"url": report.url, "complete": report.complete, "missing": report.missing,
-                 "hint_misses": report.hint_misses}
+    out: dict = {
+        "url": report.url,
+        "complete": report.complete,
+        "missing": report.missing,
+        "hint_misses": report.hint_misses,
+    }
     if flat:  # one line per page: the values first, then how each was found
         out.update({"title": values["title"], "published_at": values["published_at"], "body_text": values["body"]})
         out["methods"] = {k: v for k, v in report.sources.items()}
@@ -126,9 +142,12 @@ def _article_payload(report, *, full: bool, flat: bool) -> dict:
         out["fields"] = described
     return out
 
+
 def _cmd_replica_moved(args: argparse.Namespace) -> int:
-    print("portal-etl: the replica has a command of its own: portal-replica generate|serve "
-          "(portal-replica --help)", file=sys.stderr)
+    print(
+        "portal-etl: the replica has a command of its own: portal-replica generate|serve (portal-replica --help)",
+        file=sys.stderr,
+    )
     return 2
 
 
@@ -249,11 +268,19 @@ def _email_report(report, *, force: bool) -> int:
 def _cmd_backfill(args: argparse.Namespace) -> int:
     from portal_etl.orchestration.tools import backfill, past_months
 
-    plan = backfill.plan_backfill(args.from_month, args.to_month, args.source,
-                                  reprocess=args.reprocess, process=not args.no_process,
-                                  refresh_settled=args.refresh_settled)
-    print(f"backfilling {len(plan.months)} month(s) × {len(plan.source_ids)} source(s) "
-          f"({plan.months[0]:%Y-%m}..{plan.months[-1]:%Y-%m}) through Airflow", file=sys.stderr)
+    plan = backfill.plan_backfill(
+        args.from_month,
+        args.to_month,
+        args.source,
+        reprocess=args.reprocess,
+        process=not args.no_process,
+        refresh_settled=args.refresh_settled,
+    )
+    print(
+        f"backfilling {len(plan.months)} month(s) × {len(plan.source_ids)} source(s) "
+        f"({plan.months[0]:%Y-%m}..{plan.months[-1]:%Y-%m}) through Airflow",
+        file=sys.stderr,
+    )
     with past_months.scheduler_runs(args.airflow_api) as runs:
         result = backfill.run_backfill(runs.airflow, plan, timeout=args.timeout)
     print(result.summary())
@@ -307,8 +334,10 @@ def _cmd_review(args: argparse.Namespace) -> int:
         for row in queue:
             published = row.get("published_at")
             day = published.astimezone(LOCAL_TZ).strftime("%Y-%m-%d") if published else "no date"
-            print(f"{row['item_id']:>7}  {day:<10} {row.get('source_id', ''):<14} {row.get('reason', ''):<20} "
-                  f"{str(row.get('title', ''))[:70]}")
+            print(
+                f"{row['item_id']:>7}  {day:<10} {row.get('source_id', ''):<14} {row.get('reason', ''):<20} "
+                f"{str(row.get('title', ''))[:70]}"
+            )
         print(f"{len(queue)} item(s) waiting for review")
     elif args.review_cmd == "show":
         _print_json(review.show(args.item_id))
@@ -334,12 +363,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_db_migrate)
 
     p = sub.add_parser(
-        "extract", help="print what extraction finds on saved pages: every field with its method and confidence",
+        "extract",
+        help="print what extraction finds on saved pages: every field with its method and confidence",
         description="Exit status 0 when every required field (title, body, publish time) was found, 2 when "
-                    "one was not (it is named under 'missing') or the file is not an HTML page.")
+        "one was not (it is named under 'missing') or the file is not an HTML page.",
+    )
     p.add_argument("--source", help="registry source id, e.g. baodongnai (or --generic)")
-    p.add_argument("--generic", action="store_true",
-                   help="no registry entry: layout-independent methods only; one JSON object per page per line")
+    p.add_argument(
+        "--generic",
+        action="store_true",
+        help="no registry entry: layout-independent methods only; one JSON object per page per line",
+    )
     p.add_argument("pages", nargs="+", metavar="PAGE", help="path of a saved HTML page")
     p.add_argument("--url", help="the page's original URL (for canonical and relative links; one page only)")
     p.add_argument("--content-type", help="HTTP Content-Type header the page was served with")
@@ -357,9 +391,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="from_month", required=True, metavar="YYYY-MM")
     p.add_argument("--to", dest="to_month", required=True, metavar="YYYY-MM")
     p.add_argument("--source", action="append", metavar="ID", help="limit to these sources (repeatable)")
-    p.add_argument("--refresh-settled", action="store_true",
-                   help="fetch settled articles again too (by default a re-run reads the list pages and fetches "
-                        "only articles whose content may still change: registry fetch.settled)")
+    p.add_argument(
+        "--refresh-settled",
+        action="store_true",
+        help="fetch settled articles again too (by default a re-run reads the list pages and fetches "
+        "only articles whose content may still change: registry fetch.settled)",
+    )
     p.set_defaults(func=_cmd_ingest)
 
     p = sub.add_parser("process", help="run the integrate_articles DAG through Airflow for a month range")
@@ -372,21 +409,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="to_month", required=True, metavar="YYYY-MM")
     p.add_argument("--source", action="append", metavar="ID", help="limit to these sources (repeatable)")
     p.add_argument("--no-process", action="store_true", help="ingest only; do not run integrate_articles")
-    p.add_argument("--refresh-settled", action="store_true",
-                   help="fetch settled articles again too (by default a re-run reads the list pages and fetches "
-                        "only articles whose content may still change: registry fetch.settled)")
-    p.add_argument("--reprocess", choices=("completed", "failed", "none"), default="completed",
-                   help="months that already have a run: redo all (default), only failed ones, or none")
-    p.add_argument("--airflow-api", metavar="URL",
-                   help="a running api-server to use (default: $PORTAL_ETL_AIRFLOW_API, else a private "
-                        "api-server + scheduler + dag-processor for the command)")
-    p.add_argument("--timeout", type=float, metavar="SECONDS",
-                   help="give up waiting for the ingest runs, and then for processing, after this long")
+    p.add_argument(
+        "--refresh-settled",
+        action="store_true",
+        help="fetch settled articles again too (by default a re-run reads the list pages and fetches "
+        "only articles whose content may still change: registry fetch.settled)",
+    )
+    p.add_argument(
+        "--reprocess",
+        choices=("completed", "failed", "none"),
+        default="completed",
+        help="months that already have a run: redo all (default), only failed ones, or none",
+    )
+    p.add_argument(
+        "--airflow-api",
+        metavar="URL",
+        help="a running api-server to use (default: $PORTAL_ETL_AIRFLOW_API, else a private "
+        "api-server + scheduler + dag-processor for the command)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="give up waiting for the ingest runs, and then for processing, after this long",
+    )
     p.set_defaults(func=_cmd_backfill)
 
-    stk = sub.add_parser("stack", help="the local Airflow (UI, scheduler, dag-processor) in the background",
-                         description="Logs and pid files in var/stack. While it runs, backfill, ingest and "
-                                     "process run on it. It starts no scheduled runs by itself (see docs/runbook.md).")
+    stk = sub.add_parser(
+        "stack",
+        help="the local Airflow (UI, scheduler, dag-processor) in the background",
+        description="Logs and pid files in var/stack. While it runs, backfill, ingest and "
+        "process run on it. It starts no scheduled runs by itself (see docs/runbook.md).",
+    )
     ssub = stk.add_subparsers(dest="stack_cmd", required=True)
     p = ssub.add_parser("up", help="start what is not running and wait until healthy")
     p.add_argument("--port", type=int, help="the UI's port (default 8080, or the port of the last start)")
@@ -401,14 +455,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_status)
     p = sub.add_parser("report", help="the monthly integration report (also written to the reports folder)")
     p.add_argument("--month", required=True, metavar="YYYY-MM", help="the report month (local time)")
-    p.add_argument("--format", choices=("table", "json", "csv", "xlsx", "html"), default="table",
-                   help="what to print (default: a table); every format is written to PORTAL_ETL_REPORTS_DIR")
+    p.add_argument(
+        "--format",
+        choices=("table", "json", "csv", "xlsx", "html"),
+        default="table",
+        help="what to print (default: a table); every format is written to PORTAL_ETL_REPORTS_DIR",
+    )
     p.add_argument("--output", metavar="PATH", help="write that format to PATH instead of printing it")
-    p.add_argument("--refresh", action="store_true",
-                   help="recompute the month summary of the months the report reads first (what the report DAG does)")
-    p.add_argument("--email", action="store_true",
-                   help="then e-mail it (connection portal_etl_smtp, recipients PORTAL_ETL_REPORT_RECIPIENTS); "
-                        "recipients who already received this same report get nothing")
+    p.add_argument(
+        "--refresh",
+        action="store_true",
+        help="recompute the month summary of the months the report reads first (what the report DAG does)",
+    )
+    p.add_argument(
+        "--email",
+        action="store_true",
+        help="then e-mail it (connection portal_etl_smtp, recipients PORTAL_ETL_REPORT_RECIPIENTS); "
+        "recipients who already received this same report get nothing",
+    )
     p.add_argument("--force-email", action="store_true", help="e-mail it even to those who already received it")
     p.add_argument(
         "--gaps",
@@ -433,8 +497,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = rv.add_parser("show", help="one item with its candidate duplicates")
     p.add_argument("item_id", type=int)
     p.set_defaults(func=_cmd_review)
-    for name, text in (("approve", "approve an item (optionally as a duplicate of another)"),
-                       ("reject", "reject an item"), ("reopen", "re-open a decided item")):
+    for name, text in (
+        ("approve", "approve an item (optionally as a duplicate of another)"),
+        ("reject", "reject an item"),
+        ("reopen", "re-open a decided item"),
+    ):
         p = rv.add_parser(name, help=text)
         p.add_argument("item_id", type=int)
         p.add_argument("--reviewer", required=True, help="who decides (recorded in the audit)")
@@ -442,8 +509,11 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "approve":
             p.add_argument("--duplicate-of", type=int, help="merge into this item's story")
         if name == "reject":
-            p.add_argument("--reason", default="editor",
-                           help="why, from the closed vocabulary of decision reasons (default: editor)")
+            p.add_argument(
+                "--reason",
+                default="editor",
+                help="why, from the closed vocabulary of decision reasons (default: editor)",
+            )
         p.set_defaults(func=_cmd_review)
     return parser
 

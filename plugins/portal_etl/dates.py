@@ -55,8 +55,9 @@ _RSS = re.compile(
     r"(?P<d>\d{1,2})\s+(?P<mon>[A-Za-z]{3})[a-z]*\s+(?P<y>\d{4})\s+(?P<H>\d{1,2}):\d{1,2}(?::\d{1,2})?"
     r"(?:\s+(?P<zone>[+-]\d{4}|[A-Za-z]{1,5}))?"
 )
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+_MONTHS = {
+    m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)
+}
 _UTC_NAMES = frozenset({"gmt", "utc", "ut", "z"})
 
 
@@ -74,8 +75,9 @@ def zone(tz: TzLike = None) -> tzinfo:
     return tz
 
 
-def _make(y: str, m: str, d: str, hh: str = "0", mm: str = "0", ss: str | None = "0",
-          tz: TzLike = None) -> datetime | None:
+def _make(
+    y: str, m: str, d: str, hh: str = "0", mm: str = "0", ss: str | None = "0", tz: TzLike = None
+) -> datetime | None:
     """An aware datetime, or None for an impossible date/time (31/02, 24:00, year 0)."""
     try:
         return datetime(int(y), int(m), int(d), int(hh), int(mm), int(ss or 0), tzinfo=zone(tz))

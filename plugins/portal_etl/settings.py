@@ -75,9 +75,7 @@ def env_value(name: str) -> str:
 
 def _normalise_scheme(url: str) -> str:
     parts = urlsplit(url)
-    scheme = {"postgres": "postgresql", "postgresql+psycopg2": "postgresql"}.get(
-        parts.scheme, parts.scheme
-    )
+    scheme = {"postgres": "postgresql", "postgresql+psycopg2": "postgresql"}.get(parts.scheme, parts.scheme)
     return urlunsplit((scheme, *parts[1:]))
 
 

@@ -63,25 +63,44 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--target", type=int, default=2555, help="integrated stories up to --target-end")
     p.add_argument("--party-live", default="2023-10-09", help="Party portal launch day")
     p.add_argument("--scale", type=float, default=1.0, help="volume multiplier")
-    p.add_argument("--english", action=argparse.BooleanOptionalAction, default=True,
-                   help="Báo Đồng Nai's English section with known translation pairs; "
-                        "on by default, --no-english leaves it empty")
-    p.add_argument("--theme", default="default", choices=THEME_CHOICES,
-                   help="markup of the pages (the content and manifest do not change): 'default' the "
-                        "contract's layouts; 'restyled' every class/id renamed, deeper nesting, no semantic "
-                        "tags, number-only pager; 'bare' no JSON-LD/microdata, OpenGraph on odd ids only, "
-                        "ads/related/share/comments inside the article, rel=next-only or no pager; "
-                        "'redesign' default before --redesign-month, --redesign-theme from it on")
-    p.add_argument("--redesign-month", default=DEFAULT_REDESIGN_MONTH, metavar="YYYY-MM",
-                   help="with --theme redesign: first month whose article pages use --redesign-theme "
-                        f"(list pages use the theme of the last month; default {DEFAULT_REDESIGN_MONTH})")
-    p.add_argument("--redesign-theme", default=DEFAULT_REDESIGN_THEME, choices=("restyled", "bare"),
-                   help=f"with --theme redesign: the theme after the switch (default {DEFAULT_REDESIGN_THEME})")
-    p.add_argument("--edits", default="default", choices=("default", "heavy"),
-                   help="republication edits: 'default' the contract's scenario; 'heavy' adds copies edited "
-                        "the ways real desks edit (reworded headline, rewritten lead, paragraphs dropped or "
-                        "reordered, merged articles, captions, bylines, notes, numbers) and look-alike families "
-                        "(manifest: dedup_truth)")
+    p.add_argument(
+        "--english",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="Báo Đồng Nai's English section with known translation pairs; on by default, --no-english leaves it empty",
+    )
+    p.add_argument(
+        "--theme",
+        default="default",
+        choices=THEME_CHOICES,
+        help="markup of the pages (the content and manifest do not change): 'default' the "
+        "contract's layouts; 'restyled' every class/id renamed, deeper nesting, no semantic "
+        "tags, number-only pager; 'bare' no JSON-LD/microdata, OpenGraph on odd ids only, "
+        "ads/related/share/comments inside the article, rel=next-only or no pager; "
+        "'redesign' default before --redesign-month, --redesign-theme from it on",
+    )
+    p.add_argument(
+        "--redesign-month",
+        default=DEFAULT_REDESIGN_MONTH,
+        metavar="YYYY-MM",
+        help="with --theme redesign: first month whose article pages use --redesign-theme "
+        f"(list pages use the theme of the last month; default {DEFAULT_REDESIGN_MONTH})",
+    )
+    p.add_argument(
+        "--redesign-theme",
+        default=DEFAULT_REDESIGN_THEME,
+        choices=("restyled", "bare"),
+        help=f"with --theme redesign: the theme after the switch (default {DEFAULT_REDESIGN_THEME})",
+    )
+    p.add_argument(
+        "--edits",
+        default="default",
+        choices=("default", "heavy"),
+        help="republication edits: 'default' the contract's scenario; 'heavy' adds copies edited "
+        "the ways real desks edit (reworded headline, rewritten lead, paragraphs dropped or "
+        "reordered, merged articles, captions, bylines, notes, numbers) and look-alike families "
+        "(manifest: dedup_truth)",
+    )
     p.set_defaults(func=_cmd_generate)
 
     p = sub.add_parser("serve", help="serve a generated replica on 127.0.0.1 (one port per channel)")

@@ -109,9 +109,7 @@ def _build_tone_map() -> dict[str, str]:
 
 
 _OLD_TO_NEW = _build_tone_map()
-_OLD_TONE_RE = re.compile(
-    "(" + "|".join(sorted(_OLD_TO_NEW, key=len, reverse=True)) + r")(?![^\W\d_])"
-)
+_OLD_TONE_RE = re.compile("(" + "|".join(sorted(_OLD_TO_NEW, key=len, reverse=True)) + r")(?![^\W\d_])")
 
 
 def tone_new(text: str) -> str:
@@ -142,7 +140,7 @@ def _cp1258_char(ch: str) -> bytes:
 def _cp1258_errors(exc: UnicodeError) -> tuple[bytes, int]:
     if not isinstance(exc, UnicodeEncodeError):
         raise exc
-    chunk = exc.object[exc.start:exc.end]
+    chunk = exc.object[exc.start : exc.end]
     return b"".join(_cp1258_char(ch) for ch in chunk), exc.end
 
 

@@ -36,26 +36,63 @@ SECTION = "english"
 # how much the desk translates and shortens: ScenarioParams.english_translated_share / _ambiguous_share
 ENGLISH_ONLY_PER_TRANSLATION = 0.3
 TRANSLATORS = ("Hai Yen", "Thu Hang", "Minh Thanh", "Bao Ngoc", "Huy Anh")
-MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-             "October", "November", "December")
+MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?![\w])")
 _PERSON = re.compile(
-    "(?:" + "|".join(textgen.FAMILY) + ") (?:" + "|".join(textgen.MIDDLE) + ") (?:"
-    + "|".join(textgen.GIVEN) + r")(?!\w)")
-_PLACES = sorted({*textgen.DISTRICTS, *(c.split(" ", 1)[1] for c in textgen.COMMUNES), *textgen.KCN,
-                  *textgen.RELICS}, key=len, reverse=True)
+    "(?:"
+    + "|".join(textgen.FAMILY)
+    + ") (?:"
+    + "|".join(textgen.MIDDLE)
+    + ") (?:"
+    + "|".join(textgen.GIVEN)
+    + r")(?!\w)"
+)
+_PLACES = sorted(
+    {*textgen.DISTRICTS, *(c.split(" ", 1)[1] for c in textgen.COMMUNES), *textgen.KCN, *textgen.RELICS},
+    key=len,
+    reverse=True,
+)
 _PLACE = re.compile("(?<!\\w)(?:" + "|".join(re.escape(p) for p in _PLACES) + ")(?!\\w)")
 
 EN_TITLES = {
-    "politics": ("{P} reviews Party building work", "Party committee of {P} holds conference",
-                 "Provincial delegation works with {P} on key tasks", "{P} admits new Party members"),
-    "economy": ("{P} speeds up investment projects", "Industrial parks in {P} attract new investors",
-                "{P} farmers earn more from high-value crops", "Dong Nai boosts exports through {P}"),
-    "society": ("{P} supports disadvantaged residents", "Free health checks for people in {P}",
-                "{P} builds houses for poor households", "Job support for workers in {P}"),
-    "culture": ("{P} celebrates traditional festival", "Relics of {P} to be preserved",
-                "{P} welcomes tourists during holidays", "Cultural exchange held in {P}"),
+    "politics": (
+        "{P} reviews Party building work",
+        "Party committee of {P} holds conference",
+        "Provincial delegation works with {P} on key tasks",
+        "{P} admits new Party members",
+    ),
+    "economy": (
+        "{P} speeds up investment projects",
+        "Industrial parks in {P} attract new investors",
+        "{P} farmers earn more from high-value crops",
+        "Dong Nai boosts exports through {P}",
+    ),
+    "society": (
+        "{P} supports disadvantaged residents",
+        "Free health checks for people in {P}",
+        "{P} builds houses for poor households",
+        "Job support for workers in {P}",
+    ),
+    "culture": (
+        "{P} celebrates traditional festival",
+        "Relics of {P} to be preserved",
+        "{P} welcomes tourists during holidays",
+        "Cultural exchange held in {P}",
+    ),
 }
 EN_FILLER = (
     "The province will continue to focus on implementing the tasks set out for this year.",
@@ -69,8 +106,13 @@ EN_FILLER = (
     "Participants agreed that the work should be carried out regularly and continuously.",
     "The locality will review and report the results to the provincial People's Committee.",
 )
-EN_CAPTIONS = ("Delegates at the event.", "An overview of the conference.", "Workers at an industrial park.",
-               "Local leaders present gifts to residents.", "Construction under way.")
+EN_CAPTIONS = (
+    "Delegates at the event.",
+    "An overview of the conference.",
+    "Workers at an industrial park.",
+    "Local leaders present gifts to residents.",
+    "Construction under way.",
+)
 TOPIC_SUB = {"politics": "politics", "economy": "economy", "society": "society", "culture": "culture"}
 
 
@@ -171,9 +213,15 @@ def plan_english(scenario: Scenario) -> list[EnglishItem]:
     window0 = datetime.combine(params.window_start, time(0, 0))
     last = datetime.combine(params.end, time(12, 0))  # a translation must fit before the end
     end_of_scenario = datetime.combine(params.end, time(23, 59))
-    originals = [it for it in scenario.items if it.source_id == SOURCE_ID and it.approvable
-                 and it.item_type in ("tin", "bai") and window0 <= it.published < last
-                 and it.content.topic in TOPIC_SUB]
+    originals = [
+        it
+        for it in scenario.items
+        if it.source_id == SOURCE_ID
+        and it.approvable
+        and it.item_type in ("tin", "bai")
+        and window0 <= it.published < last
+        and it.content.topic in TOPIC_SUB
+    ]
     out: list[EnglishItem] = []
     translated, ambiguous = params.english_translated_share, params.english_ambiguous_share
     for vi in originals:
@@ -191,12 +239,21 @@ def plan_english(scenario: Scenario) -> list[EnglishItem]:
         topic = rng.choice(tuple(TOPIC_SUB))
         content = tg.content(topic, when, 150, 380, n_captions=1)  # facts of a story never published in vi
         reporter = romanise(rng.choice(textgen.BDN_REPORTERS))
-        out.append(EnglishItem(
-            kind="english_only", original=None, published=when, topic=topic,
-            title=writer.title(topic, content.title), sapo=writer.sapo(when, content.sapo_core),
-            paragraphs=[writer.paragraph(p) for p in content.paragraphs],
-            captions=[(rng.choice(EN_CAPTIONS), c) for c in content.captions],
-            author=reporter, translator=rng.choice(TRANSLATORS), sub=_sub(rng, topic)))
+        out.append(
+            EnglishItem(
+                kind="english_only",
+                original=None,
+                published=when,
+                topic=topic,
+                title=writer.title(topic, content.title),
+                sapo=writer.sapo(when, content.sapo_core),
+                paragraphs=[writer.paragraph(p) for p in content.paragraphs],
+                captions=[(rng.choice(EN_CAPTIONS), c) for c in content.captions],
+                author=reporter,
+                translator=rng.choice(TRANSLATORS),
+                sub=_sub(rng, topic),
+            )
+        )
     _assign(out, scenario, rng)
     return out
 
@@ -216,14 +273,24 @@ def _translate(vi: Item, kind: str, rng: random.Random, writer: _Writer, latest:
         later = min(later, datetime.combine(vi.published.date(), time(23, 50)))
         later = max(later, vi.published + timedelta(minutes=5))
     paragraphs = vi.paragraphs if kind == "translation" else vi.paragraphs[: max(1, len(vi.paragraphs) // 2)]
-    captions = [(rng.choice(EN_CAPTIONS), c) for c in vi.captions] if kind == "translation" else \
-        [(rng.choice(EN_CAPTIONS), "")]
+    captions = (
+        [(rng.choice(EN_CAPTIONS), c) for c in vi.captions]
+        if kind == "translation"
+        else [(rng.choice(EN_CAPTIONS), "")]
+    )
     return EnglishItem(
-        kind=kind, original=vi, published=later, topic=vi.content.topic,
-        title=writer.title(vi.content.topic, vi.title), sapo=writer.sapo(vi.published, vi.sapo),
+        kind=kind,
+        original=vi,
+        published=later,
+        topic=vi.content.topic,
+        title=writer.title(vi.content.topic, vi.title),
+        sapo=writer.sapo(vi.published, vi.sapo),
         paragraphs=[writer.paragraph(p, kind == "translation") for p in paragraphs],
-        captions=captions, author=_romanised_author(vi), translator=rng.choice(TRANSLATORS),
-        sub=_sub(rng, vi.content.topic))
+        captions=captions,
+        author=_romanised_author(vi),
+        translator=rng.choice(TRANSLATORS),
+        sub=_sub(rng, vi.content.topic),
+    )
 
 
 def _assign(items: list[EnglishItem], scenario: Scenario, rng: random.Random) -> None:
@@ -231,7 +298,7 @@ def _assign(items: list[EnglishItem], scenario: Scenario, rng: random.Random) ->
     items.sort(key=lambda e: (e.published, e.original.path if e.original else "", e.title))
     for n, item in enumerate(items, 1):
         while True:
-            hx = f"{rng.randrange(16 ** 7):07x}"
+            hx = f"{rng.randrange(16**7):07x}"
             if any(c in "abcdef" for c in hx) and hx not in used:
                 break
         used.add(hx)
@@ -276,22 +343,34 @@ class EnglishSite(BaoDongNaiSite):
         parts.append(theme.byline(f"By {item.author} - Translated by {item.translator}"))
         sub_name = item.sub.replace("-", " ").title() if item.sub else "English"
         view = BdnArticle(
-            item=item, title=item.title, author=item.author, time=bdn_time(item.published),
-            sapo=item.sapo, crumbs=[("/", "Home"), (f"/{SECTION}", "English"), (None, sub_name)],
-            body="\n".join(parts), related=related, related_label="Other news",
-            image=self.image(item), section=sub_name, tags=None, comments=False)
+            item=item,
+            title=item.title,
+            author=item.author,
+            time=bdn_time(item.published),
+            sapo=item.sapo,
+            crumbs=[("/", "Home"), (f"/{SECTION}", "English"), (None, sub_name)],
+            body="\n".join(parts),
+            related=related,
+            related_label="Other news",
+            image=self.image(item),
+            section=sub_name,
+            tags=None,
+            comments=False,
+        )
         return self.article_page(theme, view, False)
 
 
-def render_english(source: Source, items: list[EnglishItem], params: ScenarioParams, site_dir: Path,
-                   routes: dict) -> None:
+def render_english(
+    source: Source, items: list[EnglishItem], params: ScenarioParams, site_dir: Path, routes: dict
+) -> None:
     """Write the English articles and the ``/english`` list pages; merge their routing data."""
     site = EnglishSite(source, [], params, site_dir)
     newest_first = sorted(items, key=lambda e: (e.published, e.path), reverse=True)
     for i, item in enumerate(newest_first):
-        related = (newest_first[max(0, i - 2):i] + newest_first[i + 1:i + 3])[:4]
-        site.write(file_for_path(item.path), site.english_article(item, related),
-                   to_epoch(item.edited or item.published))
+        related = (newest_first[max(0, i - 2) : i] + newest_first[i + 1 : i + 3])[:4]
+        site.write(
+            file_for_path(item.path), site.english_article(item, related), to_epoch(item.edited or item.published)
+        )
     site.render_list(SECTION, "English", newest_first)
     routes.setdefault("lastmod", {}).update(site.lastmod)
     routes.setdefault("list_pages", {}).update(site.list_pages)
@@ -317,8 +396,7 @@ def manifest_item(item: EnglishItem) -> dict:
         "quirks": [],
         "language": "en",
         "english_kind": item.kind,
-        "translation_of": ({"source_id": original.source_id, "path": original.path}
-                           if original is not None else None),
+        "translation_of": ({"source_id": original.source_id, "path": original.path} if original is not None else None),
     }
 
 
@@ -357,9 +435,16 @@ def add_to_manifest(manifest: dict, items: list[EnglishItem]) -> None:
     ]
     manifest["english"] = {
         "section": SECTION,
-        "pairs": [{"en_path": r["path"], "kind": r["english_kind"],
-                   "vi_source_id": (r["translation_of"] or {}).get("source_id"),
-                   "vi_path": (r["translation_of"] or {}).get("path")} for r in rows],
-        "counts": {k: sum(1 for r in rows if r["english_kind"] == k)
-                   for k in ("translation", "ambiguous", "english_only")},
+        "pairs": [
+            {
+                "en_path": r["path"],
+                "kind": r["english_kind"],
+                "vi_source_id": (r["translation_of"] or {}).get("source_id"),
+                "vi_path": (r["translation_of"] or {}).get("path"),
+            }
+            for r in rows
+        ],
+        "counts": {
+            k: sum(1 for r in rows if r["english_kind"] == k) for k in ("translation", "ambiguous", "english_only")
+        },
     }

@@ -59,10 +59,14 @@ def plan(params: ScenarioParams | None = None, registry: Registry | None = None)
     expected = compute_truth(items, params)
     target = round(params.target_integrated * params.scale) + added
     if expected["integrated_total_to_target_end"] != target:  # pragma: no cover
-        raise RuntimeError(f"replica generator bug: {expected['integrated_total_to_target_end']}"
-                           f" integrated stories, target {target}")
-    sources = {sid: {"port_offset": i, "adapter": registry.get(sid).adapter}
-               for i, sid in enumerate(CHANNEL_ORDER) if sid in registry.ids}
+        raise RuntimeError(
+            f"replica generator bug: {expected['integrated_total_to_target_end']} integrated stories, target {target}"
+        )
+    sources = {
+        sid: {"port_offset": i, "adapter": registry.get(sid).adapter}
+        for i, sid in enumerate(CHANNEL_ORDER)
+        if sid in registry.ids
+    }
     return Scenario(params, registry, items, expected, sources)
 
 
@@ -86,7 +90,8 @@ def generate(params: ScenarioParams, out_dir: Path) -> dict:
         routes["adapter"] = source.adapter
         routes["port_offset"] = meta["port_offset"]
         (sites / f"{sid}{ROUTES_SUFFIX}").write_text(
-            json.dumps(routes, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+            json.dumps(routes, ensure_ascii=False, sort_keys=True), encoding="utf-8"
+        )
     manifest = {
         "scenario": scenario.params.as_json(),
         "sources": scenario.sources,

@@ -67,8 +67,7 @@ def recompute_primaries(manifest: dict) -> dict[str, dict]:
     for story_id, its in stories(manifest).items():
         ok = [it for it in its if it["approvable"]]
         if ok:
-            out[story_id] = min(ok, key=lambda it: (published(it), order.get(it["source_id"], 99),
-                                                    it["path"]))
+            out[story_id] = min(ok, key=lambda it: (published(it), order.get(it["source_id"], 99), it["path"]))
     return out
 
 
@@ -78,8 +77,7 @@ def integrated_by_month(manifest: dict) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def integrated_total(manifest: dict, start: date | str | None = None,
-                     end: date | str | None = None) -> int:
+def integrated_total(manifest: dict, start: date | str | None = None, end: date | str | None = None) -> int:
     """Integrated stories whose primary local day is in [start, end] (defaults: the scenario's
     window_start and target_end)."""
     scenario = manifest["scenario"]
@@ -87,12 +85,12 @@ def integrated_total(manifest: dict, start: date | str | None = None,
     end = date.fromisoformat(str(end or scenario["target_end"]))
     lo = datetime.combine(start, datetime.min.time())
     hi = datetime.combine(end + timedelta(days=1), datetime.min.time())
-    return sum(1 for it in recompute_primaries(manifest).values()
-               if lo <= published(it).replace(tzinfo=None) < hi)
+    return sum(1 for it in recompute_primaries(manifest).values() if lo <= published(it).replace(tzinfo=None) < hi)
 
 
-def integrated_by_source(manifest: dict, start: date | str | None = None,
-                         end: date | str | None = None) -> dict[str, int]:
+def integrated_by_source(
+    manifest: dict, start: date | str | None = None, end: date | str | None = None
+) -> dict[str, int]:
     scenario = manifest["scenario"]
     start = date.fromisoformat(str(start or scenario["window_start"]))
     end = date.fromisoformat(str(end or scenario["target_end"]))
@@ -131,8 +129,7 @@ def english_source_versions_by_month(manifest: dict) -> dict[str, dict[str, int]
 
 
 def approvable_items(manifest: dict, source_id: str | None = None) -> list[dict]:
-    return [it for it in manifest["items"] if it["approvable"]
-            and (source_id is None or it["source_id"] == source_id)]
+    return [it for it in manifest["items"] if it["approvable"] and (source_id is None or it["source_id"] == source_id)]
 
 
 def port_offsets(manifest: dict) -> dict[str, int]:

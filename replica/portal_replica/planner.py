@@ -33,8 +33,25 @@ SECTION_TOPICS = {
 MEDIA_TOPICS = ("politics", "economy", "society", "culture")
 CHANNEL_SHARE = {"baodongnai": 0.55, "dongnai_gov": 0.30, "dongnai_party": 0.15}
 TYPE_WEIGHT = {None: 0.83, "video": 0.08, "podcast": 0.05, "photo": 0.04}
-HOUR_WEIGHTS = {6: 1, 7: 3, 8: 4, 9: 5, 10: 5, 11: 4, 12: 2, 13: 2, 14: 4, 15: 5, 16: 5, 17: 4,
-                18: 3, 19: 3, 20: 3, 21: 2, 22: 1}
+HOUR_WEIGHTS = {
+    6: 1,
+    7: 3,
+    8: 4,
+    9: 5,
+    10: 5,
+    11: 4,
+    12: 2,
+    13: 2,
+    14: 4,
+    15: 5,
+    16: 5,
+    17: 4,
+    18: 3,
+    19: 3,
+    20: 3,
+    21: 2,
+    22: 1,
+}
 
 
 def _length_band(words: int) -> int:
@@ -99,8 +116,12 @@ class Planner:
         source = self.sources[sid]
         # a section in another language (the English section) holds translations: planned apart
         # (english.py), never drawn here, so the Vietnamese scenario does not depend on it
-        return [s for s in source.sections if s.language in (None, source.language)
-                if integrated is None or s.integrate == integrated]
+        return [
+            s
+            for s in source.sections
+            if s.language in (None, source.language)
+            if integrated is None or s.integrate == integrated
+        ]
 
     def pick_section(self, sid: str, integrated: bool = True, text_only: bool = False):
         secs = self.sections(sid, integrated)
@@ -152,8 +173,9 @@ class Planner:
         r = self.rng
         if section.item_type == "video":
             if r.random() < 0.55:
-                vid = "".join(r.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                       "0123456789_-") for _ in range(11))
+                vid = "".join(
+                    r.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") for _ in range(11)
+                )
                 item.video = {"kind": "youtube", "src": f"https://www.youtube.com/embed/{vid}"}
             else:
                 item.video = {"kind": "mp4", "src": ""}  # path filled once the id is known
@@ -161,8 +183,9 @@ class Planner:
             item.audio = ""
 
     # -- content per section ----------------------------------------------------------------
-    def make_content(self, sid: str, section, when: datetime, short: bool = False,
-                     topic: str | None = None) -> tuple[Content, bool]:
+    def make_content(
+        self, sid: str, section, when: datetime, short: bool = False, topic: str | None = None
+    ) -> tuple[Content, bool]:
         r = self.rng
         kind = section.item_type
         topics = SECTION_TOPICS.get(section.path) or (MEDIA_TOPICS if kind else ("politics",))
@@ -178,8 +201,7 @@ class Planner:
             prefix = f"Tin nhanh audio {buoi} {when.day}-{when.month}: "
             content = tg.content(topic, when, 120, 260, prefix, n_captions=0)
         elif kind == "photo":
-            content = tg.content(topic, when, 120, 250, "Phóng sự ảnh: ",
-                                 n_captions=r.randint(4, 6))
+            content = tg.content(topic, when, 120, 250, "Phóng sự ảnh: ", n_captions=r.randint(4, 6))
         else:
             p_info = {"baodongnai": 0.06, "dongnai_gov": 0.02}.get(sid, 0.0)
             if r.random() < p_info:
@@ -194,16 +216,32 @@ class Planner:
                 content = tg.content(topic, when, 120, 420)
         return content, infographic
 
-    def make_item(self, sid: str, section, when: datetime, story_id: str,
-                  content: Content | None = None, short: bool = False,
-                  topic: str | None = None, infographic: bool = False) -> Item:
+    def make_item(
+        self,
+        sid: str,
+        section,
+        when: datetime,
+        story_id: str,
+        content: Content | None = None,
+        short: bool = False,
+        topic: str | None = None,
+        infographic: bool = False,
+    ) -> Item:
         r = self.rng
         if content is None:
             content, infographic = self.make_content(sid, section, when, short, topic)
         author, byline = self.author_for(sid)
-        item = Item(source_id=sid, section=section.path, story_id=story_id, published=when,
-                    content=content, author=author, byline=byline,
-                    sapo_prefix=self.sapo_prefix(sid), infographic=infographic)
+        item = Item(
+            source_id=sid,
+            section=section.path,
+            story_id=story_id,
+            published=when,
+            content=content,
+            author=author,
+            byline=byline,
+            sapo_prefix=self.sapo_prefix(sid),
+            infographic=infographic,
+        )
         item.tone_old = r.random() < 0.10
         if sid == "dongnai_gov" and content.title.startswith("Đ") and r.random() < 0.15:
             item.eth = True
@@ -212,8 +250,7 @@ class Planner:
             item.nfd_body = r.random() < 0.04
             item.nfd_title = r.random() < 0.03
         if sid != "baodongnai" and section.item_type is None and r.random() < 0.05:
-            others = [s.path for s in self.sections(sid) if s.item_type is None
-                      and s.path != section.path]
+            others = [s.path for s in self.sections(sid) if s.item_type is None and s.path != section.path]
             if others:
                 item.also_listed_in = [r.choice(others)]
         self.media_for(item, section)
@@ -238,14 +275,13 @@ class Planner:
         if roll < 0.2 and ": " in title:
             title = title.replace(": ", " - ", 1)
         elif roll < 0.35 and title.startswith("Đồng Nai: "):
-            rest = title[len("Đồng Nai: "):]
+            rest = title[len("Đồng Nai: ") :]
             title = rest[:1].upper() + rest[1:]
         elif roll < 0.5 and "Đồng Nai" in title and "tỉnh Đồng Nai" not in title:
             title = title.replace("Đồng Nai", "tỉnh Đồng Nai", 1)
             if title.startswith("tỉnh"):
                 title = "T" + title[1:]
-        elif roll < 0.6 and not title.startswith(("Đồng Nai", "[Infographic]", "Tin nhanh",
-                                                  "Phóng sự", "[Video]")):
+        elif roll < 0.6 and not title.startswith(("Đồng Nai", "[Infographic]", "Tin nhanh", "Phóng sự", "[Video]")):
             title = "Đồng Nai: " + title
         paragraphs = list(content.paragraphs)
         edit = r.random()
@@ -255,21 +291,30 @@ class Planner:
             last = paragraphs[-1]
             cut = last.rfind(". ")
             if cut > 0:
-                paragraphs[-1] = last[:cut + 1]
+                paragraphs[-1] = last[: cut + 1]
             elif len(paragraphs) > 1:
                 paragraphs.pop()
-        edited = Content(topic=content.topic, title=title, sapo_core=content.sapo_core,
-                         paragraphs=paragraphs, captions=list(content.captions),
-                         tags=list(content.tags))
+        edited = Content(
+            topic=content.topic,
+            title=title,
+            sapo_core=content.sapo_core,
+            paragraphs=paragraphs,
+            captions=list(content.captions),
+            tags=list(content.tags),
+        )
         if _length_band(edited.word_count) != _length_band(content.word_count):
             # the edit would change its class: keep the body (a new Content, its word count uncached)
-            edited = Content(topic=content.topic, title=title, sapo_core=content.sapo_core,
-                             paragraphs=list(content.paragraphs), captions=list(content.captions),
-                             tags=list(content.tags))
+            edited = Content(
+                topic=content.topic,
+                title=title,
+                sapo_core=content.sapo_core,
+                paragraphs=list(content.paragraphs),
+                captions=list(content.captions),
+                tags=list(content.tags),
+            )
         return edited
 
-    def copy_item(self, original: Item, sid: str, when: datetime,
-                  section=None, short: bool = False) -> Item:
+    def copy_item(self, original: Item, sid: str, when: datetime, section=None, short: bool = False) -> Item:
         r = self.rng
         src_section = self.sources[original.source_id].section(original.section)
         kind = "video" if src_section and src_section.item_type == "video" else None
@@ -277,12 +322,15 @@ class Planner:
             section = self.section_for_topic(sid, original.content.topic, kind)
         content = self.edited_content(original.content, when)
         if short:
-            content = Content(topic=content.topic, title=content.title,
-                              sapo_core=content.sapo_core,
-                              paragraphs=self.text.body(content.topic, when, 25, 70),
-                              captions=[], tags=content.tags)
-        item = self.make_item(sid, section, when, original.story_id, content=content,
-                              infographic=original.infographic)
+            content = Content(
+                topic=content.topic,
+                title=content.title,
+                sapo_core=content.sapo_core,
+                paragraphs=self.text.body(content.topic, when, 25, 70),
+                captions=[],
+                tags=content.tags,
+            )
+        item = self.make_item(sid, section, when, original.story_id, content=content, infographic=original.infographic)
         if item.video and original.video and original.video["kind"] == "youtube":
             item.video = dict(original.video)
         if r.random() < 0.3:
@@ -308,8 +356,9 @@ class Planner:
         return timedelta(minutes=minutes)
 
     def other_channel(self, exclude: set[str], when: datetime) -> str | None:
-        choices = [sid for sid in CHANNEL_ORDER if sid in self.sources and sid not in exclude
-                   and self.live(sid, when.date())]
+        choices = [
+            sid for sid in CHANNEL_ORDER if sid in self.sources and sid not in exclude and self.live(sid, when.date())
+        ]
         if not choices:
             return None
         weights = [CHANNEL_SHARE.get(sid, 0.2) for sid in choices]
@@ -393,8 +442,7 @@ class Planner:
             shares = []
             for sid in chans:
                 live_days = [d for d in days if self.live(sid, d)]
-                shares.append(CHANNEL_SHARE.get(sid, 0.2) * len(live_days) / len(days)
-                              * r.uniform(0.85, 1.15))
+                shares.append(CHANNEL_SHARE.get(sid, 0.2) * len(live_days) / len(days) * r.uniform(0.85, 1.15))
             per_chan = _largest_remainder(n, shares)
             slots: list[list] = []  # [source_id, when]
             for sid, k in zip(chans, per_chan, strict=True):
@@ -425,8 +473,7 @@ class Planner:
                 self.republish(item)
         return primaries
 
-    def place_boundaries(self, slots: list[list], y: int, m: int, first: date,
-                         last: date) -> None:
+    def place_boundaries(self, slots: list[list], y: int, m: int, first: date, last: date) -> None:
         """Several slots at 00:00–01:59 on the 1st, a few late on the month's last day."""
         r = self.rng
         day1 = date(y, m, 1)
@@ -448,16 +495,18 @@ class Planner:
                 minute = 50 if i == 0 else r.randint(30, 59)
                 slot[1] = datetime.combine(last_day, time(23, minute))
 
-    def noise_single(self, first: date, last: date, count: int, integrated: bool,
-                     short: bool = False) -> None:
+    def noise_single(self, first: date, last: date, count: int, integrated: bool, short: bool = False) -> None:
         r = self.rng
         days = _days(first, last)
         if not days:
             return
         for _ in range(count):
             day = r.choice(days)
-            chans = [sid for sid in CHANNEL_ORDER if sid in self.sources
-                     and self.live(sid, day) and self.sections(sid, integrated)]
+            chans = [
+                sid
+                for sid in CHANNEL_ORDER
+                if sid in self.sources and self.live(sid, day) and self.sections(sid, integrated)
+            ]
             if not chans:
                 continue
             sid = r.choices(chans, weights=[CHANNEL_SHARE.get(c, 0.2) for c in chans])[0]
@@ -490,14 +539,12 @@ class Planner:
                     self.make_item(sid, self.pick_section(sid, True), when, self.new_story())
             eve = datetime.combine(before_last, time(23, 45))
             sid = "baodongnai" if "baodongnai" in self.sources else next(iter(self.sources))
-            self.make_item(sid, self.pick_section(sid, True, text_only=True), eve,
-                           self.new_story())
+            self.make_item(sid, self.pick_section(sid, True, text_only=True), eve, self.new_story())
         # 4. non-integrated sections over the whole period
         total_days = (p.end - p.start).days + 1
         self.noise_single(p.start, p.end, round(0.06 * rate * total_days), integrated=False)
         # 5. too-short items in integrated sections (rejected too_short)
-        self.noise_single(p.window_start, p.end, max(3, round(0.015 * rate * total_days)),
-                          integrated=True, short=True)
+        self.noise_single(p.window_start, p.end, max(3, round(0.015 * rate * total_days)), integrated=True, short=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -525,8 +572,7 @@ def assign_ids(items: list[Item], registry: Registry, rng: random.Random) -> Non
                 if sid == "dongnai_gov" and item.published < datetime(2024, 1, 1):
                     legacy_id += rng.choice((1, 2, 2, 3, 5))
                     item.legacy_news_id = legacy_id
-                    item.legacy_path = (f"/Pages/newsdetail.aspx?NewsId={legacy_id}"
-                                        f"&CatId={cat_ids[item.section]}")
+                    item.legacy_path = f"/Pages/newsdetail.aspx?NewsId={legacy_id}&CatId={cat_ids[item.section]}"
         else:
             next_dec = 3158000 + rng.randint(0, 999)
             for item in its:
@@ -535,11 +581,10 @@ def assign_ids(items: list[Item], registry: Registry, rng: random.Random) -> Non
                     item.native_id = str(next_dec)
                 else:
                     while True:
-                        hx = f"{rng.randrange(16 ** 7):07x}"
+                        hx = f"{rng.randrange(16**7):07x}"
                         if any(c in "abcdef" for c in hx) and hx not in used_hex:
                             break
                     used_hex.add(hx)
                     item.native_id = hx
                 item.alias = bdn_slug(item.title)
-                item.path = (f"/{item.section}/{item.published:%Y%m}/"
-                             f"{item.alias}-{item.native_id}")
+                item.path = f"/{item.section}/{item.published:%Y%m}/{item.alias}-{item.native_id}"

@@ -44,7 +44,7 @@ def add_provincial_sites(
     params = ScenarioParams(**manifest["scenario"])
     first = date.fromisoformat(f"{first_month}-01")
     last_y, last_m = (int(x) for x in last_month.split("-"))
-    last = (date(last_y + last_m // 12, last_m % 12 + 1, 1) - timedelta(days=1))
+    last = date(last_y + last_m // 12, last_m % 12 + 1, 1) - timedelta(days=1)
     if not params.start <= first <= last <= params.end:
         raise ValueError(f"months {first_month}..{last_month} are outside the scenario {params.start}..{params.end}")
     for sid in source_ids:
@@ -90,8 +90,9 @@ def add_provincial_sites(
         source = registry.get(sid)
         routes = render_nukeviet.render_site(source, [it for it in items if it.source_id == sid], params, sites / sid)
         routes.update(source_id=sid, adapter=source.adapter, port_offset=offset0 + index)
-        (sites / f"{sid}{ROUTES_SUFFIX}").write_text(json.dumps(routes, ensure_ascii=False, sort_keys=True),
-                                                     encoding="utf-8")
+        (sites / f"{sid}{ROUTES_SUFFIX}").write_text(
+            json.dumps(routes, ensure_ascii=False, sort_keys=True), encoding="utf-8"
+        )
         manifest["sources"][sid] = {"port_offset": offset0 + index, "adapter": source.adapter}
 
     by_month: dict[str, int] = {}
@@ -112,7 +113,11 @@ def add_provincial_sites(
         by_source[it.source_id] = by_source.get(it.source_id, 0) + 1
     expected["stories_total"] += len(items)
     expected["items_total"] += len(items)
-    manifest["provincial"] = {"source_ids": list(source_ids), "months": [first_month, last_month],
-                              "items_per_month": items_per_month, "integrated_by_month": by_month}
+    manifest["provincial"] = {
+        "source_ids": list(source_ids),
+        "months": [first_month, last_month],
+        "items_per_month": items_per_month,
+        "integrated_by_month": by_month,
+    }
     manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return by_month

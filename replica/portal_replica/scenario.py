@@ -85,8 +85,17 @@ class ScenarioParams:
         return out
 
 
-QUIRK_ORDER = ("eth_title", "tone_old", "nfd_body", "nfd_title", "legacy_encoding",
-               "month_boundary", "multi_category", "short_body", "sapo_repeated")
+QUIRK_ORDER = (
+    "eth_title",
+    "tone_old",
+    "nfd_body",
+    "nfd_title",
+    "legacy_encoding",
+    "month_boundary",
+    "multi_category",
+    "short_body",
+    "sapo_repeated",
+)
 
 
 @dataclass

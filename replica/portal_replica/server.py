@@ -34,12 +34,22 @@ from portal_replica.common import (
 
 CONTROL_PREFIX = "/__replica/"
 MEDIA_PREFIXES = ("/uploads/", "/file/", "/assets/", "/themes/")
-MEDIA_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png",
-               ".gif": "image/gif", ".mp4": "video/mp4", ".mp3": "audio/mpeg",
-               ".css": "text/css", ".js": "application/javascript", ".ico": "image/x-icon"}
+MEDIA_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".mp4": "video/mp4",
+    ".mp3": "audio/mpeg",
+    ".css": "text/css",
+    ".js": "application/javascript",
+    ".ico": "image/x-icon",
+}
 # A 1×1 GIF stands in for every image; other media get a few placeholder bytes.
-TINY_GIF = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00"
-            b"\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
+TINY_GIF = (
+    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00"
+    b"\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+)
 # normal: as generated; redesigned: every class and id renamed (extraction must carry on);
 # scripted: bodies emptied as by a client-side app (extraction must fail, the alarm fire)
 LAYOUTS = ("normal", "redesigned", "scripted")
@@ -84,9 +94,11 @@ def sites_root(site_dir: Path) -> Path:
 
 def _redesign(body: bytes) -> bytes:
     """Every class name and id gets an unknown prefix: a layout the adapters do not know."""
+
     def rename(m: re.Match[bytes]) -> bytes:
         tokens = b" ".join(b"rd-" + tok for tok in m.group(2).split())
         return m.group(1) + tokens + m.group(3)
+
     return _CLASS_ATTR.sub(rename, body)
 
 
@@ -122,9 +134,9 @@ class Channel:
         self.lock = threading.Lock()
         self._cache: dict[tuple[str, str], tuple[bytes, str]] = {}
         self._cache_bytes = 0
-        self._article_re = re.compile(
-            rf"^{re.escape(self.article_prefix)}/[^/]+/[^/]+-(\d+)\.html$"
-        ) if self.article_prefix else None
+        self._article_re = (
+            re.compile(rf"^{re.escape(self.article_prefix)}/[^/]+/[^/]+-(\d+)\.html$") if self.article_prefix else None
+        )
 
     # -- content ------------------------------------------------------------------------------
     def _file(self, rel: str) -> tuple[bytes, str] | None:
@@ -214,7 +226,7 @@ class Channel:
             route = f"{self.article_prefix}/{op}/"
             if not path.startswith(route):
                 continue
-            tail = path[len(route):]
+            tail = path[len(route) :]
             canonical = f"{self.article_prefix}/{tail}"
             if not (self.root / file_for_path(canonical)).is_file():
                 return None
@@ -242,8 +254,7 @@ class Channel:
         if isinstance(found, tuple):
             location = self.base_url + found[1]
             body = f'<html><body>Moved: <a href="{location}">{location}</a></body></html>'
-            return found[0], {"Location": location, "Content-Type": "text/html; charset=utf-8"}, \
-                body.encode("utf-8")
+            return found[0], {"Location": location, "Content-Type": "text/html; charset=utf-8"}, body.encode("utf-8")
         if isinstance(found, _Dynamic):
             body, rel = found.body.replace(BASE_TOKEN, self.base_url.encode("ascii")), found.rel
             etag = '"' + hashlib.sha256(body).hexdigest() + '"'
@@ -253,8 +264,7 @@ class Channel:
                 return 404, {"Content-Type": "text/html; charset=utf-8"}, b"not found"
             (body, etag), rel = loaded, found
         lastmod = self.lastmod.get(rel, self.default_lastmod)
-        out = {"Content-Type": self.content_type(path), "ETag": etag,
-               "Last-Modified": formatdate(lastmod, usegmt=True)}
+        out = {"Content-Type": self.content_type(path), "ETag": etag, "Last-Modified": formatdate(lastmod, usegmt=True)}
         inm = headers.get("If-None-Match")
         if inm:
             tags = {t.strip().removeprefix("W/") for t in inm.split(",")}
@@ -274,12 +284,13 @@ class Channel:
     # -- control ------------------------------------------------------------------------------
     def record(self, method: str, path: str, user_agent: str, status: int) -> None:
         with self.lock:
-            self.log.append({"ts": time.time(), "method": method, "path": path,
-                             "user_agent": user_agent, "status": status})
+            self.log.append(
+                {"ts": time.time(), "method": method, "path": path, "user_agent": user_agent, "status": status}
+            )
 
     def control(self, method: str, raw_path: str) -> tuple[int, dict, bytes]:
         parts = urlsplit(raw_path)
-        name = parts.path[len(CONTROL_PREFIX):].strip("/")
+        name = parts.path[len(CONTROL_PREFIX) :].strip("/")
         if name == "requests" and method in ("GET", "HEAD"):
             with self.lock:
                 lines = [json.dumps(entry, ensure_ascii=False) for entry in self.log]
@@ -295,8 +306,7 @@ class Channel:
                 return 400, {"Content-Type": "text/plain"}, b"v must be normal, redesigned or scripted"
             with self.lock:
                 self.layout = value
-            return 200, {"Content-Type": "application/json"}, \
-                json.dumps({"layout": value}).encode("ascii")
+            return 200, {"Content-Type": "application/json"}, json.dumps({"layout": value}).encode("ascii")
         return 404, {"Content-Type": "text/plain"}, b"unknown control endpoint"
 
 
@@ -390,8 +400,9 @@ class ReplicaServer:
             self.stop()
             raise
         for sid, httpd in self._servers.items():
-            thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1},
-                                      name=f"replica-{sid}", daemon=True)
+            thread = threading.Thread(
+                target=httpd.serve_forever, kwargs={"poll_interval": 0.1}, name=f"replica-{sid}", daemon=True
+            )
             thread.start()
             self._threads.append(thread)
         return self
@@ -416,8 +427,7 @@ class ReplicaServer:
     def base_urls(self) -> dict[str, str]:
         if not self._servers:
             raise RuntimeError("the replica server is not started")
-        return {sid: f"http://{self.host}:{httpd.server_address[1]}"
-                for sid, httpd in self._servers.items()}
+        return {sid: f"http://{self.host}:{httpd.server_address[1]}" for sid, httpd in self._servers.items()}
 
     def channel(self, source_id: str) -> Channel:
         return self.channels[source_id]
@@ -426,21 +436,23 @@ class ReplicaServer:
         out: dict[str, Any] = {}
         for sid, url in self.base_urls.items():
             netloc = url.split("://", 1)[1]
-            out[sid] = {"base_url": url, "allowed_domains": [netloc],
-                        "politeness": {"min_interval_seconds": 0}}
+            out[sid] = {"base_url": url, "allowed_domains": [netloc], "politeness": {"min_interval_seconds": 0}}
         return {"sources": out}
 
     def write_overrides(self, path: Path) -> Path:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = ("# Written by `portal-replica serve`: the registry's sources pointed at the local replica.\n"
-                + yaml.safe_dump(self.overrides(), sort_keys=False, allow_unicode=True))
+        text = (
+            "# Written by `portal-replica serve`: the registry's sources pointed at the local replica.\n"
+            + yaml.safe_dump(self.overrides(), sort_keys=False, allow_unicode=True)
+        )
         path.write_text(text, encoding="utf-8")
         return path
 
 
-def serve_forever(site_dir: Path, host: str = "127.0.0.1", base_port: int = 8701,
-                  overrides_path: Path | None = None) -> None:
+def serve_forever(
+    site_dir: Path, host: str = "127.0.0.1", base_port: int = 8701, overrides_path: Path | None = None
+) -> None:
     """Serve until SIGTERM/SIGINT; writes the overrides file (default ``<dir>/overrides.yaml``)."""
     server = ReplicaServer(site_dir, host, base_port).start()
     stop = threading.Event()

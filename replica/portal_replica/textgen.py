@@ -15,69 +15,289 @@ from datetime import datetime
 
 from portal_replica.common import count_words
 
-FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ",
-          "Ngô", "Dương", "Lý", "Trương", "Đinh", "Mai", "Lâm")
-MIDDLE = ("Văn", "Thị", "Minh", "Thanh", "Hữu", "Ngọc", "Quốc", "Thành", "Xuân", "Hoàng", "Đức",
-          "Kim", "Thu", "Công")
-GIVEN = ("An", "Bình", "Cường", "Dũng", "Hải", "Hùng", "Khánh", "Lâm", "Long", "Nam", "Phong",
-         "Quân", "Sơn", "Tâm", "Thắng", "Trung", "Tuấn", "Vinh", "Hà", "Hương", "Lan", "Mai",
-         "Nhung", "Thảo", "Trang", "Yến", "Phúc", "Tài", "Hiếu", "Nghĩa")
+FAMILY = (
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Huỳnh",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+    "Lý",
+    "Trương",
+    "Đinh",
+    "Mai",
+    "Lâm",
+)
+MIDDLE = ("Văn", "Thị", "Minh", "Thanh", "Hữu", "Ngọc", "Quốc", "Thành", "Xuân", "Hoàng", "Đức", "Kim", "Thu", "Công")
+GIVEN = (
+    "An",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Hải",
+    "Hùng",
+    "Khánh",
+    "Lâm",
+    "Long",
+    "Nam",
+    "Phong",
+    "Quân",
+    "Sơn",
+    "Tâm",
+    "Thắng",
+    "Trung",
+    "Tuấn",
+    "Vinh",
+    "Hà",
+    "Hương",
+    "Lan",
+    "Mai",
+    "Nhung",
+    "Thảo",
+    "Trang",
+    "Yến",
+    "Phúc",
+    "Tài",
+    "Hiếu",
+    "Nghĩa",
+)
 
-BDN_REPORTERS = ("Phương Hằng", "Hải Yến", "Khánh Lộc", "Đắc Nhân", "Ngọc Thành", "Kim Liễu",
-                 "Văn Gia", "Hoàng Lộc", "Bích Nhàn", "Ly Na", "Minh Thành", "Nguyễn Chung",
-                 "Hương Giang", "Đăng Tùng", "Lê Quyên", "Thanh Hải", "Huy Anh", "Vương Thế",
-                 "Nga Sơn", "Hạnh Dung", "Công Nghĩa", "Bảo Ngọc", "Thu Hằng", "Trần Danh")
-GOV_AUTHORS = ("Thanh Tâm", "Hồng Nhung", "Minh Châu", "Hữu Tài", "Ngọc Diệp", "Quang Vinh",
-               "Trung tâm Truyền thông tỉnh", "Bảo Trâm", "Hoài Thương")
-PARTY_AUTHORS = ("Ban Tuyên giáo Tỉnh ủy", "Văn phòng Tỉnh ủy", "Phạm Tùng", "Thu Hằng",
-                 "Minh Quân", "Lệ Hằng", "Khánh Vân")
+BDN_REPORTERS = (
+    "Phương Hằng",
+    "Hải Yến",
+    "Khánh Lộc",
+    "Đắc Nhân",
+    "Ngọc Thành",
+    "Kim Liễu",
+    "Văn Gia",
+    "Hoàng Lộc",
+    "Bích Nhàn",
+    "Ly Na",
+    "Minh Thành",
+    "Nguyễn Chung",
+    "Hương Giang",
+    "Đăng Tùng",
+    "Lê Quyên",
+    "Thanh Hải",
+    "Huy Anh",
+    "Vương Thế",
+    "Nga Sơn",
+    "Hạnh Dung",
+    "Công Nghĩa",
+    "Bảo Ngọc",
+    "Thu Hằng",
+    "Trần Danh",
+)
+GOV_AUTHORS = (
+    "Thanh Tâm",
+    "Hồng Nhung",
+    "Minh Châu",
+    "Hữu Tài",
+    "Ngọc Diệp",
+    "Quang Vinh",
+    "Trung tâm Truyền thông tỉnh",
+    "Bảo Trâm",
+    "Hoài Thương",
+)
+PARTY_AUTHORS = (
+    "Ban Tuyên giáo Tỉnh ủy",
+    "Văn phòng Tỉnh ủy",
+    "Phạm Tùng",
+    "Thu Hằng",
+    "Minh Quân",
+    "Lệ Hằng",
+    "Khánh Vân",
+)
 GRAPHIC_ARTISTS = ("Hải Quân", "Ngọc Hà", "Minh Trí")
 
-DISTRICTS = ("Biên Hòa", "Long Khánh", "Long Thành", "Nhơn Trạch", "Trảng Bom", "Thống Nhất",
-             "Cẩm Mỹ", "Xuân Lộc", "Định Quán", "Tân Phú", "Vĩnh Cửu")
+DISTRICTS = (
+    "Biên Hòa",
+    "Long Khánh",
+    "Long Thành",
+    "Nhơn Trạch",
+    "Trảng Bom",
+    "Thống Nhất",
+    "Cẩm Mỹ",
+    "Xuân Lộc",
+    "Định Quán",
+    "Tân Phú",
+    "Vĩnh Cửu",
+)
 DISTRICT_FULL = {
-    "Biên Hòa": "thành phố Biên Hòa", "Long Khánh": "thành phố Long Khánh",
+    "Biên Hòa": "thành phố Biên Hòa",
+    "Long Khánh": "thành phố Long Khánh",
 }
-COMMUNES = ("xã Phước Thiền", "xã Bình Sơn", "phường Tam Hiệp", "xã Xuân Bắc", "xã Thanh Sơn",
-            "phường Long Bình", "xã Phú Hữu", "xã Bàu Hàm", "xã Sông Ray", "xã Gia Kiệm",
-            "xã Thiện Tân", "phường Trảng Dài", "xã Phú Lý", "xã Suối Nho", "xã La Ngà",
-            "xã Long An", "xã Tam An", "phường Xuân Trung", "xã Hiệp Phước", "xã Đại Phước",
-            "xã Xuân Hòa", "xã Phú Thạnh", "xã Lang Minh", "xã Tân Hiệp", "phường Hố Nai")
-KCN = ("Amata", "Nhơn Trạch 3", "Long Đức", "Giang Điền", "Hố Nai", "Biên Hòa 2",
-       "Lộc An Bình Sơn", "Bàu Xéo", "Dầu Giây", "Long Khánh", "Tam Phước", "Long Thành",
-       "Ông Kèo", "Sông Mây", "Thạnh Phú", "Xuân Lộc")
-PROJECTS = ("Cảng hàng không quốc tế Long Thành", "đường cao tốc Biên Hòa Vũng Tàu",
-            "đường Vành đai 3", "đường Vành đai 4", "cầu Cát Lái",
-            "đường cao tốc Dầu Giây Phan Thiết", "đường ven sông Cái", "cầu Vàm Cái Sứt",
-            "đường tỉnh 768", "hồ chứa nước Sông Ray", "đường Hương lộ 2",
-            "khu tái định cư Lộc An Bình Sơn", "đường kết nối sân bay Long Thành")
-ORGS = ("Sở Kế hoạch và Đầu tư", "Sở Y tế", "Sở Giáo dục và Đào tạo",
-        "Sở Nông nghiệp và Phát triển nông thôn", "Ban Tuyên giáo Tỉnh ủy",
-        "Ủy ban MTTQ Việt Nam tỉnh", "Hội Nông dân tỉnh", "Tỉnh đoàn",
-        "Hội Liên hiệp phụ nữ tỉnh", "Liên đoàn Lao động tỉnh", "Công an tỉnh",
-        "Bộ Chỉ huy quân sự tỉnh", "Ủy ban Kiểm tra Tỉnh ủy", "Ban Dân vận Tỉnh ủy",
-        "Ban Tổ chức Tỉnh ủy", "Sở Công thương", "Sở Tài nguyên và Môi trường",
-        "Sở Lao động Thương binh và Xã hội", "Ban Quản lý các khu công nghiệp Đồng Nai",
-        "Sở Văn hóa Thể thao và Du lịch", "Sở Thông tin và Truyền thông", "Sở Giao thông vận tải")
-ROLES = ("Bí thư Tỉnh ủy", "Phó bí thư Thường trực Tỉnh ủy", "Chủ tịch UBND tỉnh",
-         "Phó chủ tịch UBND tỉnh", "Trưởng ban Tuyên giáo Tỉnh ủy", "Trưởng ban Tổ chức Tỉnh ủy",
-         "Chủ nhiệm Ủy ban Kiểm tra Tỉnh ủy", "Giám đốc Sở Kế hoạch và Đầu tư",
-         "Giám đốc Sở Y tế", "Ủy viên Ban Thường vụ Tỉnh ủy", "Chủ tịch HĐND tỉnh",
-         "Trưởng ban Dân vận Tỉnh ủy", "Giám đốc Sở Công thương")
-CROPS = ("sầu riêng", "bưởi", "chôm chôm", "cà phê", "tiêu", "điều", "bắp", "mít", "xoài",
-         "chuối", "nấm bào ngư", "rau an toàn")
-FESTIVALS = ("Lễ hội Văn hóa dân gian", "Lễ hội Nghinh Ông", "Lễ hội Kỳ Yên", "Hội hoa xuân",
-             "Lễ hội trái cây Long Khánh", "Lễ hội Tết Nguyên tiêu", "Ngày hội văn hóa dân tộc")
-SPORTS = ("bóng đá", "bóng chuyền", "cầu lông", "quần vợt", "bơi lội", "việt dã", "cờ vua",
-          "võ cổ truyền", "xe đạp", "điền kinh", "karate", "bóng bàn")
-SUBJECTS = ("công tác phòng chống tham nhũng", "công tác cải cách hành chính",
-            "phát triển kinh tế số", "bảo đảm trật tự an toàn giao thông",
-            "phòng chống dịch bệnh", "công tác giải phóng mặt bằng", "chuyển đổi số",
-            "công tác dân vận", "bảo vệ nền tảng tư tưởng của Đảng", "phát triển đảng viên",
-            "thực hành tiết kiệm", "phòng chống cháy nổ", "bảo vệ môi trường",
-            "xây dựng nông thôn mới", "phát triển du lịch", "thu hút đầu tư")
-RELICS = ("Văn miếu Trấn Biên", "Thành cổ Biên Hòa", "Nhà xanh Biên Hòa", "Đình Tân Lân",
-          "Chùa Ông", "Mộ cự thạch Hàng Gòn", "Địa đạo Nhơn Trạch", "Căn cứ Khu ủy miền Đông")
+COMMUNES = (
+    "xã Phước Thiền",
+    "xã Bình Sơn",
+    "phường Tam Hiệp",
+    "xã Xuân Bắc",
+    "xã Thanh Sơn",
+    "phường Long Bình",
+    "xã Phú Hữu",
+    "xã Bàu Hàm",
+    "xã Sông Ray",
+    "xã Gia Kiệm",
+    "xã Thiện Tân",
+    "phường Trảng Dài",
+    "xã Phú Lý",
+    "xã Suối Nho",
+    "xã La Ngà",
+    "xã Long An",
+    "xã Tam An",
+    "phường Xuân Trung",
+    "xã Hiệp Phước",
+    "xã Đại Phước",
+    "xã Xuân Hòa",
+    "xã Phú Thạnh",
+    "xã Lang Minh",
+    "xã Tân Hiệp",
+    "phường Hố Nai",
+)
+KCN = (
+    "Amata",
+    "Nhơn Trạch 3",
+    "Long Đức",
+    "Giang Điền",
+    "Hố Nai",
+    "Biên Hòa 2",
+    "Lộc An Bình Sơn",
+    "Bàu Xéo",
+    "Dầu Giây",
+    "Long Khánh",
+    "Tam Phước",
+    "Long Thành",
+    "Ông Kèo",
+    "Sông Mây",
+    "Thạnh Phú",
+    "Xuân Lộc",
+)
+PROJECTS = (
+    "Cảng hàng không quốc tế Long Thành",
+    "đường cao tốc Biên Hòa Vũng Tàu",
+    "đường Vành đai 3",
+    "đường Vành đai 4",
+    "cầu Cát Lái",
+    "đường cao tốc Dầu Giây Phan Thiết",
+    "đường ven sông Cái",
+    "cầu Vàm Cái Sứt",
+    "đường tỉnh 768",
+    "hồ chứa nước Sông Ray",
+    "đường Hương lộ 2",
+    "khu tái định cư Lộc An Bình Sơn",
+    "đường kết nối sân bay Long Thành",
+)
+ORGS = (
+    "Sở Kế hoạch và Đầu tư",
+    "Sở Y tế",
+    "Sở Giáo dục và Đào tạo",
+    "Sở Nông nghiệp và Phát triển nông thôn",
+    "Ban Tuyên giáo Tỉnh ủy",
+    "Ủy ban MTTQ Việt Nam tỉnh",
+    "Hội Nông dân tỉnh",
+    "Tỉnh đoàn",
+    "Hội Liên hiệp phụ nữ tỉnh",
+    "Liên đoàn Lao động tỉnh",
+    "Công an tỉnh",
+    "Bộ Chỉ huy quân sự tỉnh",
+    "Ủy ban Kiểm tra Tỉnh ủy",
+    "Ban Dân vận Tỉnh ủy",
+    "Ban Tổ chức Tỉnh ủy",
+    "Sở Công thương",
+    "Sở Tài nguyên và Môi trường",
+    "Sở Lao động Thương binh và Xã hội",
+    "Ban Quản lý các khu công nghiệp Đồng Nai",
+    "Sở Văn hóa Thể thao và Du lịch",
+    "Sở Thông tin và Truyền thông",
+    "Sở Giao thông vận tải",
+)
+ROLES = (
+    "Bí thư Tỉnh ủy",
+    "Phó bí thư Thường trực Tỉnh ủy",
+    "Chủ tịch UBND tỉnh",
+    "Phó chủ tịch UBND tỉnh",
+    "Trưởng ban Tuyên giáo Tỉnh ủy",
+    "Trưởng ban Tổ chức Tỉnh ủy",
+    "Chủ nhiệm Ủy ban Kiểm tra Tỉnh ủy",
+    "Giám đốc Sở Kế hoạch và Đầu tư",
+    "Giám đốc Sở Y tế",
+    "Ủy viên Ban Thường vụ Tỉnh ủy",
+    "Chủ tịch HĐND tỉnh",
+    "Trưởng ban Dân vận Tỉnh ủy",
+    "Giám đốc Sở Công thương",
+)
+CROPS = (
+    "sầu riêng",
+    "bưởi",
+    "chôm chôm",
+    "cà phê",
+    "tiêu",
+    "điều",
+    "bắp",
+    "mít",
+    "xoài",
+    "chuối",
+    "nấm bào ngư",
+    "rau an toàn",
+)
+FESTIVALS = (
+    "Lễ hội Văn hóa dân gian",
+    "Lễ hội Nghinh Ông",
+    "Lễ hội Kỳ Yên",
+    "Hội hoa xuân",
+    "Lễ hội trái cây Long Khánh",
+    "Lễ hội Tết Nguyên tiêu",
+    "Ngày hội văn hóa dân tộc",
+)
+SPORTS = (
+    "bóng đá",
+    "bóng chuyền",
+    "cầu lông",
+    "quần vợt",
+    "bơi lội",
+    "việt dã",
+    "cờ vua",
+    "võ cổ truyền",
+    "xe đạp",
+    "điền kinh",
+    "karate",
+    "bóng bàn",
+)
+SUBJECTS = (
+    "công tác phòng chống tham nhũng",
+    "công tác cải cách hành chính",
+    "phát triển kinh tế số",
+    "bảo đảm trật tự an toàn giao thông",
+    "phòng chống dịch bệnh",
+    "công tác giải phóng mặt bằng",
+    "chuyển đổi số",
+    "công tác dân vận",
+    "bảo vệ nền tảng tư tưởng của Đảng",
+    "phát triển đảng viên",
+    "thực hành tiết kiệm",
+    "phòng chống cháy nổ",
+    "bảo vệ môi trường",
+    "xây dựng nông thôn mới",
+    "phát triển du lịch",
+    "thu hút đầu tư",
+)
+RELICS = (
+    "Văn miếu Trấn Biên",
+    "Thành cổ Biên Hòa",
+    "Nhà xanh Biên Hòa",
+    "Đình Tân Lân",
+    "Chùa Ông",
+    "Mộ cự thạch Hàng Gòn",
+    "Địa đạo Nhơn Trạch",
+    "Căn cứ Khu ủy miền Đông",
+)
 
 BUOI = ("Sáng", "Chiều", "Tối", "Trưa")
 BUOI_LOWER = ("sáng", "chiều", "tối")
@@ -277,15 +497,28 @@ TOPIC_SENTENCES = {
     ),
 }
 
-GOALS = ("nâng cao đời sống vật chất và tinh thần của nhân dân", "thúc đẩy phát triển kinh tế xã hội",
-         "xây dựng hệ thống chính trị trong sạch vững mạnh", "tạo môi trường đầu tư thuận lợi",
-         "bảo đảm an sinh xã hội", "hoàn thành các chỉ tiêu Nghị quyết đề ra",
-         "củng cố niềm tin của nhân dân đối với Đảng", "phát huy hiệu quả nguồn lực đầu tư")
-ACTIONS = ("đẩy mạnh cải cách hành chính", "nâng cao chất lượng công tác tuyên truyền",
-           "tăng cường kiểm tra giám sát", "tháo gỡ khó khăn cho doanh nghiệp",
-           "đẩy nhanh tiến độ các dự án trọng điểm", "huy động nguồn lực xã hội",
-           "rà soát và hoàn thiện các quy định", "ứng dụng công nghệ thông tin",
-           "làm tốt công tác dân vận", "giải quyết kịp thời kiến nghị của người dân")
+GOALS = (
+    "nâng cao đời sống vật chất và tinh thần của nhân dân",
+    "thúc đẩy phát triển kinh tế xã hội",
+    "xây dựng hệ thống chính trị trong sạch vững mạnh",
+    "tạo môi trường đầu tư thuận lợi",
+    "bảo đảm an sinh xã hội",
+    "hoàn thành các chỉ tiêu Nghị quyết đề ra",
+    "củng cố niềm tin của nhân dân đối với Đảng",
+    "phát huy hiệu quả nguồn lực đầu tư",
+)
+ACTIONS = (
+    "đẩy mạnh cải cách hành chính",
+    "nâng cao chất lượng công tác tuyên truyền",
+    "tăng cường kiểm tra giám sát",
+    "tháo gỡ khó khăn cho doanh nghiệp",
+    "đẩy nhanh tiến độ các dự án trọng điểm",
+    "huy động nguồn lực xã hội",
+    "rà soát và hoàn thiện các quy định",
+    "ứng dụng công nghệ thông tin",
+    "làm tốt công tác dân vận",
+    "giải quyết kịp thời kiến nghị của người dân",
+)
 
 CAPTIONS = (
     "{role} {person} phát biểu tại buổi làm việc.",
@@ -360,8 +593,7 @@ class _Slots(dict):
         elif key == "person":
             value = self.gen.person()
         elif key == "period":
-            value = r.choice((f"tháng {when.month}", f"năm {when.year}",
-                              "thời gian qua", "những tháng đầu năm"))
+            value = r.choice((f"tháng {when.month}", f"năm {when.year}", "thời gian qua", "những tháng đầu năm"))
         elif key == "day":
             value = str(r.randint(5, 28))
         else:
@@ -370,9 +602,21 @@ class _Slots(dict):
         return value
 
 
-_POOLS = {"C": COMMUNES, "K": KCN, "P": PROJECTS, "O": ORGS, "S": SUBJECTS, "CR": CROPS,
-          "F": FESTIVALS, "SP": SPORTS, "R": RELICS, "role": ROLES, "goal": GOALS,
-          "action": ACTIONS, "action2": ACTIONS}
+_POOLS = {
+    "C": COMMUNES,
+    "K": KCN,
+    "P": PROJECTS,
+    "O": ORGS,
+    "S": SUBJECTS,
+    "CR": CROPS,
+    "F": FESTIVALS,
+    "SP": SPORTS,
+    "R": RELICS,
+    "role": ROLES,
+    "goal": GOALS,
+    "action": ACTIONS,
+    "action2": ACTIONS,
+}
 
 
 class TextGen:
@@ -402,8 +646,7 @@ class TextGen:
                 return text, ctx
         raise RuntimeError("could not draw a distinct title")  # pragma: no cover
 
-    def sentence(self, topic: str, when: datetime, ctx: _Slots | None = None,
-                 used: set[str] | None = None) -> str:
+    def sentence(self, topic: str, when: datetime, ctx: _Slots | None = None, used: set[str] | None = None) -> str:
         """One sentence; with ``ctx`` it may reuse the story's places and people."""
         pool = TOPIC_SENTENCES.get(topic, ())
         if not (pool and self.rng.random() < 0.45):
@@ -424,31 +667,32 @@ class TextGen:
         buoi = r.choice(BUOI)
         lead = {
             "politics": f"{buoi} {when.day}-{when.month}, {s['O']} phối hợp với {s['Dfull']} "
-                        f"tổ chức hội nghị về {s['S']}.",
+            f"tổ chức hội nghị về {s['S']}.",
             "economy": f"{buoi} {when.day}-{when.month}, lãnh đạo tỉnh kiểm tra tiến độ {s['P']} "
-                       f"và làm việc với doanh nghiệp tại khu công nghiệp {s['K']}.",
+            f"và làm việc với doanh nghiệp tại khu công nghiệp {s['K']}.",
             "society": f"{buoi} {when.day}-{when.month}, {s['O']} phối hợp với {s['Dfull']} "
-                       f"tổ chức chương trình an sinh cho người dân {s['C']}.",
+            f"tổ chức chương trình an sinh cho người dân {s['C']}.",
             "culture": f"{buoi} {when.day}-{when.month}, tại {s['Dfull']} diễn ra {s['F']} "
-                       f"với nhiều hoạt động đặc sắc.",
+            f"với nhiều hoạt động đặc sắc.",
             "sports": f"{buoi} {when.day}-{when.month}, giải {s['SP']} khai mạc tại {s['Dfull']}.",
             "notice": f"UBND tỉnh thông báo về {s['S']} tại {s['Dfull']}.",
             "directive": f"Ban Thường vụ Tỉnh ủy ban hành văn bản về {s['S']}.",
         }[topic]
-        tail = r.choice((
-            f" {s['role']} {s['person']} dự và chỉ đạo.",
-            " Qua đó nhằm " + s["goal"] + ".",
-            f" Đây là nội dung được {s['O']} đặc biệt quan tâm.",
-            "",
-        ))
+        tail = r.choice(
+            (
+                f" {s['role']} {s['person']} dự và chỉ đạo.",
+                " Qua đó nhằm " + s["goal"] + ".",
+                f" Đây là nội dung được {s['O']} đặc biệt quan tâm.",
+                "",
+            )
+        )
         return lead + tail
 
     def caption(self, when: datetime, ctx: _Slots | None = None) -> str:
         slots = ctx if ctx is not None and self.rng.random() < 0.5 else self._slots(when)
         return self.rng.choice(CAPTIONS).format_map(slots)
 
-    def body(self, topic: str, when: datetime, lo: int, hi: int,
-             ctx: _Slots | None = None) -> list[str]:
+    def body(self, topic: str, when: datetime, lo: int, hi: int, ctx: _Slots | None = None) -> list[str]:
         """Paragraphs of 1–4 sentences totalling between lo and hi words."""
         target = self.rng.randint(lo, max(lo, hi - 30))
         paragraphs: list[str] = []
@@ -475,8 +719,9 @@ class TextGen:
             raise RuntimeError(f"body of {total} words < {lo}")
         return paragraphs
 
-    def content(self, topic: str, when: datetime, lo: int, hi: int, title_prefix: str = "",
-                n_captions: int | None = None) -> Content:
+    def content(
+        self, topic: str, when: datetime, lo: int, hi: int, title_prefix: str = "", n_captions: int | None = None
+    ) -> Content:
         title, ctx = self.title(topic, when, title_prefix)
         if n_captions is None:
             n_captions = self.rng.choice((0, 1, 1, 2))

@@ -35,8 +35,11 @@ def derive(item: Item, source: Source, window0: datetime) -> None:
     q = []
     if item.eth:
         q.append("eth_title")
-    if item.tone_old and (has_old_tone(item.content.title) or has_old_tone(item.content.sapo_core)
-                          or any(has_old_tone(p) for p in item.content.paragraphs)):
+    if item.tone_old and (
+        has_old_tone(item.content.title)
+        or has_old_tone(item.content.sapo_core)
+        or any(has_old_tone(p) for p in item.content.paragraphs)
+    ):
         q.append("tone_old")
     if item.nfd_body:
         q.append("nfd_body")

@@ -27,8 +27,7 @@ _ID_RE = re.compile(r"-([0-9a-f]{7})$", re.I)
 _MONTH_SEGMENT = re.compile(r"^\d{6}$")
 # the real site's byline paragraph has no class: "Hải Yến- Khánh Lộc", "Thực hiện: …",
 # "T.H (tổng hợp)", "By Cong Nghia - Translated by …"
-_BYLINE_LEAD = re.compile(r"^(?:thực hiện|bài và ảnh|bài|ảnh|đồ họa|đồ hoạ|nhóm pv|by)\s*[:\-–]",
-                          re.I)
+_BYLINE_LEAD = re.compile(r"^(?:thực hiện|bài và ảnh|bài|ảnh|đồ họa|đồ hoạ|nhóm pv|by)\s*[:\-–]", re.I)
 _BYLINE_TAIL = re.compile(r"\((?:tổng hợp|tổng hợp/\w+|theo [^)]+)\)$", re.I)
 _MAX_BYLINE_WORDS = 8
 _DATE_IN_ROW = re.compile(r"\d{1,2}:\d{2}\s*,?\s*\d{1,2}/\d{1,2}/\d{4}")
@@ -50,11 +49,11 @@ class BaoDongNaiAdapter(Adapter):
         "tags_xpath": f"{_ART}//*[{C('article-tags')}]//a",
         "video_xpath": f"{_ART}//*[self::video or self::source[parent::video] or self::iframe]",
         # relative to the body (the replica keeps these outside it; a real page may not)
-        "noise_xpath": any_element(classes=("site-header", "masthead", "hotline",
-                                            "reader-comments", "related-news", "breadcrumb")),
+        "noise_xpath": any_element(
+            classes=("site-header", "masthead", "hotline", "reader-comments", "related-news", "breadcrumb")
+        ),
         "list_item_xpath": f"//article[{C('story')}][not(ancestor::*[{C('related-news')}])]",
-        "list_link_xpath": f".//*[{C('story-title')}]//a[@href] | .//h2//a[@href]"
-        " | .//h3//a[@href]",
+        "list_link_xpath": f".//*[{C('story-title')}]//a[@href] | .//h2//a[@href] | .//h3//a[@href]",
         "list_time_xpath": f".//*[{C('story-time')}]",
         "next_xpath": f"//nav[{C('pager')}]//a[{C('next')}]/@href",
         "next_fallback_xpath": "//a[@rel='next']/@href",
@@ -72,8 +71,9 @@ class BaoDongNaiAdapter(Adapter):
             segments = [s for s in urlsplit(url).path.split("/") if s]
         except ValueError:
             return False
-        return (len(segments) >= 2 and bool(_MONTH_SEGMENT.match(segments[-2]))
-                and _ID_RE.search(segments[-1]) is not None)
+        return (
+            len(segments) >= 2 and bool(_MONTH_SEGMENT.match(segments[-2])) and _ID_RE.search(segments[-1]) is not None
+        )
 
     def native_id(self, url: str) -> str | None:
         """The trailing ``-<id>`` of an article URL: 7 decimal digits (old) or 7 hex (2024+)."""
@@ -179,9 +179,15 @@ class BaoDongNaiAdapter(Adapter):
                 continue
             stamp = " ".join(el.text_content() for el in self._all(item, "list_time_xpath"))
             published, date_only = self._list_time(stamp)
-            entries.append(ListEntry(url=url, title=self._entry_title(link),
-                                     published_at=published, native_id=self.native_id(url),
-                                     date_only=date_only))
+            entries.append(
+                ListEntry(
+                    url=url,
+                    title=self._entry_title(link),
+                    published_at=published,
+                    native_id=self.native_id(url),
+                    date_only=date_only,
+                )
+            )
         return entries
 
     def _list_time(self, text: str) -> tuple[datetime | None, bool]:
@@ -199,7 +205,7 @@ def _reads_like_byline(text: str, max_words: int) -> bool:
         return False
     if _BYLINE_LEAD.match(text) or _BYLINE_TAIL.search(text):
         return True
-    if len(words) > _MAX_BYLINE_WORDS or text[-1] in ".!?…:;,\"”’)":
+    if len(words) > _MAX_BYLINE_WORDS or text[-1] in '.!?…:;,"”’)':
         return False
     names = [w for w in re.split(r"[\s\-–,]+", text) if w]
     return all(w[0].isupper() for w in names)

@@ -72,11 +72,18 @@ def _page_parser() -> etree.HTMLParser:
     parser = getattr(_PARSERS, "parser", None)
     if parser is None:
         parser = etree.HTMLParser(remove_blank_text=False)
-        parser.set_element_class_lookup(etree.ElementDefaultClassLookup(
-            element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment,
-            pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity))
+        parser.set_element_class_lookup(
+            etree.ElementDefaultClassLookup(
+                element=lxml.html.HtmlElement,
+                comment=lxml.html.HtmlComment,
+                pi=lxml.html.HtmlProcessingInstruction,
+                entity=lxml.html.HtmlEntity,
+            )
+        )
         _PARSERS.parser = parser
     return parser
+
+
 _NOT_HTML_PREFIXES = ("%PDF", "\x89PNG", "GIF8", "\xff\xd8", "PK\x03\x04", "{", "[")
 
 
@@ -99,8 +106,16 @@ def _netloc(url_or_domain: str) -> str:
 
 
 ARTICLE_LD_TYPES = frozenset(
-    {"newsarticle", "article", "reportagenewsarticle", "blogposting", "videoobject",
-     "analysisnewsarticle", "backgroundnewsarticle", "webpage"}
+    {
+        "newsarticle",
+        "article",
+        "reportagenewsarticle",
+        "blogposting",
+        "videoobject",
+        "analysisnewsarticle",
+        "backgroundnewsarticle",
+        "webpage",
+    }
 )
 
 
@@ -132,12 +147,30 @@ def ld_name(value: Any) -> str:
 
 # method name (as recorded in ``field_sources``) → kind of evidence, whose prior is its confidence
 METHOD_KIND = {
-    "h1": "hint", "visible_date": "hint", "article_sapo": "hint", "hometext": "hint", "sapo": "hint",
-    "article_meta": "hint", "body_xpath": "hint",
-    "json_ld": "json_ld", "og_title": "og", "meta_description": "meta", "meta_published_time": "meta",
-    "meta_author": "meta", "microdata": "microdata", "headline_element": "h1", "date_line": "date_line",
-    "time_element": "time_element", "byline": "byline", "body_byline": "byline", "list_page": "list_page",
-    "feed": "feed", "title_tag": "title_tag", "learned_path": "hint", "author_label": "microdata", "date_row": "byline",
+    "h1": "hint",
+    "visible_date": "hint",
+    "article_sapo": "hint",
+    "hometext": "hint",
+    "sapo": "hint",
+    "article_meta": "hint",
+    "body_xpath": "hint",
+    "json_ld": "json_ld",
+    "og_title": "og",
+    "meta_description": "meta",
+    "meta_published_time": "meta",
+    "meta_author": "meta",
+    "microdata": "microdata",
+    "headline_element": "h1",
+    "date_line": "date_line",
+    "time_element": "time_element",
+    "byline": "byline",
+    "body_byline": "byline",
+    "list_page": "list_page",
+    "feed": "feed",
+    "title_tag": "title_tag",
+    "learned_path": "hint",
+    "author_label": "microdata",
+    "date_row": "byline",
 }
 # the lead found as "the text block between the date line and the body": plausible, not declared
 LEAD_BLOCK_CONFIDENCE = 0.6
@@ -161,19 +194,26 @@ STALE_RECHECK = 25
 
 
 # the required field a parse-error reason is about
-_FIELD_OF_REASON = {"no_title": "title", "no_body": "body", "layout_unknown": "body", "no_date": "published_at",
-                    "date_out_of_window": "published_at"}
+_FIELD_OF_REASON = {
+    "no_title": "title",
+    "no_body": "body",
+    "layout_unknown": "body",
+    "no_date": "published_at",
+    "date_out_of_window": "published_at",
+}
 
 
 # schema.org properties a theme prints as (CSS-hidden) machine data beside the article, not prose
 # compiled XPath runs in C; ElementPath's iterfind walks every element in Python
 _ITEMPROP_DESCRIPTION = etree.XPath(".//*[@itemprop='description']")
-_FURNITURE_CANDIDATES = etree.XPath(".//*[@hidden or @aria-hidden or @itemprop or @style or ("
-                                     + " or ".join(f"contains(@class, '{c}')" for c in
-                                                   ("hid", "d-none", "sr-only", "invisible"))
-                                     + ")]")
-_MICRODATA_FURNITURE = frozenset({"author", "datePublished", "dateModified", "mainEntityOfPage", "publisher",
-                                  "url", "interactionStatistic"})
+_FURNITURE_CANDIDATES = etree.XPath(
+    ".//*[@hidden or @aria-hidden or @itemprop or @style or ("
+    + " or ".join(f"contains(@class, '{c}')" for c in ("hid", "d-none", "sr-only", "invisible"))
+    + ")]"
+)
+_MICRODATA_FURNITURE = frozenset(
+    {"author", "datePublished", "dateModified", "mainEntityOfPage", "publisher", "url", "interactionStatistic"}
+)
 # a caption block beside a picture holds a sentence or two at most
 CAPTION_MAX_WORDS = 40
 
@@ -241,6 +281,7 @@ def _is_caption_beside_picture(block: HtmlElement) -> bool:
 
 def _same_opening(text: str, other: str, words: int = 6) -> bool:
     """The two texts open with the same words (case and punctuation aside)."""
+
     def opening(value: str) -> list[str]:
         return re.findall(r"\w+", value.casefold())[:words]
 
@@ -298,13 +339,11 @@ class Adapter:
     DEFAULT_XPATHS: dict[str, str] = {
         "canonical_xpath": "//link[@rel='canonical']/@href",
         "og_title_xpath": "//meta[@property='og:title']/@content",
-        "description_xpath": "//meta[@name='description']/@content"
-        " | //meta[@property='og:description']/@content",
+        "description_xpath": "//meta[@name='description']/@content | //meta[@property='og:description']/@content",
         "jsonld_xpath": "//script[contains(@type, 'ld+json')]",
         "meta_published_xpath": "//meta[@property='article:published_time']/@content",
         "meta_tags_xpath": "//meta[@property='article:tag']/@content",
-        "meta_author_xpath": "//meta[@name='author']/@content"
-        " | //meta[@property='article:author']/@content",
+        "meta_author_xpath": "//meta[@name='author']/@content | //meta[@property='article:author']/@content",
         "next_link_xpath": "//link[@rel='next']/@href",
     }
     DEFAULT_SKIP_PATTERNS: tuple[str, ...] = (
@@ -325,8 +364,7 @@ class Adapter:
         defaults: dict[str, str] = {}
         for klass in reversed(type(self).__mro__):
             defaults.update(getattr(klass, "DEFAULT_XPATHS", {}))
-        self._xpath_sources = {key: str(self.options.get(key, expr))
-                               for key, expr in defaults.items()}
+        self._xpath_sources = {key: str(self.options.get(key, expr)) for key, expr in defaults.items()}
         self._local = threading.local()
         self._local.xp = self._compile_all()  # fails fast on a bad option
         patterns = self.options.get("skip_url_patterns", self.DEFAULT_SKIP_PATTERNS)
@@ -384,8 +422,12 @@ class Adapter:
         required field (title, body, publish time) has no method left; the error names them."""
         fields, page = self._extract(html, url, list_entry, feed_entry, strict=True)
         return ExtractedItem(
-            source_id=self.source.id, url=url, **fields, field_sources=page.sources,
-            field_confidence=page.confidence, hint_misses=page.misses,
+            source_id=self.source.id,
+            url=url,
+            **fields,
+            field_sources=page.sources,
+            field_confidence=page.confidence,
+            hint_misses=page.misses,
         )
 
     def inspect(self, html: str | bytes, url: str) -> ArticleReport:
@@ -393,11 +435,18 @@ class Adapter:
         looks at a saved page (``portal-etl extract``), a cut-off one included. Raises only
         ParseError ``not_html`` / ``empty_page`` when there is no document at all."""
         fields, page = self._extract(html, url, None, None, strict=False)
-        return ArticleReport(url=url, fields=fields, sources=page.sources, confidence=page.confidence,
-                             missing=page.missing, hint_misses=page.misses)
+        return ArticleReport(
+            url=url,
+            fields=fields,
+            sources=page.sources,
+            confidence=page.confidence,
+            missing=page.missing,
+            hint_misses=page.misses,
+        )
 
-    def _extract(self, html: str | bytes, url: str, list_entry: ListEntry | None, feed_entry: FeedEntry | None,
-                 *, strict: bool) -> tuple[dict[str, Any], PageContext]:
+    def _extract(
+        self, html: str | bytes, url: str, list_entry: ListEntry | None, feed_entry: FeedEntry | None, *, strict: bool
+    ) -> tuple[dict[str, Any], PageContext]:
         """The fields of ``ExtractedItem`` (less source, url and the provenance) and the page's
         provenance. ``strict``: raise at the first required field without a method left;
         otherwise name it in ``page.missing`` and go on with what there is."""
@@ -416,10 +465,16 @@ class Adapter:
         sapo = self._sapo(page)
         self._drop_page_furniture(page, body, sapo)
         if page.sources.get("body") not in (None, "body_xpath") and (
-                any(body is el for el in (page.lead, page.headline, page.date_line))
-                or not self._plausible_generic_body(body)):
-            page.fail(ParseError("no_body", f"no article body at {url}: the generic main-content finder found "
-                                 f"only page furniture; tried {page.tried_text('body')}"))
+            any(body is el for el in (page.lead, page.headline, page.date_line))
+            or not self._plausible_generic_body(body)
+        ):
+            page.fail(
+                ParseError(
+                    "no_body",
+                    f"no article body at {url}: the generic main-content finder found "
+                    f"only page furniture; tried {page.tried_text('body')}",
+                )
+            )
         byline, skip = self._prepare_body(body, sapo)
         skip.update(self._caption_elements(body))
         body_text = nfc("\n\n".join(block_texts(body, skip)))
@@ -430,12 +485,15 @@ class Adapter:
             self._section_for(section_path), self._slug(canonical), video_url, body_text
         )
         page.found("item_type", type_rule, signals.CONFIDENCE["url"] if type_rule != "length" else 0.8)
-        for name, value in (("native_id", self.native_id(url) or self.native_id(canonical)),
-                            ("section", section_path)):
+        for name, value in (("native_id", self.native_id(url) or self.native_id(canonical)), ("section", section_path)):
             if value:
                 page.found(name, "url", signals.CONFIDENCE["url"])
-        if not body_text and not video_url and not (images and item_type in self.IMAGE_BODY_TYPES) and (
-                "body" not in page.missing):
+        if (
+            not body_text
+            and not video_url
+            and not (images and item_type in self.IMAGE_BODY_TYPES)
+            and ("body" not in page.missing)
+        ):
             page.fail(ParseError("no_body", f"no body text and no video at {url}; tried {page.tried_text('body')}"))
         published_at = None
         try:
@@ -447,22 +505,31 @@ class Adapter:
         if author_src:
             page.found("author", author_src)
         fields = {
-            "canonical_url": canonical, "native_id": self.native_id(url) or self.native_id(canonical),
-            "title": title, "sapo": sapo, "body_text": body_text, "body_html": inner_html(body),
-            "published_at": published_at, "author": author, "section": section_path, "item_type": item_type,
-            "language": self._language(doc, url), "tags": self._tags(doc, page.jsonld), "images": images,
+            "canonical_url": canonical,
+            "native_id": self.native_id(url) or self.native_id(canonical),
+            "title": title,
+            "sapo": sapo,
+            "body_text": body_text,
+            "body_html": inner_html(body),
+            "published_at": published_at,
+            "author": author,
+            "section": section_path,
+            "item_type": item_type,
+            "language": self._language(doc, url),
+            "tags": self._tags(doc, page.jsonld),
+            "images": images,
             "video_url": video_url,
         }
         return fields, page
-
 
     def parse_feed(self, xml: bytes | str, feed_url: str) -> list[FeedEntry]:
         """Items of an RSS 2.0 (or Atom) feed; pubDate kept to the UTC hour (NukeViet bug)."""
         data = xml.encode("utf-8") if isinstance(xml, str) else xml
         if isinstance(xml, str):
             data = re.sub(rb"^\s*<\?xml[^>]*\?>", b"", data)
-        parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True,
-                                 huge_tree=False, remove_comments=True)
+        parser = etree.XMLParser(
+            recover=True, resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True
+        )
         try:
             root = etree.fromstring(data.strip(), parser)
         except etree.XMLSyntaxError:
@@ -491,8 +558,7 @@ class Adapter:
                     stamp = self._iso_hour(text)
             if not link:
                 continue
-            entries.append(FeedEntry(url=urljoin(feed_url, link), title=title, guid=guid,
-                                     published_hour_utc=stamp))
+            entries.append(FeedEntry(url=urljoin(feed_url, link), title=title, guid=guid, published_hour_utc=stamp))
         return entries
 
     def skip_url(self, url: str) -> bool:
@@ -641,8 +707,11 @@ class Adapter:
         candidates = [("og_title", og), ("json_ld", ld)]
         if page.headline is not None:
             candidates.append(("headline_element", fold_nfc(page.headline.text_content())))
-        site = [self.source.name, fold_nfc(signals.meta_content(doc, "og:site_name")),
-                *(section.name for section in self.source.sections)]
+        site = [
+            self.source.name,
+            fold_nfc(signals.meta_content(doc, "og:site_name")),
+            *(section.name for section in self.source.sections),
+        ]
         candidates.append(("title_tag", signals.strip_site_name(tag, site) if tag else ""))
         for method, text in candidates:
             page.attempt("title", method)
@@ -654,8 +723,10 @@ class Adapter:
 
     def _canonical(self, page: PageContext, url: str) -> str:
         """``<link rel=canonical>`` ▸ og:url ▸ the URL fetched."""
-        for method, found in (("canonical_link", lambda: self._first(page.doc, "canonical_xpath")),
-                              ("og_url", lambda: signals.meta_content(page.doc, "og:url"))):
+        for method, found in (
+            ("canonical_link", lambda: self._first(page.doc, "canonical_xpath")),
+            ("og_url", lambda: signals.meta_content(page.doc, "og:url")),
+        ):
             value = self._abs(url, found())
             if value:
                 page.found("canonical_url", method, signals.CONFIDENCE["og"])
@@ -677,8 +748,11 @@ class Adapter:
         self._missed(page, "body_xpath")
         declared = self._declared_not_article(page.doc, page.url)
         if declared:
-            raise ParseError("layout_unknown", f"no {self.name} article body at {page.url}: body_xpath "
-                             f"matched nothing and the page declares itself {declared}")
+            raise ParseError(
+                "layout_unknown",
+                f"no {self.name} article body at {page.url}: body_xpath "
+                f"matched nothing and the page declares itself {declared}",
+            )
         from portal_etl.adapters import content
 
         learned = self._learned_body
@@ -694,10 +768,8 @@ class Adapter:
         # read before the finder cuts the date line (and perhaps the lead) out of its container
         self._date_line(page)
         page.lead_candidate = lead = self._lead_candidate(page)
-        standalone = lead is not None and lead.tag != "p" and next(
-            lead.iterdescendants("p", "div", "li"), None) is None
-        if lead is not None and (standalone or _same_opening(fold_nfc(lead.text_content()),
-                                                             self._description(page))):
+        standalone = lead is not None and lead.tag != "p" and next(lead.iterdescendants("p", "div", "li"), None) is None
+        if lead is not None and (standalone or _same_opening(fold_nfc(lead.text_content()), self._description(page))):
             # a lead longer than a short article's text would win the finder: keep it out of reach
             # (still read as the sapo); a bare first <p> of the text is not set aside
             lead.drop_tree()
@@ -710,15 +782,19 @@ class Adapter:
             if hinted is not None or not content.needs_fallback(match, ""):
                 page.body = match.element
                 page.found("body", match.method, match.confidence)
-                learned.observe(page.doc, match.element, unpruned=match.element is candidate
-                                and len(candidate.text_content()) == candidate_chars)
+                learned.observe(
+                    page.doc,
+                    match.element,
+                    unpruned=match.element is candidate and len(candidate.text_content()) == candidate_chars,
+                )
                 return match.element
         if hinted is None and not listing and page.html is not None:
             # the benchmarked chain: trafilatura where the density finder is unsure or found nothing
             page.attempt("body", "trafilatura")
             paragraphs = [p for p in (fold(line) for line in content.fallback_text(page.html).splitlines()) if p]
             body = lxml.html.fragment_fromstring(
-                "".join(f"<p>{html_lib.escape(p, quote=False)}</p>" for p in paragraphs), create_parent="div")
+                "".join(f"<p>{html_lib.escape(p, quote=False)}</p>" for p in paragraphs), create_parent="div"
+            )
             if paragraphs and self._plausible_generic_body(body):
                 page.body = body
                 page.found("body", "trafilatura", FALLBACK_BODY_CONFIDENCE)
@@ -732,8 +808,11 @@ class Adapter:
             return hinted
         if not self._has_content(page.doc):
             if page.doc.find(".//title") is not None or signals.meta_content(page.doc, "og:title"):
-                raise ParseError("layout_unknown", f"no article at {page.url}: the page's body holds no text "
-                                 "(a page rendered by script?); only its head says what it is")
+                raise ParseError(
+                    "layout_unknown",
+                    f"no article at {page.url}: the page's body holds no text "
+                    "(a page rendered by script?); only its head says what it is",
+                )
             raise ParseError("empty_page", "the document has no text")
         raise ParseError(
             "layout_unknown",
@@ -799,7 +878,8 @@ class Adapter:
         shaped like this channel's articles (a section or home page), or an og:type of
         "website". None when it says nothing or says article."""
         canonical = self._abs(url, self._first(doc, "canonical_xpath")) or self._abs(
-            url, signals.meta_content(doc, "og:url"))
+            url, signals.meta_content(doc, "og:url")
+        )
         if canonical and canonical != url and self.native_id(canonical) is None:
             return f"a page of {canonical} (canonical, with no article id), not an article"
         og_type = signals.meta_content(doc, "og:type").lower()
@@ -816,7 +896,8 @@ class Adapter:
         if words >= self.GENERIC_BODY_MIN_WORDS:
             return True
         return next(el.iter("video"), None) is not None or any(
-            self._iframe_allowed(f.get("src") or "") for f in el.iter("iframe"))
+            self._iframe_allowed(f.get("src") or "") for f in el.iter("iframe")
+        )
 
     def _drop_teasers(self, scope: HtmlElement, url: str, keep: HtmlElement | None = None) -> None:
         """Reduce every teaser of another article in ``scope`` (most read, related, "other news":
@@ -860,8 +941,11 @@ class Adapter:
         if sapo and not doomed:  # the lead repeated as a block of the body (or of trafilatura's text)
             doomed += [el for el in body.iter("p", "div", "h2") if fold_nfc(el.text_content()) == sapo][:1]
         # only elements with one of the attributes the two tests read (lxml picks them, in C)
-        doomed += [el for el in _FURNITURE_CANDIDATES(body) if (
-            self._hidden(el) or (el.get("itemprop") in _MICRODATA_FURNITURE and next(el.iter("p"), None) is None))]
+        doomed += [
+            el
+            for el in _FURNITURE_CANDIDATES(body)
+            if (self._hidden(el) or (el.get("itemprop") in _MICRODATA_FURNITURE and next(el.iter("p"), None) is None))
+        ]
         for el in doomed:
             if el is not body and el.getparent() is not None:
                 el.drop_tree()
@@ -923,6 +1007,7 @@ class Adapter:
             if text and not self._generated_description(text, page.url) and signals.title_key(text) != title:
                 return text
         return ""
+
     # CMS descriptions that are not a lead: NukeViet's "<title> - Detail - <module> - <url>" for an
     # article without one, and its print/save variants ("Savefile - News - …")
     _GENERATED_DESCRIPTION = re.compile(r"(?:^|\s-\s)(?:detail|savefile|print|chi tiết)\s-\s", re.I)
@@ -1036,8 +1121,9 @@ class Adapter:
             node = node.getparent()
         if block is None:
             following = img.getnext()
-            return fold_nfc(following.text_content()) if (
-                following is not None and is_editor_caption(following)) else ""
+            return (
+                fold_nfc(following.text_content()) if (following is not None and is_editor_caption(following)) else ""
+            )
         if is_editor_caption(block):
             return fold_nfc(block.text_content())
         following = block.getnext()
@@ -1051,8 +1137,11 @@ class Adapter:
         scopes: list[Any] = [self._all(page.doc, "video_xpath")]
         if page.sources.get("body") != "body_xpath" and page.body is not None:
             scope = self._article_scope(page)
-            scopes.append(el for el in scope.iter("video", "source", "iframe")
-                          if el.tag != "source" or el.getparent().tag == "video")
+            scopes.append(
+                el
+                for el in scope.iter("video", "source", "iframe")
+                if el.tag != "source" or el.getparent().tag == "video"
+            )
         for elements in scopes:
             for el in elements:
                 src = self._abs(url, el.get("src") or el.get("data-src"))
@@ -1101,8 +1190,9 @@ class Adapter:
         path = urlsplit(url).path.rstrip("/")
         return path.rsplit("/", 1)[-1].lower()
 
-    def _item_type_found(self, section: Section | None, slug: str, video_url: str | None,
-                         body_text: str) -> tuple[str, str]:
+    def _item_type_found(
+        self, section: Section | None, slug: str, video_url: str | None, body_text: str
+    ) -> tuple[str, str]:
         """(item type, the rule that decided it)."""
         if section is not None and section.item_type:
             return section.item_type, "section"
@@ -1112,8 +1202,9 @@ class Adapter:
             return "video", "video_player"
         return ("bai" if len(body_text.split()) >= self.source.article_min_words else "tin"), "length"
 
-    def _date_candidates(self, page: PageContext, list_entry: ListEntry | None,
-                         feed_entry: FeedEntry | None) -> list[DateThunk]:
+    def _date_candidates(
+        self, page: PageContext, list_entry: ListEntry | None, feed_entry: FeedEntry | None
+    ) -> list[DateThunk]:
         return self._generic_dates(page, list_entry, feed_entry)
 
     # the channel's visible date-line format (dates.parse_*), scanned for under the headline
@@ -1135,8 +1226,14 @@ class Adapter:
             return None
         if page.date_line is not None:
             return page.date_line_value
-        found = signals.date_line_after(page.doc, page.headline, self.DATE_LINE_PARSER, self.tz,
-                                        stop=page.body, is_other_article=self._other_article(page.url))
+        found = signals.date_line_after(
+            page.doc,
+            page.headline,
+            self.DATE_LINE_PARSER,
+            self.tz,
+            stop=page.body,
+            is_other_article=self._other_article(page.url),
+        )
         if found is None:
             return None
         page.date_line_value, page.date_line = found
@@ -1169,17 +1266,22 @@ class Adapter:
     def _time_element(self, page: PageContext) -> datetime | None:
         return signals.time_element_after(page.doc, page.headline, dates.parse_iso, self.tz, stop=page.body)
 
-    def _generic_dates(self, page: PageContext, list_entry: ListEntry | None,
-                       feed_entry: FeedEntry | None) -> list[DateThunk]:
+    def _generic_dates(
+        self, page: PageContext, list_entry: ListEntry | None, feed_entry: FeedEntry | None
+    ) -> list[DateThunk]:
         """Visible date (hint) ▸ the same date line found under the headline without it ▸ JSON-LD
         ▸ article:published_time ▸ ``<time datetime>`` ▸ the list page ▸ the feed hour. What the
         reader sees outranks structured data, which some CMSs fill with the edit time."""
-        return [("visible_date", lambda: self._visible_date(page)), ("date_line", lambda: self._date_line(page)),
-                ("json_ld", lambda: self._json_ld_date(page)), ("meta_published_time", lambda: self._meta_date(page)),
-                ("time_element", lambda: self._time_element(page)), *self._fallback_dates(list_entry, feed_entry)]
+        return [
+            ("visible_date", lambda: self._visible_date(page)),
+            ("date_line", lambda: self._date_line(page)),
+            ("json_ld", lambda: self._json_ld_date(page)),
+            ("meta_published_time", lambda: self._meta_date(page)),
+            ("time_element", lambda: self._time_element(page)),
+            *self._fallback_dates(list_entry, feed_entry),
+        ]
 
-    def _fallback_dates(self, list_entry: ListEntry | None,
-                        feed_entry: FeedEntry | None) -> list[DateThunk]:
+    def _fallback_dates(self, list_entry: ListEntry | None, feed_entry: FeedEntry | None) -> list[DateThunk]:
         out: list[DateThunk] = []
         if list_entry is not None and list_entry.published_at is not None:
             out.append(("list_page", lambda: self._aware(list_entry.published_at)))
@@ -1327,8 +1429,13 @@ class Adapter:
             titled = max(anchors, key=lambda a: len(self._entry_title(a)))
             container = signals.item_container(titled, is_item_link)
             published, date_only = self._list_time(fold(container.text_content()))
-            entry = ListEntry(url=url, title=self._entry_title(titled), published_at=published,
-                              native_id=self.native_id(url), date_only=date_only)
+            entry = ListEntry(
+                url=url,
+                title=self._entry_title(titled),
+                published_at=published,
+                native_id=self.native_id(url),
+                date_only=date_only,
+            )
             key = signals.structure_key(container)
             groups.setdefault(key, []).append(entry)
             order.append((key, entry))

@@ -21,12 +21,10 @@ HtmlElement = lxml.html.HtmlElement
 def C(name: str) -> str:  # noqa: N802 - reads like a CSS class selector inside XPath strings
     """XPath predicate body true when the context node has CSS class ``name``."""
     # the plain contains() is a cheap pre-filter; the token test runs only when it passes
-    return (f"(contains(@class, '{name}') and "
-            f"contains(concat(' ', normalize-space(@class), ' '), ' {name} '))")
+    return f"(contains(@class, '{name}') and contains(concat(' ', normalize-space(@class), ' '), ' {name} '))"
 
 
-def any_element(*, ids: Iterable[str] = (), classes: Iterable[str] = (),
-                extra: Iterable[str] = ()) -> str:
+def any_element(*, ids: Iterable[str] = (), classes: Iterable[str] = (), extra: Iterable[str] = ()) -> str:
     """One relative XPath matching any descendant with one of ``ids`` or ``classes`` (or an
     ``extra`` predicate): a single tree scan instead of a union of many."""
     conds = [f"@id='{i}'" for i in ids]
@@ -71,8 +69,7 @@ BLOCK_TAGS = frozenset(
     "form fieldset details summary".split()
 )
 SKIP_TEXT_TAGS = frozenset(
-    "script style noscript template iframe video audio object embed svg button select "
-    "textarea input canvas map".split()
+    "script style noscript template iframe video audio object embed svg button select textarea input canvas map".split()
 )
 
 
@@ -174,14 +171,18 @@ def _style(el: HtmlElement) -> str:
 
 
 def is_centered(el: HtmlElement) -> bool:
-    return "text-align:center" in _style(el) or el.get("align", "").lower() == "center" or (
-        "text-center" in (el.get("class") or "")
+    return (
+        "text-align:center" in _style(el)
+        or el.get("align", "").lower() == "center"
+        or ("text-center" in (el.get("class") or ""))
     )
 
 
 def is_right_aligned(el: HtmlElement) -> bool:
-    return "text-align:right" in _style(el) or el.get("align", "").lower() == "right" or (
-        "text-right" in (el.get("class") or "")
+    return (
+        "text-align:right" in _style(el)
+        or el.get("align", "").lower() == "right"
+        or ("text-right" in (el.get("class") or ""))
     )
 
 

@@ -44,8 +44,7 @@ class NukeVietAdapter(Adapter):
     PAGER_STYLE = "path"
     DEFAULT_XPATHS = {
         "body_xpath": f"{_BODY} | //div[@id='news_detail']/div[{C('bodytext')}]",
-        "article_title_xpath": f"//h1[{C('title')}] | //h1[@itemprop='headline']"
-        " | //div[@id='news_detail']/h1",
+        "article_title_xpath": f"//h1[{C('title')}] | //h1[@itemprop='headline'] | //div[@id='news_detail']/h1",
         # first row under the title (default theme) / egov meta bar; never itemprop=datePublished
         "date_xpath": f"//span[{C('h5')}][ancestor::div[{C('margin-bottom-lg')}][{C('row')}]"
         f" or ancestor::*[{C('newsdetailmetatop')}]]"
@@ -58,10 +57,16 @@ class NukeVietAdapter(Adapter):
         # relative to the body; the same blocks sit after it in the default theme
         "noise_xpath": any_element(
             ids=("form3B", "idcomment", "imgpreview"),
-            classes=("fb-like", "zalo-share-button", "twitter-share-button", "other-news",
-                     "temp-breadcrumbs", "comment-box", "modal"),
-            extra=(f"(self::ul and @class and {C('list-inline')}"
-                   f" and (.//a[{C('dimgray')}] or {C('text-right')}))",),
+            classes=(
+                "fb-like",
+                "zalo-share-button",
+                "twitter-share-button",
+                "other-news",
+                "temp-breadcrumbs",
+                "comment-box",
+                "modal",
+            ),
+            extra=(f"(self::ul and @class and {C('list-inline')} and (.//a[{C('dimgray')}] or {C('text-right')}))",),
         ),
         # list pages (viewcat_page_new / tag / topic) -----------------------------------------
         "list_item_xpath": f"//div[{C('panel-body')}][h2/a or h3/a][not({C('other-news')})]",
@@ -80,9 +85,7 @@ class NukeVietAdapter(Adapter):
         self.module = str(self.options.get("module", "news")).strip("/")
         prefix = self.lang_prefix + (f"/{self.module}" if self.module else "")
         self._module_prefix = prefix
-        self._article_path = re.compile(
-            rf"^{re.escape(prefix)}/[^/]+/[^/]+-\d+\.html?$", re.I
-        )
+        self._article_path = re.compile(rf"^{re.escape(prefix)}/[^/]+/[^/]+-\d+\.html?$", re.I)
 
     # --- URLs -----------------------------------------------------------------------------------
 
@@ -119,9 +122,7 @@ class NukeVietAdapter(Adapter):
             if isinstance(child.tag, str) and fold(child.text_content()):
                 last = child
                 break
-            if isinstance(child.tag, str) and (
-                next(child.iter("img", "iframe", "video"), None) is not None
-            ):
+            if isinstance(child.tag, str) and (next(child.iter("img", "iframe", "video"), None) is not None):
                 break
         if last is None or last.tag not in ("p", "div") or not is_right_aligned(last):
             return None, set()
@@ -135,13 +136,14 @@ class NukeVietAdapter(Adapter):
         return _BYLINE_PREFIX.sub("", text).strip() or None, {last}
 
     def _author(self, page: PageContext, byline: str | None) -> tuple[str | None, str | None]:
-        """"Tác giả: …" under the body (hint ``author_xpath``, then any element whose bold label
+        """ "Tác giả: …" under the body (hint ``author_xpath``, then any element whose bold label
         says so) ▸ the body's right-aligned byline."""
         labelled = self._labelled_author(self._all(page.doc, "author_xpath"))
         if labelled:
             return labelled, "byline"
         labelled = page.labels.get("author") or self._labelled_author(
-            el.getparent() for el in page.doc.iter("strong", "b"))
+            el.getparent() for el in page.doc.iter("strong", "b")
+        )
         if labelled:
             return labelled, "author_label"
         if byline:
@@ -179,15 +181,19 @@ class NukeVietAdapter(Adapter):
                 return value
         return None
 
-    def _date_candidates(self, page: PageContext, list_entry: ListEntry | None,
-                         feed_entry: FeedEntry | None) -> list[DateThunk]:
+    def _date_candidates(
+        self, page: PageContext, list_entry: ListEntry | None, feed_entry: FeedEntry | None
+    ) -> list[DateThunk]:
         """Visible date (hint) ▸ article:published_time ▸ the date line under the headline ▸
         ``<time datetime>`` ▸ list page ▸ feed hour. No JSON-LD or itemprop=datePublished: the
         CMS fills the latter with the edit time."""
-        return [("visible_date", lambda: self._visible_date(page)),
-                ("meta_published_time", lambda: self._meta_date(page)),
-                ("date_line", lambda: self._date_line(page)), ("time_element", lambda: self._time_element(page)),
-                *self._fallback_dates(list_entry, feed_entry)]
+        return [
+            ("visible_date", lambda: self._visible_date(page)),
+            ("meta_published_time", lambda: self._meta_date(page)),
+            ("date_line", lambda: self._date_line(page)),
+            ("time_element", lambda: self._time_element(page)),
+            *self._fallback_dates(list_entry, feed_entry),
+        ]
 
     def _language(self, doc: HtmlElement, url: str) -> str:
         lang = super()._language(doc, url)
@@ -215,9 +221,15 @@ class NukeVietAdapter(Adapter):
                 continue
             stamp = " ".join(el.text_content() for el in self._all(item, "list_time_xpath"))
             published, date_only = self._list_time(stamp)
-            entries.append(ListEntry(url=url, title=self._entry_title(link),
-                                     published_at=published, native_id=self.native_id(url),
-                                     date_only=date_only))
+            entries.append(
+                ListEntry(
+                    url=url,
+                    title=self._entry_title(link),
+                    published_at=published,
+                    native_id=self.native_id(url),
+                    date_only=date_only,
+                )
+            )
         for li in self._all(doc, "list_related_xpath"):
             link = next((a for a in li.iter("a") if a.get("href")), None)
             url = self._abs(page_url, link.get("href")) if link is not None else None
@@ -225,14 +237,19 @@ class NukeVietAdapter(Adapter):
                 continue
             stamp = " ".join(fold(em.text_content()) for em in li.iter("em", "span"))
             published, date_only = self._list_time(stamp)
-            entries.append(ListEntry(url=url, title=self._entry_title(link),
-                                     published_at=published, native_id=self.native_id(url),
-                                     date_only=date_only))
+            entries.append(
+                ListEntry(
+                    url=url,
+                    title=self._entry_title(link),
+                    published_at=published,
+                    native_id=self.native_id(url),
+                    date_only=date_only,
+                )
+            )
         return entries
 
     def _list_time(self, text: str) -> tuple[datetime | None, bool]:
-        for parse in (dates.parse_nukeviet_list, dates.parse_nukeviet_tag,
-                      dates.parse_nukeviet_detail):
+        for parse in (dates.parse_nukeviet_list, dates.parse_nukeviet_tag, dates.parse_nukeviet_detail):
             found = parse(text, self.tz)
             if found is not None:
                 return found, False

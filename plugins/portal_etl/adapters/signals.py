@@ -47,8 +47,6 @@ DATE_LINE_SCAN = 120
 DATE_LINE_MAX_CHARS = 120
 
 
-
-
 _ITEMPROP_HEADLINE = etree.XPath(".//*[@itemprop='headline']")  # in C, not ElementPath's Python walk
 
 

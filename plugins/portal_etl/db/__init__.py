@@ -11,5 +11,11 @@ from portal_etl.db.connection import (
 from portal_etl.db.migrate import migrate
 
 __all__ = [
-    "LOADER_ROLE", "PIPELINE_ROLE", "REPORT_READER_ROLE", "acting_as", "connect", "migrate", "transaction",
+    "LOADER_ROLE",
+    "PIPELINE_ROLE",
+    "REPORT_READER_ROLE",
+    "acting_as",
+    "connect",
+    "migrate",
+    "transaction",
 ]

@@ -81,8 +81,7 @@ def migrate(dsn: str | None = None, sql_dir: Path = SQL_DIR) -> list[str]:
                 log.info("applying migration %s", migration.path.name)
                 cur.execute(migration.sql)
                 cur.execute(
-                    "INSERT INTO public.portal_etl_migrations (version, name, checksum) "
-                    "VALUES (%s, %s, %s)",
+                    "INSERT INTO public.portal_etl_migrations (version, name, checksum) VALUES (%s, %s, %s)",
                     (migration.version, migration.name, migration.checksum),
                 )
                 applied_now.append(migration.path.name)

@@ -59,9 +59,7 @@ def save_capture(cur, content: bytes, content_type: str | None) -> str:
 
 
 def load_capture(cur, sha256: str) -> tuple[bytes, str | None] | None:
-    cur.execute(
-        "SELECT content_gz, content_type FROM staging.raw_capture WHERE sha256 = %s", (sha256,)
-    )
+    cur.execute("SELECT content_gz, content_type FROM staging.raw_capture WHERE sha256 = %s", (sha256,))
     row = cur.fetchone()
     if row is None:
         return None
@@ -77,8 +75,11 @@ def load_page_state(cur, url: str) -> dict[str, Any] | None:
     row = cur.fetchone()
     if row is None:
         return None
-    return dict(zip(("etag", "last_modified", "content_sha256", "last_status", "last_fetched_at", "final_url"),
-                    row, strict=True))
+    return dict(
+        zip(
+            ("etag", "last_modified", "content_sha256", "last_status", "last_fetched_at", "final_url"), row, strict=True
+        )
+    )
 
 
 def load_stability(cur, urls: list[str]) -> dict[str, dict[str, Any]]:
@@ -165,10 +166,7 @@ def record_fetch_event(cur, run_id: str, source_id: str, purpose: str, result, o
 def upsert_list_entries(cur, source_id: str, section: str, entries: list[ListEntry]) -> None:
     if not entries:
         return
-    rows = {
-        e.url: (source_id, e.url, section, nfc(e.title), e.published_at, e.date_only, e.native_id)
-        for e in entries
-    }
+    rows = {e.url: (source_id, e.url, section, nfc(e.title), e.published_at, e.date_only, e.native_id) for e in entries}
     execute_values(
         cur,
         """INSERT INTO staging.list_entry
@@ -243,9 +241,7 @@ def _item_fields(item: ExtractedItem) -> dict[str, Any]:
         "item_type": item.item_type,
         "language": item.language,
         "tags": [nfc(t) for t in item.tags],
-        "images": [
-            {"src": i.src, "caption": nfc(i.caption)} for i in item.images
-        ],
+        "images": [{"src": i.src, "caption": nfc(i.caption)} for i in item.images],
         "video_url": item.video_url,
     }
 
@@ -253,8 +249,10 @@ def _item_fields(item: ExtractedItem) -> dict[str, Any]:
 def _provenance(outcome: ExtractedItem | ParseError) -> dict[str, dict]:
     if isinstance(outcome, ParseError):
         return {"field_sources": {}, "field_confidence": {}}
-    return {"field_sources": dict(sorted(outcome.field_sources.items())),
-            "field_confidence": dict(sorted(outcome.field_confidence.items()))}
+    return {
+        "field_sources": dict(sorted(outcome.field_sources.items())),
+        "field_confidence": dict(sorted(outcome.field_confidence.items())),
+    }
 
 
 def _content_hash(fields: dict[str, Any]) -> str:
@@ -291,9 +289,25 @@ def upsert_item(
             "parse_error": outcome.reason,
             "parse_error_detail": nfc(outcome.detail)[:2000],
         }
-        fields.update({k: None for k in ("canonical_url", "native_id", "title", "sapo",
-                                          "body_text", "body_html", "published_at", "author",
-                                          "section", "item_type", "language", "video_url")})
+        fields.update(
+            {
+                k: None
+                for k in (
+                    "canonical_url",
+                    "native_id",
+                    "title",
+                    "sapo",
+                    "body_text",
+                    "body_html",
+                    "published_at",
+                    "author",
+                    "section",
+                    "item_type",
+                    "language",
+                    "video_url",
+                )
+            }
+        )
         fields.update({"tags": [], "images": []})
     else:
         fields = {"status": "staged", "parse_error": None, "parse_error_detail": None}
@@ -323,13 +337,18 @@ def upsert_item(
             """UPDATE staging.item SET field_sources = %s, field_confidence = %s
                 WHERE source_id = %s AND page_url = %s AND status = 'staged'
                   AND (field_sources IS DISTINCT FROM %s OR field_confidence IS DISTINCT FROM %s)""",
-            [Json(provenance["field_sources"]), Json(provenance["field_confidence"]), source_id, page_url,
-             Json(provenance["field_sources"]), Json(provenance["field_confidence"])],
+            [
+                Json(provenance["field_sources"]),
+                Json(provenance["field_confidence"]),
+                source_id,
+                page_url,
+                Json(provenance["field_sources"]),
+                Json(provenance["field_confidence"]),
+            ],
         )
     if row is None:
         if isinstance(outcome, ParseError):
-            cur.execute("SELECT status FROM staging.item WHERE source_id = %s AND page_url = %s",
-                        (source_id, page_url))
+            cur.execute("SELECT status FROM staging.item WHERE source_id = %s AND page_url = %s", (source_id, page_url))
             if cur.fetchone()[0] == "staged":
                 return "kept"
         return "unchanged"
@@ -352,18 +371,44 @@ def record_parse_failure(
 # Run metrics -------------------------------------------------------------------------------
 
 METRIC_COLUMNS = (
-    "list_pages", "list_pages_reused", "listed", "fetched", "not_modified", "unchanged", "parsed", "parse_errors",
-    "fetch_errors", "new_items", "updated_items", "hint_misses", "pages_with_hint_misses", "list_hint_misses",
+    "list_pages",
+    "list_pages_reused",
+    "listed",
+    "fetched",
+    "not_modified",
+    "unchanged",
+    "parsed",
+    "parse_errors",
+    "fetch_errors",
+    "new_items",
+    "updated_items",
+    "hint_misses",
+    "pages_with_hint_misses",
+    "list_hint_misses",
     "articles_settled",
     # the list walk's evidence (sql/019): what tells a quiet month from a broken source
-    "list_entries", "list_entries_before_window", "list_entries_after_window", "list_fetch_errors",
-    "sections_walked", "sections_cut_short",
+    "list_entries",
+    "list_entries_before_window",
+    "list_entries_after_window",
+    "list_fetch_errors",
+    "sections_walked",
+    "sections_cut_short",
 )
 # Counters the discover step writes; every other metric column belongs to the fetch step.
-DISCOVER_COLUMNS = frozenset({
-    "list_pages", "list_pages_reused", "listed", "list_hint_misses", "list_entries", "list_entries_before_window",
-    "list_entries_after_window", "list_fetch_errors", "sections_walked", "sections_cut_short",
-})
+DISCOVER_COLUMNS = frozenset(
+    {
+        "list_pages",
+        "list_pages_reused",
+        "listed",
+        "list_hint_misses",
+        "list_entries",
+        "list_entries_before_window",
+        "list_entries_after_window",
+        "list_fetch_errors",
+        "sections_walked",
+        "sections_cut_short",
+    }
+)
 # Not counters but sizes of a set (the interval's distinct candidates): a retry finds the same set
 # again, so the run's figure is the largest try's, not the sum.
 LARGEST_OF_TRIES = frozenset({"listed"})
@@ -418,8 +463,14 @@ def record_try_metrics(
             ON CONFLICT (dag_id, run_id, source_id) DO UPDATE SET interval_end = EXCLUDED.interval_end,
               tries = EXCLUDED.tries, {", ".join(f"{c} = EXCLUDED.{c}" for c in METRIC_COLUMNS)},
               finished_at = COALESCE(EXCLUDED.finished_at, m.finished_at)""",
-        {"dag_id": dag_id, "run_id": run_id, "source_id": source_id, "start": interval_start, "end": interval_end,
-         "finished_at": now if finished else None},
+        {
+            "dag_id": dag_id,
+            "run_id": run_id,
+            "source_id": source_id,
+            "start": interval_start,
+            "end": interval_end,
+            "finished_at": now if finished else None,
+        },
     )
 
 
@@ -431,8 +482,9 @@ def read_try_metrics(cur, dag_id: str, run_id: str, source_id: str) -> list[dict
             ORDER BY try_number, step = 'fetch', started_at""",
         (dag_id, run_id, source_id),
     )
-    return [dict(zip(("step", "try_number", "counts", "started_at", "finished_at"), r, strict=True))
-            for r in cur.fetchall()]
+    return [
+        dict(zip(("step", "try_number", "counts", "started_at", "finished_at"), r, strict=True)) for r in cur.fetchall()
+    ]
 
 
 def read_metrics(cur, dag_id: str, run_id: str, source_id: str) -> dict[str, Any] | None:

@@ -46,9 +46,7 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Not Supported, which will not change on a retry.
 RETRY_STATUSES = frozenset({429} | set(range(500, 600))) - {501, 505}
 
-USER_AGENT_TEMPLATE = (
-    "portal-etl/{version} (+Đồng Nai news integration; contact via project README)"
-)
+USER_AGENT_TEMPLATE = "portal-etl/{version} (+Đồng Nai news integration; contact via project README)"
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 ACCEPT_LANGUAGE = "vi,en;q=0.8"
 
@@ -310,13 +308,9 @@ class Fetcher:
                     return done(outcomes.HTTP_ERROR, ex, error=f"HTTP {status} without Location")
                 target = urldefrag(urljoin(current, location))[0]
                 if _canonical(target) in visited:
-                    return done(
-                        outcomes.REDIRECT_LOOP, ex, error=f"{current} redirects back to {target}"
-                    )
+                    return done(outcomes.REDIRECT_LOOP, ex, error=f"{current} redirects back to {target}")
                 if len(redirects) >= MAX_REDIRECTS:
-                    return done(
-                        outcomes.TOO_MANY_REDIRECTS, ex, error=f"more than {MAX_REDIRECTS} redirects"
-                    )
+                    return done(outcomes.TOO_MANY_REDIRECTS, ex, error=f"more than {MAX_REDIRECTS} redirects")
                 redirects.append(target)
                 current = target
                 continue
@@ -356,9 +350,7 @@ class Fetcher:
             transient = ex.retryable or (ex.kind == "response" and ex.status in RETRY_STATUSES)
             if not transient or attempt > self.max_retries:
                 if transient and ex.error is None:
-                    ex.error = f"gave up after {attempt} attempts" + (
-                        f" (HTTP {ex.status})" if ex.status else ""
-                    )
+                    ex.error = f"gave up after {attempt} attempts" + (f" (HTTP {ex.status})" if ex.status else "")
                 return ex, attempt
             delay = self._backoff(attempt)
             retry_after = parse_retry_after(ex.headers.get("retry-after"))
@@ -380,9 +372,7 @@ class Fetcher:
 
     # One request -------------------------------------------------------------------------
 
-    def _exchange(
-        self, url: str, extra_headers: dict[str, str], max_bytes: int, truncate: bool
-    ) -> _Exchange:
+    def _exchange(self, url: str, extra_headers: dict[str, str], max_bytes: int, truncate: bool) -> _Exchange:
         deadline = time.monotonic() + self.timeout_seconds
         headers = {
             "User-Agent": self.user_agent,
@@ -408,8 +398,13 @@ class Fetcher:
             return _Exchange(outcomes.CONNECTION_ERROR, error=f"TLS: {exc}")
         except requests.exceptions.ConnectionError as exc:
             return _Exchange(outcomes.CONNECTION_ERROR, error=str(exc), retryable=True)
-        except (requests.RequestException, urllib3.exceptions.HTTPError,
-                http.client.HTTPException, OSError, ValueError) as exc:
+        except (
+            requests.RequestException,
+            urllib3.exceptions.HTTPError,
+            http.client.HTTPException,
+            OSError,
+            ValueError,
+        ) as exc:
             return _Exchange(outcomes.CONNECTION_ERROR, error=f"{type(exc).__name__}: {exc}")
 
         try:
@@ -448,8 +443,9 @@ class Fetcher:
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                return _fail(ex, outcomes.TIMEOUT, total,
-                             f"body incomplete after {self.timeout_seconds:g} s ({total} bytes)")
+                return _fail(
+                    ex, outcomes.TIMEOUT, total, f"body incomplete after {self.timeout_seconds:g} s ({total} bytes)"
+                )
             _set_socket_timeout(raw, remaining)
             try:
                 chunk = read(CHUNK_BYTES, decode_content=True)
@@ -457,8 +453,7 @@ class Fetcher:
                 return _fail(ex, outcomes.TIMEOUT, total, f"body read timed out: {exc}")
             except DecodeError as exc:
                 return _fail(ex, outcomes.CONNECTION_ERROR, total, f"content decoding: {exc}")
-            except (ProtocolError, OSError, http.client.HTTPException,
-                    urllib3.exceptions.HTTPError) as exc:
+            except (ProtocolError, OSError, http.client.HTTPException, urllib3.exceptions.HTTPError) as exc:
                 failed = _fail(ex, outcomes.CONNECTION_ERROR, total, f"body read: {exc}")
                 failed.retryable = True
                 return failed
@@ -470,8 +465,7 @@ class Fetcher:
                     chunks.append(chunk[: len(chunk) - (total - max_bytes)])
                     total = max_bytes
                     break
-                return _fail(ex, outcomes.TOO_LARGE, total,
-                             f"body exceeds max_bytes {max_bytes}; reading stopped")
+                return _fail(ex, outcomes.TOO_LARGE, total, f"body exceeds max_bytes {max_bytes}; reading stopped")
             chunks.append(chunk)
         if not truncate or total < max_bytes:
             raw.release_conn()  # fully read: the connection may be reused (keep-alive)
@@ -493,9 +487,7 @@ class Fetcher:
                 url, {}, self.min_interval_seconds, max_bytes=ROBOTS_MAX_BYTES, truncate=True
             )
             if ex.kind != "response":
-                return RobotsRules.deny_everything(
-                    f"robots.txt unreachable ({ex.kind}: {ex.error}), disallow all"
-                )
+                return RobotsRules.deny_everything(f"robots.txt unreachable ({ex.kind}: {ex.error}), disallow all")
             status = ex.status or 0
             if 200 <= status < 300:
                 text = ex.content.decode("utf-8", errors="replace")  # RFC 9309: UTF-8
@@ -506,9 +498,7 @@ class Fetcher:
                 url = urldefrag(urljoin(url, ex.headers["location"].strip()))[0]
                 continue
             if status == 429 or status >= 500:
-                return RobotsRules.deny_everything(
-                    f"robots.txt unreachable (HTTP {status}), disallow all"
-                )
+                return RobotsRules.deny_everything(f"robots.txt unreachable (HTTP {status}), disallow all")
             return RobotsRules.allow_everything(f"no robots.txt (HTTP {status})")
         return RobotsRules.allow_everything("robots.txt: too many redirects, treated as absent")
 

@@ -31,8 +31,9 @@ _BOMS = (  # UTF-32 first: its LE BOM begins with the UTF-16 LE BOM
 )
 # WHATWG Encoding: these labels mean windows-1252, a superset that maps 0x80-0x9F to
 # typographic characters instead of C1 controls.
-_LATIN1_LABELS = frozenset({"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-ascii",
-                            "ascii", "iso_8859-1", "cp819", "ibm819"})
+_LATIN1_LABELS = frozenset(
+    {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii", "iso_8859-1", "cp819", "ibm819"}
+)
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9._:+-]+)""", re.I)
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9._:+-]+)""", re.I)
 
@@ -163,12 +164,24 @@ _NON_HTML_MAGIC = (
     b"wOF2",
 )
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-_NON_HTML_TYPES = frozenset({
-    "application/pdf", "application/json", "application/javascript", "text/javascript",
-    "text/css", "text/csv", "application/zip", "application/xml", "text/xml",
-    "application/rss+xml", "application/atom+xml", "application/msword",
-    "application/vnd.ms-excel", "application/x-shockwave-flash",
-})
+_NON_HTML_TYPES = frozenset(
+    {
+        "application/pdf",
+        "application/json",
+        "application/javascript",
+        "text/javascript",
+        "text/css",
+        "text/csv",
+        "application/zip",
+        "application/xml",
+        "text/xml",
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/msword",
+        "application/vnd.ms-excel",
+        "application/x-shockwave-flash",
+    }
+)
 _NON_HTML_PREFIXES = ("image/", "audio/", "video/", "font/", "application/vnd.")
 _HTML_MARKERS = re.compile(
     rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<meta[\s/>]|<title[\s>]|<div[\s>]"

@@ -151,21 +151,33 @@ def quiet_interval(walk: dict[str, int], *, article_fetches: int, parse_errors: 
     the end of its list, they held entries, none dated in the interval, and no article was
     fetched or failed to parse."""
     get = walk.get
-    if not (get("list_pages", 0) > 0 and get("list_fetch_errors", 0) == 0 and get("sections_cut_short", 0) == 0
-            and get("sections_walked", 0) > 0 and get("list_entries", 0) > 0 and get("listed", 0) == 0
-            and article_fetches == 0 and parse_errors == 0):
+    if not (
+        get("list_pages", 0) > 0
+        and get("list_fetch_errors", 0) == 0
+        and get("sections_cut_short", 0) == 0
+        and get("sections_walked", 0) > 0
+        and get("list_entries", 0) > 0
+        and get("listed", 0) == 0
+        and article_fetches == 0
+        and parse_errors == 0
+    ):
         return None
-    return (f"quiet interval: nothing dated in it among {get('list_entries')} entries on {get('list_pages')} "
-            f"list pages of {get('sections_walked')} sections ({get('list_entries_before_window', 0)} older, "
-            f"{get('list_entries_after_window', 0)} newer); the list pages read fine, the source published "
-            "nothing in the interval")
+    return (
+        f"quiet interval: nothing dated in it among {get('list_entries')} entries on {get('list_pages')} "
+        f"list pages of {get('sections_walked')} sections ({get('list_entries_before_window', 0)} older, "
+        f"{get('list_entries_after_window', 0)} newer); the list pages read fine, the source published "
+        "nothing in the interval"
+    )
 
 
 def assess(cur, source: Source, *, dag_id: str, run_id: str, start: datetime, end: datetime) -> HealthReport:
     """The health figures of one run of one source, with the problems found (none: healthy)."""
     items = _staged_count(cur, source.id, start, end)
-    trailing = [c for s, e in _previous_intervals(source, start, source.health.trailing_intervals)
-                if (c := _staged_count(cur, source.id, s, e)) > 0]
+    trailing = [
+        c
+        for s, e in _previous_intervals(source, start, source.health.trailing_intervals)
+        if (c := _staged_count(cur, source.id, s, e)) > 0
+    ]
     median = statistics.median(trailing) if trailing else None
     cur.execute(
         "SELECT parsed, parse_errors FROM staging.run_metrics WHERE dag_id = %s AND run_id = %s AND source_id = %s",
@@ -193,8 +205,7 @@ def assess(cur, source: Source, *, dag_id: str, run_id: str, start: datetime, en
     if pages >= MIN_PAGES_FOR_SHARE and parse_errors / pages > h.max_parse_error_share:
         why = ", ".join(f"{k} ×{v}" for k, v in reasons.items()) or "see staging.parse_failure"
         report.problems.append(
-            f"{parse_errors} of {pages} pages fetched lack required fields ({why}): "
-            "the signature of a site redesign"
+            f"{parse_errors} of {pages} pages fetched lack required fields ({why}): the signature of a site redesign"
         )
     fetches, failures = report.article_fetches, report.fetch_failures
     if fetches >= MIN_PAGES_FOR_SHARE and failures / fetches > h.max_fetch_error_share:
@@ -262,11 +273,14 @@ def check_source_health(
     figures = {k: v for k, v in asdict(report).items() if k not in hidden}
     log_metrics(log, f"source health — {source_id}", figures)
     if report.warnings and not report.problems:
-        log.warning("source %s for [%s, %s): %s", source_id, start.isoformat(), end.isoformat(),
-                    "; ".join(report.warnings))
+        log.warning(
+            "source %s for [%s, %s): %s", source_id, start.isoformat(), end.isoformat(), "; ".join(report.warnings)
+        )
     if not report.healthy:
-        lines = [f"source {source_id} ({source.base_url or 'no base_url'}) looks broken for "
-                 f"[{start.isoformat()}, {end.isoformat()}):"]
+        lines = [
+            f"source {source_id} ({source.base_url or 'no base_url'}) looks broken for "
+            f"[{start.isoformat()}, {end.isoformat()}):"
+        ]
         lines += [f"  - {p}" for p in report.problems]
         if report.failed_fetches:
             lines.append("  first failed article fetches (outcome, URL):")
@@ -276,8 +290,15 @@ def check_source_health(
             lines += [f"    {u}" for u in report.failing_urls]
         lines.append(f"  evidence: SELECT * FROM staging.parse_failure WHERE run_id = '{run_id}'")
         if report.fetch_failures:
-            lines.append(f"            SELECT url, outcome, error FROM staging.fetch_event WHERE run_id = '{run_id}' "
-                         f"AND source_id = '{source_id}' AND outcome NOT IN ('ok', 'not_modified', 'unchanged')")
+            lines.append(
+                f"            SELECT url, outcome, error FROM staging.fetch_event WHERE run_id = '{run_id}' "
+                f"AND source_id = '{source_id}' AND outcome NOT IN ('ok', 'not_modified', 'unchanged')"
+            )
         raise SourceHealthError("\n".join(lines), source_id=source_id, run_id=run_id)
-    return {**figures, "health_status": report.status, "warnings": report.warnings,
-            "interval_start": start.isoformat(), "interval_end": end.isoformat()}
+    return {
+        **figures,
+        "health_status": report.status,
+        "warnings": report.warnings,
+        "interval_start": start.isoformat(),
+        "interval_end": end.isoformat(),
+    }

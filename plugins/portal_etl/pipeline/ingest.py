@@ -60,9 +60,18 @@ class RunContext:
 
     def save(self, cur, *, finished: bool = False) -> None:
         """Record this try's counts so far, in the caller's transaction (see sql/019)."""
-        st.record_try_metrics(cur, dag_id=self.dag_id, run_id=self.run_id, source_id=self.source.id,
-                              interval_start=self.start, interval_end=self.end, step=self.step,
-                              try_number=self.try_number, counts=self.metric_counts(), finished=finished)
+        st.record_try_metrics(
+            cur,
+            dag_id=self.dag_id,
+            run_id=self.run_id,
+            source_id=self.source.id,
+            interval_start=self.start,
+            interval_end=self.end,
+            step=self.step,
+            try_number=self.try_number,
+            counts=self.metric_counts(),
+            finished=finished,
+        )
 
     def hints_missed(self, keys: list[str], *, list_page: bool = False) -> None:
         """A page whose selectors fell through to generic methods: counted for the run metrics."""
@@ -76,9 +85,13 @@ class RunContext:
 
     def log_hint_misses(self, what: str) -> None:
         if self.missed_hints:
-            log.warning("source=%s: selectors missed on %s pages, which were read by generic methods (%s): "
-                        "the site's theme may have changed; see adapter_options in the registry", self.source.id,
-                        what, ", ".join(f"{k} ×{n}" for k, n in self.missed_hints.most_common()))
+            log.warning(
+                "source=%s: selectors missed on %s pages, which were read by generic methods (%s): "
+                "the site's theme may have changed; see adapter_options in the registry",
+                self.source.id,
+                what,
+                ", ".join(f"{k} ×{n}" for k, n in self.missed_hints.most_common()),
+            )
 
 
 @dataclass
@@ -129,8 +142,12 @@ def _reusable(state: dict[str, Any] | None, url: str, source: Source, fetched_af
     if not state or not state["content_sha256"] or source.fetch.list_reuse_minutes == 0:
         return False
     fetched = state["last_fetched_at"]
-    return (state["last_status"] == 200 and state["final_url"] == url and fetched >= fetched_after
-            and datetime.now(UTC) - fetched <= timedelta(minutes=source.fetch.list_reuse_minutes))
+    return (
+        state["last_status"] == 200
+        and state["final_url"] == url
+        and fetched >= fetched_after
+        and datetime.now(UTC) - fetched <= timedelta(minutes=source.fetch.list_reuse_minutes)
+    )
 
 
 # A failed article fetch counts against the article share of the health check; a failed list
@@ -172,24 +189,35 @@ def _fetch(
             ctx.bump(_FETCH_ERROR_COUNTER[purpose])
             log.warning(
                 "fetch failed: source=%s purpose=%s url=%s outcome=%s status=%s error=%s",
-                ctx.source.id, purpose, url, result.outcome, result.status, result.error,
+                ctx.source.id,
+                purpose,
+                url,
+                result.outcome,
+                result.status,
+                result.error,
             )
             return None
         if not looks_like_html(result.content, result.content_type) and purpose != "feed":
-            result.error = (f"not an HTML page: Content-Type {result.content_type!r}, "
-                            f"{len(result.content)} bytes starting {result.content[:16]!r}")
+            result.error = (
+                f"not an HTML page: Content-Type {result.content_type!r}, "
+                f"{len(result.content)} bytes starting {result.content[:16]!r}"
+            )
             st.record_fetch_event(cur, ctx.run_id, ctx.source.id, purpose, result, "not_html")
             ctx.bump(_FETCH_ERROR_COUNTER[purpose])
-            log.warning("not an HTML page: source=%s url=%s content-type=%s",
-                        ctx.source.id, url, result.content_type)
+            log.warning("not an HTML page: source=%s url=%s content-type=%s", ctx.source.id, url, result.content_type)
             return None
         sha = st.save_capture(cur, result.content, result.content_type)
         st.record_fetch_event(cur, ctx.run_id, ctx.source.id, purpose, result)
         st.save_page_state(
-            cur, url, ctx.source.id,
+            cur,
+            url,
+            ctx.source.id,
             etag=result.headers.get("etag"),
             last_modified=result.headers.get("last-modified"),
-            content_sha256=sha, status=result.status, fetched_at=datetime.now(UTC), final_url=result.final_url,
+            content_sha256=sha,
+            status=result.status,
+            fetched_at=datetime.now(UTC),
+            final_url=result.final_url,
         )
         ctx.bump("fetched")
     return Page(result, result.content, result.content_type, sha, False)
@@ -207,8 +235,16 @@ def _older_than(entry: ListEntry, start: datetime) -> bool:
 
 @contextmanager
 def _open_run(
-    step: str, source_id: str, start: datetime, end: datetime, *, dag_id: str, run_id: str,
-    registry: Registry | None, dsn: str | None, try_number: int = 1,
+    step: str,
+    source_id: str,
+    start: datetime,
+    end: datetime,
+    *,
+    dag_id: str,
+    run_id: str,
+    registry: Registry | None,
+    dsn: str | None,
+    try_number: int = 1,
 ) -> Iterator[tuple[RunContext, Any, Fetcher, Any]]:
     """What every ingest step needs: the checked source, its adapter, a fetcher, a connection."""
     registry = registry or load_usable_registry()
@@ -244,8 +280,17 @@ def discover(
 
     The walk's evidence is counted too (entries before and after the interval, sections walked to
     the end or cut short): it lets the health check call an empty month quiet, not broken."""
-    with _open_run("discover", source_id, start, end, dag_id=dag_id, run_id=run_id,
-                   registry=registry, dsn=dsn, try_number=try_number) as (ctx, adapter, fetcher, conn):
+    with _open_run(
+        "discover",
+        source_id,
+        start,
+        end,
+        dag_id=dag_id,
+        run_id=run_id,
+        registry=registry,
+        dsn=dsn,
+        try_number=try_number,
+    ) as (ctx, adapter, fetcher, conn):
         source = ctx.source
         listed: set[str] = set()
         for section, first_url in adapter.section_start_urls():
@@ -257,14 +302,19 @@ def discover(
         with conn, conn.cursor() as cur:
             ctx.save(cur)
         counts = ctx.metric_counts()
-    log.info("discovered %d candidate articles on %d list pages (%d of them stored copies) for %s [%s, %s)",
-             counts["listed"], counts["list_pages"], counts["list_pages_reused"], source.id, start.isoformat(),
-             end.isoformat())
+    log.info(
+        "discovered %d candidate articles on %d list pages (%d of them stored copies) for %s [%s, %s)",
+        counts["listed"],
+        counts["list_pages"],
+        counts["list_pages_reused"],
+        source.id,
+        start.isoformat(),
+        end.isoformat(),
+    )
     return counts
 
 
-def _walk_section(conn, fetcher: Fetcher, adapter, ctx: RunContext, section, first_url: str,
-                  listed: set[str]) -> bool:
+def _walk_section(conn, fetcher: Fetcher, adapter, ctx: RunContext, section, first_url: str, listed: set[str]) -> bool:
     """Walk one section's list pages, newest first, adding the interval's entries to ``listed``.
 
     True when nothing of the interval can have been missed: the walk reached an entry older than
@@ -277,9 +327,16 @@ def _walk_section(conn, fetcher: Fetcher, adapter, ctx: RunContext, section, fir
     while page_url and pages < source.fetch.max_list_pages:
         if page_url in seen_pages:
             log.warning("pager cycle at %s (source=%s); stopping section %s", page_url, source.id, section.path)
-            _record_list_problem(conn, ctx, page_url, ParseError(
-                "pager_cycle", f"section {section.path}: the pager leads back to {page_url}, "
-                "already walked in this run; the section's walk stopped there"))
+            _record_list_problem(
+                conn,
+                ctx,
+                page_url,
+                ParseError(
+                    "pager_cycle",
+                    f"section {section.path}: the pager leads back to {page_url}, "
+                    "already walked in this run; the section's walk stopped there",
+                ),
+            )
             return False
         seen_pages.add(page_url)
         page = _fetch(conn, fetcher, ctx, page_url, "list", reuse_after=end)
@@ -297,8 +354,9 @@ def _walk_section(conn, fetcher: Fetcher, adapter, ctx: RunContext, section, fir
         ctx.counts["listed"] = len(listed)
         ctx.bump("list_entries", len(entries))
         ctx.bump("list_entries_before_window", sum(_older_than(e, start) for e in entries))
-        ctx.bump("list_entries_after_window", sum(e.published_at is not None and e.published_at >= end
-                                                  for e in entries))
+        ctx.bump(
+            "list_entries_after_window", sum(e.published_at is not None and e.published_at >= end for e in entries)
+        )
         with conn, conn.cursor() as cur:
             st.upsert_list_entries(cur, source.id, section.path, entries)
             _record_undatable(cur, ctx, adapter, page.result.final_url, entries)
@@ -310,9 +368,16 @@ def _walk_section(conn, fetcher: Fetcher, adapter, ctx: RunContext, section, fir
         page_url = listing.next_url
     if page_url:
         log.warning("list page limit (%d) reached for %s/%s", source.fetch.max_list_pages, source.id, section.path)
-        _record_list_problem(conn, ctx, page_url, ParseError(
-            "pager_limit", f"section {section.path}: still a next page after "
-            f"fetch.max_list_pages={source.fetch.max_list_pages} pages; not walked: {page_url}"))
+        _record_list_problem(
+            conn,
+            ctx,
+            page_url,
+            ParseError(
+                "pager_limit",
+                f"section {section.path}: still a next page after "
+                f"fetch.max_list_pages={source.fetch.max_list_pages} pages; not walked: {page_url}",
+            ),
+        )
         return False
     return True  # no next page: the whole list was read
 
@@ -328,16 +393,20 @@ def _record_undatable(cur, ctx: RunContext, adapter, list_url: str, entries: lis
     lower, upper = adapter.date_window()
     for entry in entries:
         if entry.published_at is None:
-            problem = ParseError("list_no_date", f"listed on {list_url} without a date the adapter "
-                                 "can read; no interval's run fetches it")
+            problem = ParseError(
+                "list_no_date",
+                f"listed on {list_url} without a date the adapter can read; no interval's run fetches it",
+            )
         elif not lower <= entry.published_at <= upper:
-            problem = ParseError("list_date_out_of_window", f"listed on {list_url} as "
-                                 f"{entry.published_at.isoformat()}, outside [{lower.date()}, "
-                                 f"{upper.date()}]: a wrong date, so no run fetches it when it should")
+            problem = ParseError(
+                "list_date_out_of_window",
+                f"listed on {list_url} as "
+                f"{entry.published_at.isoformat()}, outside [{lower.date()}, "
+                f"{upper.date()}]: a wrong date, so no run fetches it when it should",
+            )
         else:
             continue
-        log.warning("list entry not dated: source=%s url=%s reason=%s",
-                    ctx.source.id, entry.url, problem.reason)
+        log.warning("list entry not dated: source=%s url=%s reason=%s", ctx.source.id, entry.url, problem.reason)
         st.record_parse_failure(cur, ctx.run_id, ctx.source.id, entry.url, problem, None)
 
 
@@ -374,8 +443,9 @@ def fetch_articles(
 
     Settled articles (``pipeline.settled``) keep their staged item without a request, unless
     ``refresh_settled``."""
-    with _open_run("fetch", source_id, start, end, dag_id=dag_id, run_id=run_id,
-                   registry=registry, dsn=dsn, try_number=try_number) as (ctx, adapter, fetcher, conn):
+    with _open_run(
+        "fetch", source_id, start, end, dag_id=dag_id, run_id=run_id, registry=registry, dsn=dsn, try_number=try_number
+    ) as (ctx, adapter, fetcher, conn):
         source = ctx.source
         with conn.cursor() as cur:
             candidates = _one_listing_per_article(cur, source.id, st.list_candidates(cur, source.id, start, end))
@@ -419,15 +489,18 @@ def _one_listing_per_article(cur, source_id: str, candidates: list[dict]) -> lis
     repeated = [group for group in groups.values() if len(group) > 1]
     if not repeated:
         return candidates
-    cur.execute("SELECT url FROM staging.page_state WHERE source_id = %s AND url = ANY(%s)",
-                (source_id, [c["url"] for group in repeated for c in group]))
+    cur.execute(
+        "SELECT url FROM staging.page_state WHERE source_id = %s AND url = ANY(%s)",
+        (source_id, [c["url"] for group in repeated for c in group]),
+    )
     fetched = {row[0] for row in cur.fetchall()}
     skip: set[str] = set()
     for group in repeated:
         keep = next((c for c in group if c["url"] in fetched), group[0])
         skip.update(c["url"] for c in group if c is not keep)
-    log.info("source=%s: %d listings repeat an article listed under another section; fetched once",
-             source_id, len(skip))
+    log.info(
+        "source=%s: %d listings repeat an article listed under another section; fetched once", source_id, len(skip)
+    )
     return [c for c in candidates if c["url"] not in skip]
 
 
@@ -438,9 +511,15 @@ def _unsettled(cur, ctx: RunContext, candidates: list[dict]) -> list[dict]:
     keep = [c for c in candidates if not is_settled(stability.get(c["url"]), c["listed_at"], rule)]
     if len(keep) < len(candidates):
         ctx.bump("articles_settled", len(candidates) - len(keep))
-        log.info("source=%s: %d of %d articles settled (same content over %d fetch(es), %g days): not fetched "
-                 "again; --refresh-settled fetches them", ctx.source.id, len(candidates) - len(keep),
-                 len(candidates), rule.fetches, rule.days)
+        log.info(
+            "source=%s: %d of %d articles settled (same content over %d fetch(es), %g days): not fetched "
+            "again; --refresh-settled fetches them",
+            ctx.source.id,
+            len(candidates) - len(keep),
+            len(candidates),
+            rule.fetches,
+            rule.days,
+        )
     return keep
 
 
@@ -460,8 +539,13 @@ def _stage_one(conn, fetcher: Fetcher, adapter, ctx: RunContext, cand: dict) -> 
             return
         feed_entry = st.feed_entry_for(cur, ctx.source.id, url)
     text, _ = decode_html(page.content, page.content_type)
-    entry = ListEntry(url=url, title=cand["title"], published_at=cand["listed_at"],
-                      native_id=cand["native_id"], date_only=cand["listed_date_only"])
+    entry = ListEntry(
+        url=url,
+        title=cand["title"],
+        published_at=cand["listed_at"],
+        native_id=cand["native_id"],
+        date_only=cand["listed_date_only"],
+    )
     outcome: ExtractedItem | ParseError
     try:
         outcome = adapter.parse_article(text, page.result.final_url, list_entry=entry, feed_entry=feed_entry)
@@ -470,8 +554,9 @@ def _stage_one(conn, fetcher: Fetcher, adapter, ctx: RunContext, cand: dict) -> 
     except ParseError as exc:
         outcome = exc
         ctx.bump("parse_errors")
-        log.warning("parse error: source=%s url=%s reason=%s detail=%s",
-                    ctx.source.id, page_url, exc.reason, exc.detail)
+        log.warning(
+            "parse error: source=%s url=%s reason=%s detail=%s", ctx.source.id, page_url, exc.reason, exc.detail
+        )
     with _page_transaction(conn, ctx, page_url) as cur:
         change = st.upsert_item(cur, ctx.source.id, page_url, outcome, page.raw_sha256)
         if isinstance(outcome, ParseError):

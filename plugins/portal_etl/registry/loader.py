@@ -73,9 +73,7 @@ def _format_validation(source_id: str, exc: ValidationError) -> str:
     return f"source {source_id!r}: " + "; ".join(problems)
 
 
-def load_registry_result(
-    path: Path | None = None, overrides: Path | None = None
-) -> LoadResult:
+def load_registry_result(path: Path | None = None, overrides: Path | None = None) -> LoadResult:
     """Load leniently: valid entries plus a list of error messages for the invalid ones."""
     path = path or registry_path()
     data = _read_yaml(path)
@@ -87,7 +85,7 @@ def load_registry_result(
     overrides_path = overrides or settings.overrides_path()
     override_map: dict[str, Any] = {}
     if overrides_path is not None:
-        override_map = (_read_yaml(overrides_path).get("sources") or {})
+        override_map = _read_yaml(overrides_path).get("sources") or {}
         if not isinstance(override_map, dict):
             raise RegistryError(f"{overrides_path}: 'sources' must map source ids to settings")
 

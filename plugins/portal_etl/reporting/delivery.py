@@ -98,14 +98,24 @@ class DeliveryResult:
         short = self.content_hash[:12]
         if self.sent:
             again = " (forced)" if self.forced else ""
-            return (f"report {self.month} (sha256 {short}) e-mailed{again} to {len(self.sent_to)} recipient(s): "
-                    f"{', '.join(self.sent_to)}; Message-ID {self.message_id}")
-        return (f"report {self.month} (sha256 {short}) already e-mailed to all {len(self.already_had_it)} "
-                "recipient(s): nothing sent")
+            return (
+                f"report {self.month} (sha256 {short}) e-mailed{again} to {len(self.sent_to)} recipient(s): "
+                f"{', '.join(self.sent_to)}; Message-ID {self.message_id}"
+            )
+        return (
+            f"report {self.month} (sha256 {short}) already e-mailed to all {len(self.already_had_it)} "
+            "recipient(s): nothing sent"
+        )
 
     def as_dict(self) -> dict[str, Any]:
-        return {"month": self.month, "content_hash": self.content_hash, "sent_to": list(self.sent_to),
-                "already_had_it": list(self.already_had_it), "message_id": self.message_id, "forced": self.forced}
+        return {
+            "month": self.month,
+            "content_hash": self.content_hash,
+            "sent_to": list(self.sent_to),
+            "already_had_it": list(self.already_had_it),
+            "message_id": self.message_id,
+            "forced": self.forced,
+        }
 
 
 def parse_recipients(value: str | Iterable[str], origin: str = "recipients") -> list[str]:
@@ -224,12 +234,24 @@ def deliver(
                 return DeliveryResult(content.month, content.content_hash, (), had_it)
             with ReportSmtpHook(conn_id) as hook:
                 message = compose(
-                    month=content.month, content_hash=content.content_hash, payload=content.payload,
-                    html=content.html, text=render_table(content.payload), xlsx=content.xlsx,
-                    sender=hook.sender(), recipients=pending, now=datetime.now(UTC),
+                    month=content.month,
+                    content_hash=content.content_hash,
+                    payload=content.payload,
+                    html=content.html,
+                    text=render_table(content.payload),
+                    xlsx=content.xlsx,
+                    sender=hook.sender(),
+                    recipients=pending,
+                    now=datetime.now(UTC),
                 )
-                log.info("e-mailing report %s to %d recipient(s) via %s:%s as %s", content.month, len(pending),
-                         hook.host, hook.port, hook.sender())
+                log.info(
+                    "e-mailing report %s to %d recipient(s) via %s:%s as %s",
+                    content.month,
+                    len(pending),
+                    hook.host,
+                    hook.port,
+                    hook.sender(),
+                )
                 refused = hook.send_once(message, pending)
             accepted = tuple(r for r in pending if r not in refused)
             if accepted:
@@ -239,9 +261,10 @@ def deliver(
     result = DeliveryResult(content.month, content.content_hash, accepted, had_it, message["Message-ID"], force)
     log.info("%s", result.describe())
     if refused:
-        why = "; ".join(f"{address}: {code} {text.decode(errors='replace')}"
-                        for address, (code, text) in sorted(refused.items()))
-        raise DeliveryError(f"report {content.month}: the server refused {why}; sent to: "
-                            f"{', '.join(accepted) or 'nobody'}")
+        why = "; ".join(
+            f"{address}: {code} {text.decode(errors='replace')}" for address, (code, text) in sorted(refused.items())
+        )
+        raise DeliveryError(
+            f"report {content.month}: the server refused {why}; sent to: {', '.join(accepted) or 'nobody'}"
+        )
     return result
-

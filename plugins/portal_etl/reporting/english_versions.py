@@ -12,8 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 ORIGINS = ("source", "machine")
-LABELS = {"integrated": "Đã tích hợp", "source": "Bản tiếng Anh của nguồn", "machine": "Bản dịch máy",
-          "any": "Có bản tiếng Anh", "none": "Chưa có bản tiếng Anh"}
+LABELS = {
+    "integrated": "Đã tích hợp",
+    "source": "Bản tiếng Anh của nguồn",
+    "machine": "Bản dịch máy",
+    "any": "Có bản tiếng Anh",
+    "none": "Chưa có bản tiếng Anh",
+}
 TITLE = "Bản tiếng Anh của tin, bài đã tích hợp"
 
 

@@ -43,8 +43,10 @@ def report_subject(payload: dict[str, Any]) -> str:
     month = payload["period"]["month"]
     integrated = payload["month"]["total"]["integrated"]
     cumulative = payload["cumulative"]["total"]["integrated"]
-    return nfc(f"Báo cáo tích hợp tin, bài {month_label(month).lower()} — "
-               f"tích hợp {fmt_int(integrated)}, lũy kế {fmt_int(cumulative)}")
+    return nfc(
+        f"Báo cáo tích hợp tin, bài {month_label(month).lower()} — "
+        f"tích hợp {fmt_int(integrated)}, lũy kế {fmt_int(cumulative)}"
+    )
 
 
 def attachment_name(month: str) -> str:
@@ -90,7 +92,8 @@ def compose(
     msg.add_alternative(body, subtype="html", charset="utf-8")
     html_part = msg.get_payload()[1]
     for n, (cid, png) in enumerate(images, start=1):
-        html_part.add_related(png, "image", "png", cid=f"<{cid}>", disposition="inline",
-                              filename=f"bieu-do-{month}-{n}.png")
+        html_part.add_related(
+            png, "image", "png", cid=f"<{cid}>", disposition="inline", filename=f"bieu-do-{month}-{n}.png"
+        )
     msg.add_attachment(xlsx, *XLSX_TYPE, filename=attachment_name(month))
     return msg

@@ -34,8 +34,17 @@ from portal_etl.reporting.vi_format import ALWAYS_SHOWN_TYPES, ITEM_TYPE_LABELS,
 from portal_etl.vocabulary import REASONS
 
 COUNTS = ("published", "published_before_window", "integrated", "duplicates_merged", "rejected", "waiting_review")
-COLLECTION_COUNTS = ("runs", "listed", "fetched", "not_modified", "parsed", "parse_errors", "fetch_errors",
-                     "new_items", "updated_items")
+COLLECTION_COUNTS = (
+    "runs",
+    "listed",
+    "fetched",
+    "not_modified",
+    "parsed",
+    "parse_errors",
+    "fetch_errors",
+    "new_items",
+    "updated_items",
+)
 
 Row = dict[str, Any]
 
@@ -71,11 +80,14 @@ def aggregate(rows: list[Row], channels: list[str], types: list[str]) -> dict[st
     by_type = {t: empty_figures() for t in types}
     by_both = {c: {t: empty_figures() for t in types} for c in channels}
     for row in rows:
-        for figures in (total, by_channel[row["source_id"]], by_type[row["item_type"]],
-                        by_both[row["source_id"]][row["item_type"]]):
+        for figures in (
+            total,
+            by_channel[row["source_id"]],
+            by_type[row["item_type"]],
+            by_both[row["source_id"]][row["item_type"]],
+        ):
             _add(figures, row)
-    for figures in (total, *by_channel.values(), *by_type.values(), *(f for d in by_both.values()
-                                                                      for f in d.values())):
+    for figures in (total, *by_channel.values(), *by_type.values(), *(f for d in by_both.values() for f in d.values())):
         _finish(figures)
     return {"total": total, "channels": by_channel, "types": by_type, "channel_types": by_both}
 
@@ -90,8 +102,10 @@ def month_over_month(current: dict[str, Any], previous: dict[str, Any]) -> dict[
     def one(cur: dict[str, Any], prev: dict[str, Any]) -> dict[str, Any]:
         return {key: _change(prev[key], cur[key]) for key in ("integrated", "published", "publish_rate")}
 
-    return {"total": one(current["total"], previous["total"]),
-            "channels": {c: one(f, previous["channels"][c]) for c, f in current["channels"].items()}}
+    return {
+        "total": one(current["total"], previous["total"]),
+        "channels": {c: one(f, previous["channels"][c]) for c, f in current["channels"].items()},
+    }
 
 
 def months_between(first: str, last: str) -> list[str]:
@@ -192,8 +206,10 @@ def build_payload(cur, month: str, registry: Registry) -> dict[str, Any]:
         "month_over_month": month_over_month(current, previous),
         "series": {
             "months": series_months,
-            **{key: {c: [per_month[key][c][m] for m in series_months] for c in channels}
-               for key in ("integrated", "published")},
+            **{
+                key: {c: [per_month[key][c][m] for m in series_months] for c in channels}
+                for key in ("integrated", "published")
+            },
         },
         "collection": read_collection(cur, month),
         "english_versions": english_versions([r for r in rows if first <= r["month"] <= month], month, channels),

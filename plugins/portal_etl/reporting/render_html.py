@@ -45,8 +45,9 @@ p.note { font-size: 13px; color: #555; }
 
 
 def _row(cells: list[str], numeric_from: int = 1, css: str = "") -> str:
-    tds = "".join(f'<td class="n">{escape(c)}</td>' if i >= numeric_from else f"<td>{escape(c)}</td>"
-                  for i, c in enumerate(cells))
+    tds = "".join(
+        f'<td class="n">{escape(c)}</td>' if i >= numeric_from else f"<td>{escape(c)}</td>" for i, c in enumerate(cells)
+    )
     return f'<tr class="{css}">{tds}</tr>' if css else f"<tr>{tds}</tr>"
 
 
@@ -68,13 +69,22 @@ def _scope_section(payload: dict[str, Any], scope: str) -> str:
     by_channel.append(_row([ALL_LABEL, *_cells(block["total"])], css="total"))
     by_type = [_row([labels[t], *_cells(block["types"][t])]) for t in labels]
     reasons = [r for r in REASONS if block["total"]["rejected_by_reason"].get(r)]
-    reason_rows = [_row([reason_label(r), *(fmt_int(block["channels"][c]["rejected_by_reason"].get(r, 0))
-                                           for c in names), fmt_int(block["total"]["rejected_by_reason"][r])])
-                   for r in reasons]
+    reason_rows = [
+        _row(
+            [
+                reason_label(r),
+                *(fmt_int(block["channels"][c]["rejected_by_reason"].get(r, 0)) for c in names),
+                fmt_int(block["total"]["rejected_by_reason"][r]),
+            ]
+        )
+        for r in reasons
+    ]
     parts = [
         f'<section id="{scope}"><h2>{escape(scope_title(payload, scope))}</h2>',
-        "<h3>Theo kênh</h3>", _table([CHANNEL_LABEL, *headers], by_channel),
-        "<h3>Theo loại tin</h3>", _table([TYPE_LABEL, *headers], by_type),
+        "<h3>Theo kênh</h3>",
+        _table([CHANNEL_LABEL, *headers], by_channel),
+        "<h3>Theo loại tin</h3>",
+        _table([TYPE_LABEL, *headers], by_type),
         "<h3>Lý do bị loại</h3>",
         _table(["Lý do", *names.values(), ALL_LABEL], reason_rows) if reason_rows else "<p>Không có.</p>",
         "</section>",
@@ -88,13 +98,34 @@ def _change_section(payload: dict[str, Any]) -> str:
     rows = []
     for source_id, d in [*((c, mom["channels"][c]) for c in names), ("", mom["total"])]:
         i, p, r = d["integrated"], d["published"], d["publish_rate"]
-        rows.append(_row([names.get(source_id, ALL_LABEL), fmt_int(i["previous"]), fmt_int(i["current"]),
-                          fmt_signed(i["change"]), fmt_pct(i["change_pct"], signed=True),
-                          fmt_int(p["previous"]), fmt_int(p["current"]), fmt_pct(r["previous"]), fmt_pct(r["current"])],
-                         css="total" if not source_id else ""))
+        rows.append(
+            _row(
+                [
+                    names.get(source_id, ALL_LABEL),
+                    fmt_int(i["previous"]),
+                    fmt_int(i["current"]),
+                    fmt_signed(i["change"]),
+                    fmt_pct(i["change_pct"], signed=True),
+                    fmt_int(p["previous"]),
+                    fmt_int(p["current"]),
+                    fmt_pct(r["previous"]),
+                    fmt_pct(r["current"]),
+                ],
+                css="total" if not source_id else "",
+            )
+        )
     previous = month_label(payload["period"]["previous_month"])
-    headers = [CHANNEL_LABEL, f"Tích hợp {previous.lower()}", "Tích hợp tháng này", "Thay đổi", "Thay đổi (%)",
-               "Đã đăng tháng trước", "Đã đăng tháng này", "Tỉ lệ tháng trước", "Tỉ lệ tháng này"]
+    headers = [
+        CHANNEL_LABEL,
+        f"Tích hợp {previous.lower()}",
+        "Tích hợp tháng này",
+        "Thay đổi",
+        "Thay đổi (%)",
+        "Đã đăng tháng trước",
+        "Đã đăng tháng này",
+        "Tỉ lệ tháng trước",
+        "Tỉ lệ tháng này",
+    ]
     return f'<section id="change"><h2>{escape(CHANGE_LABEL)}</h2>{_table(headers, rows)}</section>'
 
 
@@ -110,8 +141,10 @@ def _english_section(payload: dict[str, Any]) -> str:
         block = english[scope]
         rows = [_row([names[c], *(fmt_int(block["channels"].get(c, {}).get(k, 0)) for k in keys)]) for c in names]
         rows.append(_row([ALL_LABEL, *(fmt_int(block["total"][k]) for k in keys)], css="total"))
-        parts += [f"<h3>{escape(scope_title(payload, scope))}</h3>",
-                  _table([CHANNEL_LABEL, *(EN_LABELS[k] for k in keys)], rows)]
+        parts += [
+            f"<h3>{escape(scope_title(payload, scope))}</h3>",
+            _table([CHANNEL_LABEL, *(EN_LABELS[k] for k in keys)], rows),
+        ]
     return "\n".join(parts) + "</section>"
 
 

@@ -159,12 +159,12 @@ def render_csv(payload: dict[str, Any]) -> str:
 
 def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
-    line = "  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(headers, widths,
-                                                                                       strict=True)))
+    line = "  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(headers, widths, strict=True)))
     out = [line, "-" * len(line)]
     for r in rows:
-        out.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths,
-                                                                                                strict=True))))
+        out.append(
+            "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
+        )
     return out
 
 
@@ -281,16 +281,29 @@ def render_table(payload: dict[str, Any]) -> str:
         rows = [[labels[t], *_figure_cells(block["types"][t])] for t in labels]
         lines += _table([TYPE_LABEL, *metric_headers], rows) + ["", "Lý do bị loại:"]
         reasons = [r for r in REASONS if block["total"]["rejected_by_reason"].get(r)]
-        rows = [[reason_label(r), *(fmt_int(block["channels"][c]["rejected_by_reason"].get(r, 0)) for c in names),
-                 fmt_int(block["total"]["rejected_by_reason"][r])] for r in reasons]
+        rows = [
+            [
+                reason_label(r),
+                *(fmt_int(block["channels"][c]["rejected_by_reason"].get(r, 0)) for c in names),
+                fmt_int(block["total"]["rejected_by_reason"][r]),
+            ]
+            for r in reasons
+        ]
         lines += (_table(["Lý do", *names.values(), ALL_LABEL], rows) if rows else ["(không có)"]) + [""]
     mom = payload["month_over_month"]
     lines += [f"== {CHANGE_LABEL} ({month_label(payload['period']['previous_month'])})", ""]
     rows = []
     for c, d in [*((c, mom["channels"][c]) for c in names), (ALL, mom["total"])]:
         i = d["integrated"]
-        rows.append([names.get(c, ALL_LABEL), fmt_int(i["previous"]), fmt_int(i["current"]), fmt_signed(i["change"]),
-                     fmt_pct(i["change_pct"], signed=True)])
+        rows.append(
+            [
+                names.get(c, ALL_LABEL),
+                fmt_int(i["previous"]),
+                fmt_int(i["current"]),
+                fmt_signed(i["change"]),
+                fmt_pct(i["change_pct"], signed=True),
+            ]
+        )
     lines += _table([CHANNEL_LABEL, "Tháng trước", "Tháng này", "Thay đổi", "%"], rows)
     lines += gap_lines(payload)
     lines += english_lines(payload, names)

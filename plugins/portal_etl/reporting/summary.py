@@ -161,11 +161,13 @@ def local_settings(cur, settings: dict[str, str]) -> Iterator[None]:
     names = sorted(settings)
     cur.execute("SELECT " + ", ".join("current_setting(%s)" for _ in names), names)
     previous = dict(zip(names, cur.fetchone(), strict=True))
-    cur.execute("SELECT " + ", ".join("set_config(%s, %s, true)" for _ in names),
-                [v for n in names for v in (n, settings[n])])
+    cur.execute(
+        "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in names), [v for n in names for v in (n, settings[n])]
+    )
     yield
-    cur.execute("SELECT " + ", ".join("set_config(%s, %s, true)" for _ in names),
-                [v for n in names for v in (n, previous[n])])
+    cur.execute(
+        "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in names), [v for n in names for v in (n, previous[n])]
+    )
 
 
 def _recompute(cur, kind: str, keys: list | None) -> set[str]:
@@ -173,10 +175,15 @@ def _recompute(cur, kind: str, keys: list | None) -> set[str]:
     table, key, cols, view, _queue = _FACTS[kind]
     by_key = keys is not None
     statement = (_RECOMPUTE_KEYS if by_key else _RECOMPUTE_ALL).format(
-        key=key, key_type="bigint" if key == "item_id" else "text", cols=", ".join(cols),
-        v_cols=", ".join(f"v.{c}" for c in cols), view=view, table=table,
+        key=key,
+        key_type="bigint" if key == "item_id" else "text",
+        cols=", ".join(cols),
+        v_cols=", ".join(f"v.{c}" for c in cols),
+        view=view,
+        table=table,
         assign=", ".join(f"{c} = EXCLUDED.{c}" for c in cols),
-        old=", ".join(f"f.{c}" for c in cols), new=", ".join(f"EXCLUDED.{c}" for c in cols),
+        old=", ".join(f"f.{c}" for c in cols),
+        new=", ".join(f"EXCLUDED.{c}" for c in cols),
     )
     # by key: a batch is small next to the tables, so each key is looked up by index (cost-based
     # hash joins read every decision and article_source row for a month's items: 22 s instead of
@@ -219,10 +226,15 @@ def refresh_month_summary(cur, months: Iterable[str], registry: Registry | None 
     written = 0
     together = len(wanted) >= ONE_STATEMENT_FROM
     with local_settings(cur, {"jit": "off"}):  # compiling costs more than these statements take
-        for span in ([wanted] if together else [[m] for m in wanted]):
-            cur.execute(_INSERT, {
-                "months": span, "sources": sources, "windows": windows,
-                "default_window": dates.local_midnight(Approval().window_start, LOCAL_TZ),
-            })
+        for span in [wanted] if together else [[m] for m in wanted]:
+            cur.execute(
+                _INSERT,
+                {
+                    "months": span,
+                    "sources": sources,
+                    "windows": windows,
+                    "default_window": dates.local_midnight(Approval().window_start, LOCAL_TZ),
+                },
+            )
             written += cur.rowcount
     return written

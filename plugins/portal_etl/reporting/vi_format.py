@@ -47,8 +47,10 @@ ALL_LABEL = "Tổng cộng"
 CHANNEL_LABEL = "Kênh"
 TYPE_LABEL = "Loại tin"
 CHANGE_LABEL = "So với tháng trước"
-RATE_NOTE = ("Tỉ lệ tích hợp = số tin, bài đã tích hợp ÷ số tin, bài kênh đã đăng từ ngày bắt đầu "
-             "tích hợp (các chuyên mục được thu thập).")
+RATE_NOTE = (
+    "Tỉ lệ tích hợp = số tin, bài đã tích hợp ÷ số tin, bài kênh đã đăng từ ngày bắt đầu "
+    "tích hợp (các chuyên mục được thu thập)."
+)
 CHART_TITLE = "Số tin, bài được tích hợp theo tháng và kênh"
 RATE_CHART_TITLE = "Tỉ lệ tích hợp theo kênh, 12 tháng gần nhất"
 # the "what keeps items out" section (reporting/gaps.py)

@@ -52,8 +52,15 @@ class LibreTranslate:
 
     engine = "libretranslate"
 
-    def __init__(self, base_url: str, *, api_key: str | None = None, model: str = "default",
-                 char_limit: int = DEFAULT_CHAR_LIMIT, timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        api_key: str | None = None,
+        model: str = "default",
+        char_limit: int = DEFAULT_CHAR_LIMIT,
+        timeout: float = 60.0,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
         self.model = model
@@ -102,8 +109,14 @@ class ArgosTranslate:
         if translation is None:
             raise TranslationError(f"no Argos model package {source}→{target} installed")
         self._translation = translation
-        version = next((str(p.package_version) for p in argostranslate.package.get_installed_packages()
-                        if p.from_code == source and p.to_code == target), "unknown")
+        version = next(
+            (
+                str(p.package_version)
+                for p in argostranslate.package.get_installed_packages()
+                if p.from_code == source and p.to_code == target
+            ),
+            "unknown",
+        )
         self.model = f"translate-{source}_{target}-{version}"
 
     def translate(self, texts: list[str], source: str, target: str, fmt: str) -> list[str]:
@@ -130,10 +143,13 @@ def libretranslate_from_connection(conn_id: str = CONN_ID) -> LibreTranslate | N
     else:
         scheme = conn.schema if conn.schema in ("http", "https") else "http"
         base = f"{scheme}://{host}" + (f":{conn.port}" if conn.port else "")
-    return LibreTranslate(base, api_key=conn.password or extra.get("api_key"),
-                          model=str(extra.get("model", "default")),
-                          char_limit=int(extra.get("char_limit", DEFAULT_CHAR_LIMIT)),
-                          timeout=float(extra.get("timeout", 60)))
+    return LibreTranslate(
+        base,
+        api_key=conn.password or extra.get("api_key"),
+        model=str(extra.get("model", "default")),
+        char_limit=int(extra.get("char_limit", DEFAULT_CHAR_LIMIT)),
+        timeout=float(extra.get("timeout", 60)),
+    )
 
 
 def argos_if_installed(source: str = "vi", target: str = "en") -> ArgosTranslate | None:

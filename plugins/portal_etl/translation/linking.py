@@ -39,11 +39,13 @@ _NUMBER = re.compile(r"(?<![\w])\d{2,}(?![\w])")
 _CAPS = re.compile(r"(?<![\w'])[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|\(\w+\)\s*-\s*)$")
 # capitalised words that are English grammar or the paper's boilerplate, not names
-_NOT_NAMES = frozenset("""a an the on in at of for to and by with from this that these those it its
+_NOT_NAMES = frozenset(
+    """a an the on in at of for to and by with from this that these those it its
 there their they he she we our photo translated dn dong nai vietnam viet nam party people province
 provincial committee council january february march april may june july august september october
 november december monday tuesday wednesday thursday friday saturday sunday key figures local leaders
-delegates participants many construction workers an overview""".split())
+delegates participants many construction workers an overview""".split()
+)
 _IMAGE_STAMP = re.compile(r"_\d{14}$")
 
 

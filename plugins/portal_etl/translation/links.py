@@ -25,8 +25,12 @@ AUTO = "auto"  # decided_by of automatic links
 
 def translation_sections(registry: Registry) -> list[tuple[Source, str, str]]:
     """(channel, section path, language) of every section in a language other than its channel's."""
-    return [(s, sec.path, sec.language) for s in registry.sources for sec in s.sections
-            if sec.language and sec.language != s.language]
+    return [
+        (s, sec.path, sec.language)
+        for s in registry.sources
+        for sec in s.sections
+        if sec.language and sec.language != s.language
+    ]
 
 
 def _sides(cur, where: str, params: dict, registry: Registry, with_captions: bool) -> list[dict[str, Any]]:
@@ -43,9 +47,13 @@ def _sides(cur, where: str, params: dict, registry: Registry, with_captions: boo
         if with_captions:
             texts += [img.get("caption") or "" for img in r["images"] or []]
         source = source_or_none(registry, r["source_id"])
-        r["side"] = linking.Side(r["item_id"], r["published_at"], "\n".join(texts),
-                                 [img["src"] for img in r["images"] or [] if img.get("src")],
-                                 source.tz if source else LOCAL_TZ)
+        r["side"] = linking.Side(
+            r["item_id"],
+            r["published_at"],
+            "\n".join(texts),
+            [img["src"] for img in r["images"] or [] if img.get("src")],
+            source.tz if source else LOCAL_TZ,
+        )
     return rows
 
 
@@ -82,31 +90,51 @@ def link_in(
     changed: list[int] = []
     span, ids = _scope(start, end, items)
     for source, _path, language in sections:
-        english = [r for r in _sides(cur, f"n.source_id = %(src)s AND n.language = %(lang)s{span}",
-                                     {"src": source.id, "lang": language, "s": start, "e": end, "ids": ids},
-                                     registry, False)
-                   if (sec := find_section(source, r["section"])) is not None and sec.language == language]
+        english = [
+            r
+            for r in _sides(
+                cur,
+                f"n.source_id = %(src)s AND n.language = %(lang)s{span}",
+                {"src": source.id, "lang": language, "s": start, "e": end, "ids": ids},
+                registry,
+                False,
+            )
+            if (sec := find_section(source, r["section"])) is not None and sec.language == language
+        ]
         if not english:
             continue
         lo = min(r["published_at"] for r in english)
         hi = max(r["published_at"] for r in english)
         lo_c, _ = linking.candidates_window(linking.Side(0, lo, "", [], source.tz))
         _, hi_c = linking.candidates_window(linking.Side(0, hi, "", [], source.tz))
-        originals = [r["side"] for r in _sides(
-            cur, "n.source_id = %(src)s AND (n.language IS NULL OR n.language = %(vi)s) "
-                 "AND n.published_at >= %(lo)s AND n.published_at <= %(hi)s",
-            {"src": source.id, "vi": source.language, "lo": lo_c, "hi": hi_c}, registry, True)]
+        originals = [
+            r["side"]
+            for r in _sides(
+                cur,
+                "n.source_id = %(src)s AND (n.language IS NULL OR n.language = %(vi)s) "
+                "AND n.published_at >= %(lo)s AND n.published_at <= %(hi)s",
+                {"src": source.id, "vi": source.language, "lo": lo_c, "hi": hi_c},
+                registry,
+                True,
+            )
+        ]
         en_ids = [r["item_id"] for r in english]
         editor = _editor_links(cur, en_ids)
-        cur.execute("SELECT en_item_id, vi_item_id, status, confidence, evidence, decided_by "
-                    "FROM process.translation_link WHERE en_item_id = ANY(%s)", (en_ids,))
+        cur.execute(
+            "SELECT en_item_id, vi_item_id, status, confidence, evidence, decided_by "
+            "FROM process.translation_link WHERE en_item_id = ANY(%s)",
+            (en_ids,),
+        )
         existing = {r[0]: r[1:] for r in cur.fetchall()}
         rows = []
         for r in english:
             status, best, confidence, runners = linking.link_one(r["side"], originals)
             vi_id = best["vi_item_id"] if best and status != "unlinked" else None
-            evidence = {"best": best, "runners_up": runners,
-                        "thresholds": {"link": linking.LINK_AT, "review": linking.REVIEW_AT}}
+            evidence = {
+                "best": best,
+                "runners_up": runners,
+                "thresholds": {"link": linking.LINK_AT, "review": linking.REVIEW_AT},
+            }
             by = AUTO
             if r["item_id"] in editor:
                 status, vi_id, by = editor[r["item_id"]]
@@ -155,6 +183,9 @@ def english_items(cur, start: datetime | None, end: datetime | None, registry: R
                  WHERE n.published_at IS NOT NULL AND n.source_id = %(src)s AND n.language = %(lang)s{span}""",
             {"src": source.id, "lang": language, "s": start, "e": end},
         )
-        found |= {item_id for item_id, path in cur.fetchall()
-                  if (sec := find_section(source, path)) is not None and sec.language == language}
+        found |= {
+            item_id
+            for item_id, path in cur.fetchall()
+            if (sec := find_section(source, path)) is not None and sec.language == language
+        }
     return found

@@ -29,8 +29,18 @@ def refresh_story_months(cur, story_keys: list[str], registry: Registry | None) 
 
 
 def translation_hash(row: dict[str, Any]) -> str:
-    keys = ("origin", "title", "sapo", "body_html", "source_id", "source_item_id", "source_url", "link_confidence",
-            "engine", "model")
+    keys = (
+        "origin",
+        "title",
+        "sapo",
+        "body_html",
+        "source_id",
+        "source_item_id",
+        "source_url",
+        "link_confidence",
+        "engine",
+        "model",
+    )
     data = json.dumps({k: row.get(k) for k in keys}, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
@@ -53,8 +63,9 @@ def sync_own_translations(cur, registry: Registry | None = None) -> dict[str, in
             WHERE l.status = 'linked' AND en.language ~ '^[a-z]{2}$'
             ORDER BY s.story_key, en.language, l.confidence DESC, en.item_id""",
     )
-    cur.execute("SELECT story_key, language, origin, content_hash, article_content_hash "
-                "FROM integration.article_translation")
+    cur.execute(
+        "SELECT story_key, language, origin, content_hash, article_content_hash FROM integration.article_translation"
+    )
     existing = {(r[0], r[1]): r[2:] for r in cur.fetchall()}
     want = {}
     for row in desired:
@@ -63,12 +74,17 @@ def sync_own_translations(cur, registry: Registry | None = None) -> dict[str, in
         row["content_hash"] = translation_hash(row)
         want[(row["story_key"], row["language"])] = row
     stale = [k for k, v in existing.items() if v[0] == "source" and k not in want]
-    upserts = [r for k, r in want.items()
-               if existing.get(k) != ("source", r["content_hash"], r["article_content_hash"])]
+    upserts = [
+        r for k, r in want.items() if existing.get(k) != ("source", r["content_hash"], r["article_content_hash"])
+    ]
     with acting_as(cur, LOADER_ROLE):
         if stale:
-            execute_values(cur, """DELETE FROM integration.article_translation t USING (VALUES %s) AS d(k, l)
-                                    WHERE t.story_key = d.k AND t.language = d.l""", stale)
+            execute_values(
+                cur,
+                """DELETE FROM integration.article_translation t USING (VALUES %s) AS d(k, l)
+                                    WHERE t.story_key = d.k AND t.language = d.l""",
+                stale,
+            )
         if upserts:
             execute_values(
                 cur,
@@ -83,9 +99,27 @@ def sync_own_translations(cur, registry: Registry | None = None) -> dict[str, in
                           engine = NULL, model = NULL, translated_at = NULL,
                           article_content_hash = EXCLUDED.article_content_hash,
                           content_hash = EXCLUDED.content_hash, updated_at = now()""",
-                [(r["story_key"], r["language"], "source", r["title"], r["sapo"], r["body_html"], r["source_id"],
-                  r["source_item_id"], r["source_url"], r["link_confidence"], Json(r["link_evidence"]),
-                  None, None, None, r["article_content_hash"], r["content_hash"]) for r in upserts],
+                [
+                    (
+                        r["story_key"],
+                        r["language"],
+                        "source",
+                        r["title"],
+                        r["sapo"],
+                        r["body_html"],
+                        r["source_id"],
+                        r["source_item_id"],
+                        r["source_url"],
+                        r["link_confidence"],
+                        Json(r["link_evidence"]),
+                        None,
+                        None,
+                        None,
+                        r["article_content_hash"],
+                        r["content_hash"],
+                    )
+                    for r in upserts
+                ],
             )
         refresh_story_months(cur, [k for k, _ in stale] + [r["story_key"] for r in upserts], registry)
     return {"own_stored": len(want), "own_written": len(upserts), "own_removed": len(stale)}

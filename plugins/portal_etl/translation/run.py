@@ -58,8 +58,11 @@ def articles_to_translate(cur, start: datetime | None, end: datetime | None) -> 
              ORDER BY a.published_at, a.story_key""",
         {"s": start, "e": end, "t": TARGET},
     )
-    todo = [r for r in rows if r["origin"] is None or (r["origin"] == "machine"
-                                                       and r["translated_from"] != r["content_hash"])]
+    todo = [
+        r
+        for r in rows
+        if r["origin"] is None or (r["origin"] == "machine" and r["translated_from"] != r["content_hash"])
+    ]
     unchanged = sum(1 for r in rows if r["origin"] == "machine" and r["translated_from"] == r["content_hash"])
     return todo, unchanged
 
@@ -163,8 +166,7 @@ def _nfc(text: str) -> str:
 # --- phase 3: store -----------------------------------------------------------------------------------
 
 
-def store_machine(cur, results: list[dict[str, Any]], translator: Translator,
-                  registry: Registry | None = None) -> int:
+def store_machine(cur, results: list[dict[str, Any]], translator: Translator, registry: Registry | None = None) -> int:
     """Write machine translations whose article is still the translated version; never over the
     source's own translation (the WHERE clause here, a trigger in the database as well)."""
     if not results:
@@ -172,8 +174,14 @@ def store_machine(cur, results: list[dict[str, Any]], translator: Translator,
     written = 0
     with acting_as(cur, LOADER_ROLE):
         for r in results:
-            row = {"origin": "machine", "title": r["title"], "sapo": r["sapo"], "body_html": r["body_html"],
-                   "engine": translator.engine, "model": translator.model}
+            row = {
+                "origin": "machine",
+                "title": r["title"],
+                "sapo": r["sapo"],
+                "body_html": r["body_html"],
+                "engine": translator.engine,
+                "model": translator.model,
+            }
             cur.execute(
                 """INSERT INTO integration.article_translation AS t (story_key, language, origin, title, sapo,
                           body_html, engine, model, translated_at, article_content_hash, content_hash)
@@ -186,17 +194,27 @@ def store_machine(cur, results: list[dict[str, Any]], translator: Translator,
                           article_content_hash = EXCLUDED.article_content_hash,
                           content_hash = EXCLUDED.content_hash, updated_at = now()
                     WHERE t.origin = 'machine'""",
-                {"lang": TARGET, "title": r["title"], "sapo": r["sapo"], "body": r["body_html"],
-                 "engine": translator.engine, "model": translator.model, "at": r["translated_at"],
-                 "hash": translation_hash(row), "key": r["story_key"], "from": r["content_hash"]},
+                {
+                    "lang": TARGET,
+                    "title": r["title"],
+                    "sapo": r["sapo"],
+                    "body": r["body_html"],
+                    "engine": translator.engine,
+                    "model": translator.model,
+                    "at": r["translated_at"],
+                    "hash": translation_hash(row),
+                    "key": r["story_key"],
+                    "from": r["content_hash"],
+                },
             )
             written += cur.rowcount
         refresh_story_months(cur, [r["story_key"] for r in results], registry)
     return written
 
 
-def _record_run(cur, dag_id: str, run_id: str, start, end, translator: str, note: str | None,
-                counts: dict[str, Any]) -> None:
+def _record_run(
+    cur, dag_id: str, run_id: str, start, end, translator: str, note: str | None, counts: dict[str, Any]
+) -> None:
     cur.execute(
         """INSERT INTO process.translation_run (dag_id, run_id, interval_start, interval_end, translator, note, counts)
            VALUES (%s, %s, %s, %s, %s, %s, %s)
@@ -263,8 +281,12 @@ def _link_and_translate(
     if translator is None:
         note = NOT_CONFIGURED
         counts["translator"] = "none"
-        log.warning("%s: %d article(s) left without an English version (%s)", NOT_CONFIGURED, len(todo),
-                    description or "none given")
+        log.warning(
+            "%s: %d article(s) left without an English version (%s)",
+            NOT_CONFIGURED,
+            len(todo),
+            description or "none given",
+        )
     else:
         counts["translator"] = f"{translator.engine}:{translator.model}"
         cache = SegmentCache(translator, dsn)
@@ -275,8 +297,14 @@ def _link_and_translate(
                 note = f"translator error: {exc}"
                 log.error("%s (%d of %d articles translated)", note, len(results), len(todo))
                 break
-            results.append({**translated, "story_key": article["story_key"], "content_hash": article["content_hash"],
-                            "translated_at": datetime.now().astimezone()})
+            results.append(
+                {
+                    **translated,
+                    "story_key": article["story_key"],
+                    "content_hash": article["content_hash"],
+                    "translated_at": datetime.now().astimezone(),
+                }
+            )
         counts["segments_translated"] = cache.sent
         counts["segments_cached"] = cache.hits
 

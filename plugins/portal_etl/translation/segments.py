@@ -49,7 +49,7 @@ def split_body(html: str) -> list[Piece]:
             return
         if text.strip():
             lead = text[: len(text) - len(text.lstrip())]
-            trail = text[len(text.rstrip()):]
+            trail = text[len(text.rstrip()) :]
             if lead:
                 out.append(Piece(lead, False))
             out.append(Piece(text.strip(), True))
@@ -124,7 +124,7 @@ def translate_text_nodes(html: str, translate_text: Callable[[str], str]) -> str
         if not text or not text.strip():
             return text
         lead = text[: len(text) - len(text.lstrip())]
-        trail = text[len(text.rstrip()):]
+        trail = text[len(text.rstrip()) :]
         return lead + translate_text(text.strip()) + trail
 
     for el in wrapper.iter():
@@ -135,5 +135,6 @@ def translate_text_nodes(html: str, translate_text: Callable[[str], str]) -> str
         if el is not wrapper:
             el.tail = one(el.tail)
     inner = (wrapper.text or "") + "".join(
-        etree.tostring(c, encoding="unicode", method="html", with_tail=True) for c in wrapper)
+        etree.tostring(c, encoding="unicode", method="html", with_tail=True) for c in wrapper
+    )
     return inner

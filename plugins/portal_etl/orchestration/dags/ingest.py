@@ -73,8 +73,11 @@ def build_ingest_dag(source: Source) -> DAG:
         # refresh_settled: fetch settled articles too (portal-etl ingest/backfill --refresh-settled)
         params={"source_id": source.id, "refresh_settled": False},
         doc_md=DOC.format(
-            name=source.name, source_id=source.id, base_url=source.base_url or "(not configured)",
-            schedule=source.schedule, min_interval=source.politeness.min_interval_seconds,
+            name=source.name,
+            source_id=source.id,
+            base_url=source.base_url or "(not configured)",
+            schedule=source.schedule,
+            min_interval=source.politeness.min_interval_seconds,
         ),
     ) as dag:
 
@@ -83,8 +86,12 @@ def build_ingest_dag(source: Source) -> DAG:
             from portal_etl.pipeline import ingest
 
             counts = ingest.discover(
-                source.id, context["data_interval_start"], context["data_interval_end"],
-                dag_id=context["dag"].dag_id, run_id=context["run_id"], try_number=context["ti"].try_number,
+                source.id,
+                context["data_interval_start"],
+                context["data_interval_end"],
+                dag_id=context["dag"].dag_id,
+                run_id=context["run_id"],
+                try_number=context["ti"].try_number,
             )
             log_metrics(log, f"run metrics — {source.id} — list pages", counts)
             return counts
@@ -95,13 +102,18 @@ def build_ingest_dag(source: Source) -> DAG:
 
             start, end = context["data_interval_start"], context["data_interval_end"]
             counts = ingest.fetch_articles(
-                source.id, start, end, dag_id=context["dag"].dag_id, run_id=context["run_id"],
+                source.id,
+                start,
+                end,
+                dag_id=context["dag"].dag_id,
+                run_id=context["run_id"],
                 refresh_settled=bool(context["params"].get("refresh_settled")),
                 try_number=context["ti"].try_number,  # each try's counts are kept; the run's are their sum
             )
             # the integration DAG reads which interval changed from the asset event
             context["outlet_events"][asset].extra = {
-                "source_id": source.id, "interval_start": start.isoformat(),
+                "source_id": source.id,
+                "interval_start": start.isoformat(),
                 "interval_end": end.isoformat(),
             }
             log_metrics(log, f"run metrics — {source.id} — articles", counts)
@@ -115,8 +127,13 @@ def build_ingest_dag(source: Source) -> DAG:
             from portal_etl.pipeline import ingest
 
             ingest.summarize(context["dag"].dag_id, context["run_id"], source.id)
-            return check(source.id, context["data_interval_start"], context["data_interval_end"],
-                         dag_id=context["dag"].dag_id, run_id=context["run_id"])
+            return check(
+                source.id,
+                context["data_interval_start"],
+                context["data_interval_end"],
+                dag_id=context["dag"].dag_id,
+                run_id=context["run_id"],
+            )
 
         check_source_health(fetch_and_extract_articles(discover_list_pages()))
     return dag

@@ -57,8 +57,9 @@ def interval_of(context) -> tuple[datetime, datetime]:
         for event in events:
             extra = event.extra or {}
             if "interval_start" in extra and "interval_end" in extra:
-                spans.append((datetime.fromisoformat(extra["interval_start"]),
-                              datetime.fromisoformat(extra["interval_end"])))
+                spans.append(
+                    (datetime.fromisoformat(extra["interval_start"]), datetime.fromisoformat(extra["interval_end"]))
+                )
     if spans:
         return min(s for s, _ in spans), max(e for _, e in spans)
     params = context["params"]
@@ -81,10 +82,12 @@ def build_integrate_dag() -> DAG:
         default_args=DEFAULT_ARGS,
         tags=["integrate", "owner:data-eng"],
         params={
-            "from_month": Param("2023-03", type="string", pattern=r"^\d{4}-\d{2}$",
-                                description="first month (manual runs)"),
-            "to_month": Param("2024-06", type="string", pattern=r"^\d{4}-\d{2}$",
-                              description="last month (manual runs)"),
+            "from_month": Param(
+                "2023-03", type="string", pattern=r"^\d{4}-\d{2}$", description="first month (manual runs)"
+            ),
+            "to_month": Param(
+                "2024-06", type="string", pattern=r"^\d{4}-\d{2}$", description="last month (manual runs)"
+            ),
         },
         doc_md=DOC,
     ) as dag:
@@ -134,8 +137,13 @@ def build_integrate_dag() -> DAG:
 
             start, end = interval_of(context)
             return record_process_metrics(
-                start, end, dag_id=context["dag"].dag_id, run_id=context["run_id"],
-                started_at=context["dag_run"].start_date, source_ids=[s.id for s in sources])
+                start,
+                end,
+                dag_id=context["dag"].dag_id,
+                run_id=context["run_id"],
+                started_at=context["dag_run"].start_date,
+                source_ids=[s.id for s in sources],
+            )
 
         @task(task_id="translate_articles")
         def translate_articles(loaded: dict, **context) -> dict:

@@ -81,11 +81,19 @@ def build_report_dag() -> DAG:
             month = report_month(context)
             report = produce_report(month.date())
             total = report.payload["cumulative"]["total"]
-            log.info("report %s: integrated %s this month, %s cumulative; files %s", report.month,
-                     report.payload["month"]["total"]["integrated"], total["integrated"],
-                     {k: str(v) for k, v in report.paths.items()})
-            return {"month": report.month, "content_hash": report.content_hash, "changed": report.changed,
-                    "paths": {k: str(v) for k, v in report.paths.items()}}
+            log.info(
+                "report %s: integrated %s this month, %s cumulative; files %s",
+                report.month,
+                report.payload["month"]["total"]["integrated"],
+                total["integrated"],
+                {k: str(v) for k, v in report.paths.items()},
+            )
+            return {
+                "month": report.month,
+                "content_hash": report.content_hash,
+                "changed": report.changed,
+                "paths": {k: str(v) for k, v in report.paths.items()},
+            }
 
         @task(task_id="deliver_report")
         def deliver_report(built: dict) -> dict:
@@ -100,8 +108,9 @@ def build_report_dag() -> DAG:
                 raise AirflowSkipException(f"{reason}: report {built['month']} not e-mailed")
             content = delivery.ReportContent.from_store(built["month"])
             if content.content_hash != built["content_hash"]:
-                log.warning("report %s changed since build_report (another producer): e-mailing the stored one",
-                            built["month"])
+                log.warning(
+                    "report %s changed since build_report (another producer): e-mailing the stored one", built["month"]
+                )
             result = delivery.deliver(content)
             if not result.sent:
                 raise AirflowSkipException(result.describe())

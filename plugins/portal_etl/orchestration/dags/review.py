@@ -111,13 +111,20 @@ def request_body(queue: list[dict[str, Any]], total_waiting: int) -> str:
         title = _escape_md(entry["title"])
         linked = f"[{title}]({entry['url']})" if entry.get("url") else title
         why = entry["reason"] + (f" — {_escape_md(entry['why'])}" if entry.get("why") else "")
-        lines.append(f"- **{entry['item_id']}** · {linked} · {_escape_md(entry['channel'])} · "
-                     f"{entry['published_local'] or 'no date'} · waits for: {why}")
+        lines.append(
+            f"- **{entry['item_id']}** · {linked} · {_escape_md(entry['channel'])} · "
+            f"{entry['published_local'] or 'no date'} · waits for: {why}"
+        )
     if total_waiting > len(queue):
-        lines += ["", f"{total_waiting - len(queue)} more wait for the next request "
-                      "(`portal-etl review list` shows them all)."]
-    lines += ["", "Pick the items to approve and those to reject; items in neither list keep waiting. "
-                  "The note is recorded with every decision."]
+        lines += [
+            "",
+            f"{total_waiting - len(queue)} more wait for the next request (`portal-etl review list` shows them all).",
+        ]
+    lines += [
+        "",
+        "Pick the items to approve and those to reject; items in neither list keep waiting. "
+        "The note is recorded with every decision.",
+    ]
     return "\n".join(lines)
 
 
@@ -130,19 +137,44 @@ def decision_params(queue: list[dict[str, Any]] | None = None) -> ParamsDict:
     choices: dict[str, Any] = {}
     if queue is not None:
         ids = [str(e["item_id"]) for e in queue]
-        choices = {"examples": ids,
-                   "values_display": {str(e["item_id"]): f"{e['item_id']} · {e['title'][:90]}" for e in queue}}
+        choices = {
+            "examples": ids,
+            "values_display": {str(e["item_id"]): f"{e['item_id']} · {e['title'][:90]}" for e in queue},
+        }
     item_list = {"type": ["array", "null"], "items": {"type": ["string", "integer"]}, **choices}
-    return ParamsDict({
-        "approve": Param([], title="Approve", source="task",
-                         description="Items to approve (integrated with their story).", **item_list),
-        "reject": Param([], title="Reject", source="task",
-                        description="Items to reject (kept out of the integration store).", **item_list),
-        "rejection_reason": Param("editor", type="string", enum=list(REVIEW_REASONS), source="task",
-                                  title="Rejection reason", description="Recorded with every rejected item."),
-        "note": Param("", type="string", title="Note", source="task",
-                      description="Why: recorded in the audit with every decision (required to decide)."),
-    })
+    return ParamsDict(
+        {
+            "approve": Param(
+                [],
+                title="Approve",
+                source="task",
+                description="Items to approve (integrated with their story).",
+                **item_list,
+            ),
+            "reject": Param(
+                [],
+                title="Reject",
+                source="task",
+                description="Items to reject (kept out of the integration store).",
+                **item_list,
+            ),
+            "rejection_reason": Param(
+                "editor",
+                type="string",
+                enum=list(REVIEW_REASONS),
+                source="task",
+                title="Rejection reason",
+                description="Recorded with every rejected item.",
+            ),
+            "note": Param(
+                "",
+                type="string",
+                title="Note",
+                source="task",
+                description="Why: recorded in the audit with every decision (required to decide).",
+            ),
+        }
+    )
 
 
 def chosen_decisions(response: dict[str, Any], queue: list[dict[str, Any]]) -> dict[str, Any]:
@@ -207,8 +239,13 @@ class ReviewDecisionOperator(HITLOperator):
     def execute_complete(self, context, event: dict[str, Any]) -> Any:
         response = super().execute_complete(context, event)
         decisions = chosen_decisions(dict(response), self._queue(context)["items"])
-        log.info("editor %s: approve %s, reject %s (%s)", (response.get("responded_by_user") or {}).get("name"),
-                 decisions["approve"], decisions["reject"], decisions["reason"])
+        log.info(
+            "editor %s: approve %s, reject %s (%s)",
+            (response.get("responded_by_user") or {}).get("name"),
+            decisions["approve"],
+            decisions["reject"],
+            decisions["reason"],
+        )
         return response
 
 
@@ -259,7 +296,10 @@ def build_review_dag() -> DAG:
             for item_id, outcome, reason in wanted:
                 current = review.show(item_id)["item"]
                 if (current["outcome"], current["reason"], current["decided_by"], current["note"] or "") == (
-                    outcome, reason, reviewer, decisions["note"]
+                    outcome,
+                    reason,
+                    reviewer,
+                    decisions["note"],
                 ):
                     done["unchanged"].append(item_id)  # applied by an earlier try of this task
                     continue

@@ -49,8 +49,9 @@ class RemoteAirflow:
     def api(self, method: str, path: str, json: Any = None, **kwargs: Any) -> Any:
         response = self.session.request(method, f"{self.base_url}{path}", json=json, timeout=60, **kwargs)
         if response.status_code >= 400:
-            raise requests.HTTPError(f"{method} {path}: {response.status_code} {response.text[:2000]}",
-                                     response=response)
+            raise requests.HTTPError(
+                f"{method} {path}: {response.status_code} {response.text[:2000]}", response=response
+            )
         return response.json() if response.content else None
 
 
@@ -76,8 +77,10 @@ def wait_for_dags(airflow: AirflowApi, dag_ids: list[str], timeout: float = DAG_
         if missing:
             time.sleep(POLL_SECONDS)
     if missing:
-        raise AirflowRunError(f"Airflow does not know the DAGs {missing} after {timeout:.0f}s: check the "
-                              "dag-processor log and `airflow dags list-import-errors`")
+        raise AirflowRunError(
+            f"Airflow does not know the DAGs {missing} after {timeout:.0f}s: check the "
+            "dag-processor log and `airflow dags list-import-errors`"
+        )
 
 
 def set_paused(airflow: AirflowApi, dag_id: str, paused: bool) -> bool:

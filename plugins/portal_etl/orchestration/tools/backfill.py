@@ -68,6 +68,7 @@ class BackfillError(AirflowRunError):
 
 # --- the plan ---------------------------------------------------------------------------------
 
+
 def local_start(month: date) -> datetime:
     """The 1st of the month of ``month``, 00:00 local."""
     return Month.of(month).start
@@ -146,8 +147,10 @@ def plan_backfill(
             raise RangeError(f"{source_id}: {exc}") from None
     # Airflow backfills only complete intervals; say so instead of silently skipping the month
     if local_start(next_month(months[-1])) > now:
-        raise RangeError(f"{months[-1]:%Y-%m} is not over yet (it ends {local_start(next_month(months[-1])):%d-%m-%Y}"
-                         " 00:00 local); backfill up to the previous month")
+        raise RangeError(
+            f"{months[-1]:%Y-%m} is not over yet (it ends {local_start(next_month(months[-1])):%d-%m-%Y}"
+            " 00:00 local); backfill up to the previous month"
+        )
     chosen = [s for s in chosen if s not in not_live]
     if not chosen:
         raise RangeError(f"no channel was live in {months[0]:%Y-%m}..{months[-1]:%Y-%m}")
@@ -155,6 +158,7 @@ def plan_backfill(
 
 
 # --- talking to Airflow -----------------------------------------------------------------------
+
 
 def month_of_interval(start: datetime) -> str:
     return str(Month.of(start))
@@ -181,8 +185,10 @@ def check_dry_run(airflow: AirflowApi, dag_id: str, plan: BackfillPlan) -> list[
     months = [month_of_interval(parse_time(b["logical_date"])) for b in dry["backfills"]]
     stray = sorted(set(months) - wanted)
     if stray:
-        raise BackfillError(f"{dag_id}: Airflow would run {stray}, outside the requested months; "
-                            "is its timetable still the monthly Asia/Ho_Chi_Minh one?")
+        raise BackfillError(
+            f"{dag_id}: Airflow would run {stray}, outside the requested months; "
+            "is its timetable still the monthly Asia/Ho_Chi_Minh one?"
+        )
     return months
 
 
@@ -197,7 +203,8 @@ def create_backfill(airflow: AirflowApi, dag_id: str, plan: BackfillPlan) -> dic
             ids = [b["id"] for b in running.get("backfills", []) if not b.get("completed_at")]
             raise BackfillError(
                 f"{dag_id}: another backfill is still running (id {ids}); wait for it, or cancel it with "
-                f"`PUT /api/v2/backfills/<id>/cancel` (Airflow UI: Browse → Backfills)") from None
+                f"`PUT /api/v2/backfills/<id>/cancel` (Airflow UI: Browse → Backfills)"
+            ) from None
         raise
 
 
@@ -211,12 +218,18 @@ def list_runs_of(airflow: AirflowApi, dag_ids: list[str], plan: BackfillPlan) ->
     by_dag: dict[str, list[dict[str, Any]]] = {dag_id: [] for dag_id in dag_ids}
     offset = 0
     while True:
-        page = airflow.api("POST", "/api/v2/dags/~/dagRuns/list", json={
-            "dag_ids": dag_ids,
-            "logical_date_gte": plan.start.isoformat(),
-            "logical_date_lt": plan.end.isoformat(),
-            "page_limit": 100, "page_offset": offset, "order_by": "id",
-        })
+        page = airflow.api(
+            "POST",
+            "/api/v2/dags/~/dagRuns/list",
+            json={
+                "dag_ids": dag_ids,
+                "logical_date_gte": plan.start.isoformat(),
+                "logical_date_lt": plan.end.isoformat(),
+                "page_limit": 100,
+                "page_offset": offset,
+                "order_by": "id",
+            },
+        )
         for run in page["dag_runs"]:
             by_dag.setdefault(run["dag_id"], []).append(run)
         offset += len(page["dag_runs"])
@@ -244,8 +257,13 @@ def cell_states(runs: list[dict[str, Any]], source_id: str) -> dict[report.Cell,
     return states
 
 
-def wait_backfills(airflow: AirflowApi, plan: BackfillPlan, backfills: dict[str, dict | None],
-                   progress: report.TextProgress, timeout: float | None) -> dict[str, list[dict]]:
+def wait_backfills(
+    airflow: AirflowApi,
+    plan: BackfillPlan,
+    backfills: dict[str, dict | None],
+    progress: report.TextProgress,
+    timeout: float | None,
+) -> dict[str, list[dict]]:
     """Poll until every month of every channel has a finished run and the backfills are complete."""
     deadline = time.monotonic() + timeout if timeout else None
     while True:
@@ -257,8 +275,10 @@ def wait_backfills(airflow: AirflowApi, plan: BackfillPlan, backfills: dict[str,
                 progress.update(cell, state)
         seen = {cell for source_id, source_runs in runs.items() for cell in cell_states(source_runs, source_id)}
         if set(plan.cells) - seen:  # runs are created with the backfill, so a gap now is a real gap
-            raise BackfillError(f"Airflow has no run for {sorted(set(plan.cells) - seen)}: "
-                                "see the backfill in the Airflow UI (Browse → Backfills)")
+            raise BackfillError(
+                f"Airflow has no run for {sorted(set(plan.cells) - seen)}: "
+                "see the backfill in the Airflow UI (Browse → Backfills)"
+            )
         finished = all(progress.states.get(c) in report.TERMINAL_STATES for c in plan.cells)
         open_ids = [b["id"] for b in backfills.values() if b and not b.get("completed_at")]
         if finished and open_ids:
@@ -294,8 +314,14 @@ class BackfillResult:
         return report.render_summary(self.cells, self.process_state, self.other_changes)
 
 
-def run_backfill(airflow: AirflowApi, plan: BackfillPlan, progress: report.TextProgress | None = None,
-                 *, timeout: float | None = None, dsn: str | None = None) -> BackfillResult:
+def run_backfill(
+    airflow: AirflowApi,
+    plan: BackfillPlan,
+    progress: report.TextProgress | None = None,
+    *,
+    timeout: float | None = None,
+    dsn: str | None = None,
+) -> BackfillResult:
     """Backfill the plan's months through the given Airflow and measure what changed."""
     from portal_etl.orchestration.tools.remote_runs import run_integrate  # it imports this module
 
@@ -314,8 +340,10 @@ def run_backfill(airflow: AirflowApi, plan: BackfillPlan, progress: report.TextP
             months = check_dry_run(airflow, dag_id, plan)
             backfills[dag_id] = create_backfill(airflow, dag_id, plan) if months else None
             created = backfills[dag_id]
-            progress.note(f"{dag_id}: {len(months)} run(s) to do (reprocess {plan.reprocess})"
-                          + (f", Airflow backfill id {created['id']}" if created else ""))
+            progress.note(
+                f"{dag_id}: {len(months)} run(s) to do (reprocess {plan.reprocess})"
+                + (f", Airflow backfill id {created['id']}" if created else "")
+            )
         runs = wait_backfills(airflow, plan, backfills, progress, timeout)
         for dag_id, was in paused_before.items():
             if was:
@@ -324,8 +352,13 @@ def run_backfill(airflow: AirflowApi, plan: BackfillPlan, progress: report.TextP
         if plan.process:  # the same run `portal-etl process` starts
             first, last = f"{plan.months[0]:%Y-%m}", f"{plan.months[-1]:%Y-%m}"
             process_state = run_integrate(
-                airflow, first, last, note=f"portal-etl backfill {first}..{last}", timeout=timeout,
-                on_state=lambda state: progress.note(f"{INTEGRATE_DAG} {first}..{last}: {state}"))
+                airflow,
+                first,
+                last,
+                note=f"portal-etl backfill {first}..{last}",
+                timeout=timeout,
+                on_state=lambda state: progress.note(f"{INTEGRATE_DAG} {first}..{last}: {state}"),
+            )
     except BaseException:
         for b in backfills.values():  # leave no half-done backfill that would block the next attempt
             if b and not b.get("completed_at"):
@@ -363,5 +396,3 @@ def run_backfill(airflow: AirflowApi, plan: BackfillPlan, progress: report.TextP
         backfill_ids={d: (b["id"] if b else None) for d, b in backfills.items()},
         runs=runs,
     )
-
-

@@ -90,9 +90,16 @@ def fetch_run_metrics(dag_id: str, run_ids: list[str], dsn: str | None = None) -
         conn.rollback()
     finally:
         conn.close()
-    return {run_id: {"source_id": source_id, "new_items": new, "updated_items": updated,
-                     "parse_errors": errors, "last_error": last_error}
-            for source_id, run_id, new, updated, errors, last_error in rows}
+    return {
+        run_id: {
+            "source_id": source_id,
+            "new_items": new,
+            "updated_items": updated,
+            "parse_errors": errors,
+            "last_error": last_error,
+        }
+        for source_id, run_id, new, updated, errors, last_error in rows
+    }
 
 
 class TextProgress:
@@ -113,8 +120,12 @@ class TextProgress:
         filled = round(self.WIDTH * done / total) if total else self.WIDTH
         bar = "#" * filled + "-" * (self.WIDTH - filled)
         month, source_id = cell
-        print(f"[{bar}] {done:>3}/{total}  {month} {source_id:<16} {previous} → {state}"
-              + (f"  {detail}" if detail else ""), file=self.stream, flush=True)
+        print(
+            f"[{bar}] {done:>3}/{total}  {month} {source_id:<16} {previous} → {state}"
+            + (f"  {detail}" if detail else ""),
+            file=self.stream,
+            flush=True,
+        )
 
     def note(self, text: str) -> None:
         print(text, file=self.stream, flush=True)
@@ -140,20 +151,26 @@ class CellResult:
     integrated_changes: Counter = field(default_factory=Counter)
 
 
-def build_results(cells: list[Cell], states: dict[Cell, str], metrics: dict[Cell, dict],
-                  before: Snapshot, after: Snapshot) -> list[CellResult]:
+def build_results(
+    cells: list[Cell], states: dict[Cell, str], metrics: dict[Cell, dict], before: Snapshot, after: Snapshot
+) -> list[CellResult]:
     results = []
     for cell in cells:
         month, source_id = cell
         run = metrics.get(cell) or {}
-        results.append(CellResult(
-            month=month, source_id=source_id, state=states.get(cell, "not run"),
-            new_items=run.get("new_items"), updated_items=run.get("updated_items"),
-            staged=len(after.staged.get(cell, {})),
-            staged_changes=diff_rows(before.staged.get(cell, {}), after.staged.get(cell, {})),
-            integrated=len(after.articles.get(cell, {})),
-            integrated_changes=diff_rows(before.articles.get(cell, {}), after.articles.get(cell, {})),
-        ))
+        results.append(
+            CellResult(
+                month=month,
+                source_id=source_id,
+                state=states.get(cell, "not run"),
+                new_items=run.get("new_items"),
+                updated_items=run.get("updated_items"),
+                staged=len(after.staged.get(cell, {})),
+                staged_changes=diff_rows(before.staged.get(cell, {}), after.staged.get(cell, {})),
+                integrated=len(after.articles.get(cell, {})),
+                integrated_changes=diff_rows(before.articles.get(cell, {}), after.articles.get(cell, {})),
+            )
+        )
     return results
 
 
@@ -168,8 +185,10 @@ def other_article_changes(cells: list[Cell], before: Snapshot, after: Snapshot) 
 
 def render_summary(results: list[CellResult], process_state: str | None, others: Counter) -> str:
     """The table printed at the end: month × source, run state, run metrics, what changed."""
-    header = (f"{'month':<8} {'source':<16} {'ingest run':<11} {'new':>5} {'upd':>5} "
-              f"{'staged':>7} {'staged changes':<16} {'integrated':>10} {'integrated changes':<18}")
+    header = (
+        f"{'month':<8} {'source':<16} {'ingest run':<11} {'new':>5} {'upd':>5} "
+        f"{'staged':>7} {'staged changes':<16} {'integrated':>10} {'integrated changes':<18}"
+    )
     lines = [header, "-" * len(header)]
     for r in results:
         lines.append(
@@ -181,9 +200,11 @@ def render_summary(results: list[CellResult], process_state: str | None, others:
     staged_total = sum((r.staged_changes for r in results), Counter())
     integrated_total = sum((r.integrated_changes for r in results), Counter()) + others
     lines.append("-" * len(header))
-    lines.append(f"{'total':<8} {'':<16} {'':<11} {'':>5} {'':>5} {sum(r.staged for r in results):>7} "
-                 f"{_changes(staged_total):<16} {sum(r.integrated for r in results):>10} "
-                 f"{_changes(integrated_total):<18}")
+    lines.append(
+        f"{'total':<8} {'':<16} {'':<11} {'':>5} {'':>5} {sum(r.staged for r in results):>7} "
+        f"{_changes(staged_total):<16} {sum(r.integrated for r in results):>10} "
+        f"{_changes(integrated_total):<18}"
+    )
     if others:
         lines.append(f"articles of other channels in the range: {_changes(others)}")
     lines.append(f"integrate_articles: {process_state or 'not run (--no-process)'}")

@@ -142,8 +142,9 @@ class AirflowStack:
         self.start()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
     def start(self) -> AirflowStack:
@@ -172,8 +173,18 @@ class AirflowStack:
         if name.startswith("celery-worker-"):
             worker = self.workers[int(name.rsplit("-", 1)[1]) - 1]
             # the same shared log folder, so no log server (it would need one port per worker)
-            return [airflow, "celery", "worker", "--celery-hostname", worker, "--skip-serve-logs",
-                    "--concurrency", str(self.celery_concurrency), "--without-mingle", "--without-gossip"]
+            return [
+                airflow,
+                "celery",
+                "worker",
+                "--celery-hostname",
+                worker,
+                "--skip-serve-logs",
+                "--concurrency",
+                str(self.celery_concurrency),
+                "--without-mingle",
+                "--without-gossip",
+            ]
         return [airflow, name]
 
     def _spawn(self, name: str, extra_env: Mapping[str, str] | None = None) -> None:
@@ -182,8 +193,12 @@ class AirflowStack:
         with open(log_path, "ab") as out:
             # own session: the component and the workers it forks form one group we can reap
             self.processes[name] = subprocess.Popen(
-                self._command(name), env={**self.env, **(extra_env or {})}, stdout=out, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True,
+                self._command(name),
+                env={**self.env, **(extra_env or {})},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
             )
         log.info("started airflow %s (pid %d), log %s", name, self.processes[name].pid, log_path)
 
@@ -220,8 +235,9 @@ class AirflowStack:
         for name, proc in self.processes.items():
             if proc.poll() is not None:
                 tail = self.log_file(name).read_text(errors="replace")[-3000:]
-                raise ComponentError(f"airflow {name} exited with {proc.returncode}; "
-                                     f"log {self.log_file(name)}:\n{tail}")
+                raise ComponentError(
+                    f"airflow {name} exited with {proc.returncode}; log {self.log_file(name)}:\n{tail}"
+                )
 
     def health(self) -> dict[str, Any]:
         return self._session.get(f"{self.base_url}/api/v2/monitor/health", timeout=10).json()
@@ -255,8 +271,9 @@ class AirflowStack:
             self.check_alive()
             pending = [n for n in pending if WORKER_READY_MARK not in self._log_since_start(n)]
             if pending and time.monotonic() > deadline:
-                raise ComponentError(f"Celery workers {pending} not ready after {timeout or self.startup_timeout}s; "
-                                     f"see {self.log_dir}")
+                raise ComponentError(
+                    f"Celery workers {pending} not ready after {timeout or self.startup_timeout}s; see {self.log_dir}"
+                )
             if pending:
                 time.sleep(1)
 
@@ -265,6 +282,7 @@ class AirflowStack:
         """Call the REST API (``path`` like ``/api/v2/dags``); the decoded JSON, or None for 204."""
         response = self._session.request(method, f"{self.base_url}{path}", json=json, timeout=60, **kwargs)
         if response.status_code >= 400:
-            raise requests.HTTPError(f"{method} {path}: {response.status_code} {response.text[:2000]}",
-                                     response=response)
+            raise requests.HTTPError(
+                f"{method} {path}: {response.status_code} {response.text[:2000]}", response=response
+            )
         return response.json() if response.content else None

@@ -63,8 +63,9 @@ class OnAirflow:
     def run_integrate(
         self, from_month: str, to_month: str, *, note: str, on_state: Callable[[str], None] | None = None
     ) -> str:
-        return remote_runs.run_integrate(self.airflow, from_month, to_month, note=note, timeout=self.timeout,
-                                         on_state=on_state)
+        return remote_runs.run_integrate(
+            self.airflow, from_month, to_month, note=note, timeout=self.timeout, on_state=on_state
+        )
 
 
 def month_runs(api_url: str | None = None) -> MonthRuns:

@@ -155,8 +155,12 @@ def run_integrate(
         )
         if on_state:
             on_state(f"{run['state']} ({run['dag_run_id']})")
-        finals = await_runs(airflow, {(INTEGRATE_DAG, run["dag_run_id"]): run["state"]}, timeout,
-                            (lambda _dag, _run, state: on_state(state)) if on_state else None)
+        finals = await_runs(
+            airflow,
+            {(INTEGRATE_DAG, run["dag_run_id"]): run["state"]},
+            timeout,
+            (lambda _dag, _run, state: on_state(state)) if on_state else None,
+        )
     finally:
         if was_paused:
             set_paused(airflow, INTEGRATE_DAG, True)

@@ -84,8 +84,9 @@ def policy(cur, ctx: StageContext) -> StageResult:
 def load(cur, ctx: StageContext) -> StageResult:
     from portal_etl.pipeline.process.load import load_items
 
-    return load_items(cur, _scope(cur, "load", ctx), ctx.registry, dag_id=ctx.dag_id, run_id=ctx.run_id,
-                      start=ctx.start, end=ctx.end)
+    return load_items(
+        cur, _scope(cur, "load", ctx), ctx.registry, dag_id=ctx.dag_id, run_id=ctx.run_id, start=ctx.start, end=ctx.end
+    )
 
 
 def own_translations(cur, ctx: StageContext) -> StageResult:
@@ -108,7 +109,7 @@ _BY_NAME = {s.name: s for s in CHAIN}
 
 def stages_from(first: str) -> tuple[Stage, ...]:
     """The chain from the stage named ``first`` on."""
-    return CHAIN[STAGE_NAMES.index(stage_named(first).name):]
+    return CHAIN[STAGE_NAMES.index(stage_named(first).name) :]
 
 
 def stage_named(name: str) -> Stage:

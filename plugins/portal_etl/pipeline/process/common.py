@@ -20,7 +20,6 @@ T = TypeVar("T")
 APPLICATION_NAME = "portal-etl-process"
 
 
-
 def get_registry(registry: Registry | None) -> Registry:
     return registry if registry is not None else load_usable_registry()
 

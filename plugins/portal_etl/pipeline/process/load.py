@@ -42,8 +42,7 @@ CONTENT_COLUMNS = (
     "title", "sapo", "dateline", "body_html", "body_text", "published_at", "story_month", "item_type",
     "section", "author", "language", "primary_source_id", "primary_item_id", "primary_url",
 )  # fmt: skip
-SOURCE_COLUMNS = ("source_id", "url", "story_key", "item_id", "canonical_url", "is_primary", "outcome",
-                  "published_at")
+SOURCE_COLUMNS = ("source_id", "url", "story_key", "item_id", "canonical_url", "is_primary", "outcome", "published_at")
 # Where each content column comes from, in the statements below: ``n`` is the primary's
 # process.normalized_item row, ``p`` the article's plan (story_key, item_id, story_month).
 CONTENT_SOURCES = {
@@ -62,8 +61,13 @@ _HASH = "integration.article_content_hash(" + ", ".join(f"{c} => {CONTENT_SOURCE
 def _primary_order(ranks: dict[str, int]):
     def key(m: dict[str, Any]) -> tuple:
         published = m["published_at"]
-        return (published is None, published or datetime.min.replace(tzinfo=UTC),
-                rank_of(ranks, m["source_id"]), m["canonical_url"], m["item_id"])
+        return (
+            published is None,
+            published or datetime.min.replace(tzinfo=UTC),
+            rank_of(ranks, m["source_id"]),
+            m["canonical_url"],
+            m["item_id"],
+        )
 
     return key
 
@@ -144,8 +148,16 @@ def _load_batch(
         (dag_id, run_id, start, end),
     )
     batch_id = cur.fetchone()[0]
-    counts = {"stories": 0, "new": 0, "updated": 0, "unchanged": 0, "removed": 0, "duplicates_merged": 0,
-              "sources_added": 0, "sources_removed": 0}
+    counts = {
+        "stories": 0,
+        "new": 0,
+        "updated": 0,
+        "unchanged": 0,
+        "removed": 0,
+        "duplicates_merged": 0,
+        "sources_added": 0,
+        "sources_removed": 0,
+    }
     keys = _affected_keys(cur, items) if items else set()
     if keys:
         # JIT compiling costs more than these statements take: the key arrays make the planner's
@@ -167,8 +179,12 @@ def _load_batch(
 
 def _plan_rows(articles: dict[str, tuple[int, str]], keys: list[str], hashes: dict[str, str] | None = None) -> dict:
     """The arrays ``_PLAN`` unnests: one element per article, in ``keys`` order."""
-    return {"keys": keys, "items": [articles[k][0] for k in keys], "months": [articles[k][1] for k in keys],
-            "hashes": [hashes[k] for k in keys] if hashes is not None else None}
+    return {
+        "keys": keys,
+        "items": [articles[k][0] for k in keys],
+        "months": [articles[k][1] for k in keys],
+        "hashes": [hashes[k] for k in keys] if hashes is not None else None,
+    }
 
 
 # The planned articles joined to their primaries' normalised rows (the content never leaves the server).

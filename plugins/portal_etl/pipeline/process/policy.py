@@ -89,9 +89,12 @@ def translation_verdict(item: dict, section_path: str) -> Verdict:
     ``--duplicate-of`` the original, or reject: no original); any other is not integrated itself."""
     status, original = item.get("link_status"), item.get("link_vi_item_id")
     if status == "review":
-        return Verdict("needs_review", "possible_duplicate",
-                       f"possible translation of item {original} (confidence {item['link_confidence']:.2f}): "
-                       f"approve with --duplicate-of {original} to confirm, reject if it has no original")
+        return Verdict(
+            "needs_review",
+            "possible_duplicate",
+            f"possible translation of item {original} (confidence {item['link_confidence']:.2f}): "
+            f"approve with --duplicate-of {original} to confirm, reject if it has no original",
+        )
     if status == "linked":
         note = f"translation of item {original}, kept as its English version"
     elif status == "unlinked":
@@ -156,8 +159,14 @@ def policy_verdict(row: dict, registry: Registry, earlier: dict[int, list[tuple[
 def decide_items(cur, items: set[int], registry: Registry) -> dict[str, int]:
     """(Re)decide ``items`` by policy, writing only decisions that changed; items whose decision
     changed are queued for the load."""
-    counts = {"policy_items": 0, "decisions_changed": 0, "approved": 0, "rejected": 0, "needs_review": 0,
-              "editor_kept": 0}
+    counts = {
+        "policy_items": 0,
+        "decisions_changed": 0,
+        "approved": 0,
+        "rejected": 0,
+        "needs_review": 0,
+        "editor_kept": 0,
+    }
     if not items:
         return counts
     rows, earlier = policy_inputs(cur, items, registry)
@@ -170,7 +179,10 @@ def decide_items(cur, items: set[int], registry: Registry) -> dict[str, int]:
             continue
         counts[verdict.outcome] += 1
         if (row["outcome"], row["reason"], row["note"], row["decided_by"]) != (
-            verdict.outcome, verdict.reason, verdict.note, POLICY
+            verdict.outcome,
+            verdict.reason,
+            verdict.note,
+            POLICY,
         ):
             changes.append((row["item_id"], verdict.outcome, verdict.reason, verdict.note))
     counts["policy_items"] = len(rows)

@@ -124,8 +124,12 @@ def show(item_id: int, dsn: str | None = None) -> dict[str, Any]:
                 WHERE item_id = %s ORDER BY audit_id""",
             (item_id,),
         )
-    return {"item": item, "candidates": candidates, "story": {"story_key": item["story_key"],
-            "integrated": integrated, "members": members}, "audit": audit}
+    return {
+        "item": item,
+        "candidates": candidates,
+        "story": {"story_key": item["story_key"], "integrated": integrated, "members": members},
+        "audit": audit,
+    }
 
 
 def _current_decision(cur, item_id: int) -> dict[str, Any] | None:
@@ -188,8 +192,10 @@ def _decide(
         lock(cur)
         previous = _current_decision(cur, item_id)
         if action == "approve" and as_duplicate_of is None and _is_translation(cur, item_id, reg):
-            raise ReviewError(f"item {item_id} is a translation: approve it with --duplicate-of its original, "
-                              "or reject it when it has none (it is never a story of its own)")
+            raise ReviewError(
+                f"item {item_id} is a translation: approve it with --duplicate-of its original, "
+                "or reject it when it has none (it is never a story of its own)"
+            )
         affected = {item_id}
         detail: dict[str, Any] = {}
         if action == "reopen":
@@ -218,8 +224,9 @@ def _decide(
                     raise ReviewError("an item cannot be a duplicate of itself")
                 _current_decision(cur, as_duplicate_of)  # must be a processed item too
                 a, b = sorted((item_id, as_duplicate_of))
-                cur.execute("SELECT signature FROM process.normalized_item WHERE item_id = ANY(%s) ORDER BY item_id",
-                            ([a, b],))
+                cur.execute(
+                    "SELECT signature FROM process.normalized_item WHERE item_id = ANY(%s) ORDER BY item_id", ([a, b],)
+                )
                 sa, sb = (deserialize(r[0]) for r in cur.fetchall())
                 cur.execute(
                     """INSERT INTO process.dup_edge (item_a, item_b, reason, similarity, created_by)
@@ -239,8 +246,16 @@ def _decide(
             (item_id,),
         )
         outcome_now, reason_now, by_now, story_key, integrated = cur.fetchone()
-    return {"audit_id": audit_id, "item_id": item_id, "outcome": outcome_now, "reason": reason_now,
-            "decided_by": by_now, "story_key": story_key, "integrated": integrated, "counts": counts}
+    return {
+        "audit_id": audit_id,
+        "item_id": item_id,
+        "outcome": outcome_now,
+        "reason": reason_now,
+        "decided_by": by_now,
+        "story_key": story_key,
+        "integrated": integrated,
+        "counts": counts,
+    }
 
 
 def approve(
@@ -253,8 +268,17 @@ def approve(
     registry: Registry | None = None,
 ) -> dict[str, Any]:
     """Approve an item; with ``as_duplicate_of`` also merge it into that item's story."""
-    return _decide(item_id, reviewer, note, "approve", "approved", None,
-                   as_duplicate_of=as_duplicate_of, dsn=dsn, registry=registry)
+    return _decide(
+        item_id,
+        reviewer,
+        note,
+        "approve",
+        "approved",
+        None,
+        as_duplicate_of=as_duplicate_of,
+        dsn=dsn,
+        registry=registry,
+    )
 
 
 def reject(
@@ -269,8 +293,9 @@ def reject(
     """Reject an item (``reason`` from the closed vocabulary, default 'editor')."""
     if reason not in REASONS:
         raise ReviewError(f"unknown reason {reason!r} (one of {', '.join(REASONS)})")
-    return _decide(item_id, reviewer, note, "reject", "rejected", reason,
-                   as_duplicate_of=None, dsn=dsn, registry=registry)
+    return _decide(
+        item_id, reviewer, note, "reject", "rejected", reason, as_duplicate_of=None, dsn=dsn, registry=registry
+    )
 
 
 def reopen(
