@@ -530,11 +530,11 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - one readable line for operators, not a traceback
         if args.verbose:
             raise
-        print(f"portal-etl: {_in_plain_words(exc)} (-v shows the details)", file=sys.stderr)
+        print(f"portal-etl: {in_plain_words(exc)} (-v shows the details)", file=sys.stderr)
         return 1
 
 
-def _in_plain_words(exc: Exception) -> str:
+def in_plain_words(exc: Exception) -> str:
     """One line for an operator: the message, never the Python class name or its quoting."""
     if isinstance(exc, OSError) and exc.filename:
         return f"{exc.strerror or 'cannot use'}: {exc.filename}".lower()

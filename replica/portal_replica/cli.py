@@ -13,6 +13,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from portal_etl.cli import in_plain_words
 from portal_replica.themes import DEFAULT_REDESIGN_MONTH, DEFAULT_REDESIGN_THEME, THEME_CHOICES
 
 
@@ -124,18 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - one readable line, not a traceback
         if args.verbose:
             raise
-        print(f"portal-replica: {_in_plain_words(exc)} (-v shows the details)", file=sys.stderr)
+        print(f"portal-replica: {in_plain_words(exc)} (-v shows the details)", file=sys.stderr)
         return 1
-
-
-def _in_plain_words(exc: Exception) -> str:
-    """The message without the Python class name or its quoting."""
-    if isinstance(exc, OSError) and exc.filename:
-        return f"{exc.strerror or 'cannot use'}: {exc.filename}".lower()
-    if isinstance(exc, KeyError) and exc.args:
-        return str(exc.args[0])
-    text = " ".join(str(exc).split())
-    return text or "an unexpected error"
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-ORIGINS = ("source", "machine")
 LABELS = {
     "integrated": "Đã tích hợp",
     "source": "Bản tiếng Anh của nguồn",

@@ -45,7 +45,6 @@ from portal_etl.registry.schema import Approval
 
 log = logging.getLogger("portal_etl.reporting.summary")
 
-ENGLISH = "en"  # the language of the English-version columns (fixed as 'en' in sql/016's view and trigger)
 
 # The facts (sql/016): table, key, the other columns, the view that derives them, the queue.
 _FACTS = {

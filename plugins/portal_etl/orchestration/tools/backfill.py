@@ -240,11 +240,6 @@ def list_runs_of(airflow: AirflowApi, dag_ids: list[str], plan: BackfillPlan) ->
     return by_dag
 
 
-def list_runs(airflow: AirflowApi, dag_id: str, plan: BackfillPlan) -> list[dict[str, Any]]:
-    """The DAG's runs whose logical date lies in the range (one per month for a monthly DAG)."""
-    return list_runs_of(airflow, [dag_id], plan)[dag_id]
-
-
 def cell_states(runs: list[dict[str, Any]], source_id: str) -> dict[report.Cell, str]:
     """One state per month: the worst of its runs (a daily channel has several per month)."""
     rank = {"failed": 0, "running": 1, "queued": 2, "success": 3}

@@ -9,7 +9,6 @@ item back to the policy.
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from psycopg2.extras import Json
@@ -17,6 +16,7 @@ from psycopg2.extras import Json
 from portal_etl.db import transaction
 from portal_etl.dedup import deserialize, jaccard_estimate
 from portal_etl.dedup.details import Profile, compare_profiles
+from portal_etl.normalize.text import nfc
 from portal_etl.pipeline.process.chain import StageContext, run_chain, stages_from
 from portal_etl.pipeline.process.common import (
     fetch_dicts,
@@ -41,12 +41,8 @@ class ReviewError(ValueError):
     """The review action is not possible (unknown item, bad reviewer name, …)."""
 
 
-def _nfc(text: str | None) -> str:
-    return unicodedata.normalize("NFC", (text or "").strip())
-
-
 def _reviewer(name: str) -> str:
-    name = _nfc(name)
+    name = nfc((name or "").strip())
     if not name or name == POLICY:
         raise ReviewError("a reviewer name is required (and 'policy' is reserved)")
     return name
@@ -186,7 +182,7 @@ def _decide(
     registry: Registry | None,
 ) -> dict[str, Any]:
     reviewer = _reviewer(reviewer)
-    note = _nfc(note)
+    note = nfc((note or "").strip())
     reg = get_registry(registry)
     with transaction(dsn, "portal-etl-review") as conn, conn.cursor() as cur:
         lock(cur)
