@@ -16,7 +16,9 @@ PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
 PROVIDED_BY = {"apache-airflow-core": "apache-airflow", "apache-airflow-task-sdk": "apache-airflow"}
 # needed at run time without an import: CeleryExecutor deployments (docker-compose.yml, the stack's
 # celery_workers) start `airflow celery worker`, and its broker is Redis
-USED_BY_NAME = {"apache-airflow-providers-celery", "celery"}
+# and Airflow's metadata database on PostgreSQL loads the drivers the postgres provider brings
+# (psycopg 3, asyncpg): without them `airflow db migrate` fails on a PostgreSQL metadata database
+USED_BY_NAME = {"apache-airflow-providers-celery", "celery", "apache-airflow-providers-postgres"}
 FIRST_PARTY = {"portal_etl", "portal_replica"}  # both packages of this distribution
 
 
@@ -130,3 +132,19 @@ def test_the_lock_pins_every_runtime_test_and_bench_package_and_nothing_dropped(
     assert runtime() | extras["test"] | extras["bench"] <= set(pinned)
     assert "pandas" not in pinned and "argostranslate" not in pinned
     assert pinned["uv"] == "0.13.8"  # scripts/bootstrap.sh installs the uv the lock names
+
+
+def test_airflow_can_open_a_postgresql_metadata_database(tmp_path: Path) -> None:
+    """Airflow's engines on a PostgreSQL metadata database load drivers no module here imports
+    (psycopg 3, asyncpg); a lock without them passes every import check and fails `db migrate`."""
+    import os
+    import subprocess
+
+    env = {
+        **os.environ,
+        "AIRFLOW_HOME": str(tmp_path),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres",
+    }
+    code = "import airflow.settings as s; s.configure_orm(); print(s.engine.dialect.driver)"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
