@@ -10,6 +10,8 @@ import tomllib
 from functools import cache
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 # apache-airflow installs these two at its own version; code imports them as airflow.*
@@ -134,16 +136,18 @@ def test_the_lock_pins_every_runtime_test_and_bench_package_and_nothing_dropped(
     assert pinned["uv"] == "0.13.8"  # scripts/bootstrap.sh installs the uv the lock names
 
 
-def test_airflow_can_open_a_postgresql_metadata_database(tmp_path: Path) -> None:
+@pytest.mark.parametrize("scheme", ["postgresql", "postgresql+psycopg2"])
+def test_airflow_can_open_a_postgresql_metadata_database(scheme: str, tmp_path: Path) -> None:
     """Airflow's engines on a PostgreSQL metadata database load drivers no module here imports
-    (psycopg 3, asyncpg); a lock without them passes every import check and fails `db migrate`."""
+    (psycopg 3 for a bare postgresql:// URL, asyncpg for the async engine); a lock without them
+    passes every import check and fails `airflow db migrate`."""
     import os
     import subprocess
 
     env = {
         **os.environ,
         "AIRFLOW_HOME": str(tmp_path),
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"{scheme}://postgres@127.0.0.1:5432/postgres",
     }
     code = "import airflow.settings as s; s.configure_orm(); print(s.engine.dialect.driver)"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
