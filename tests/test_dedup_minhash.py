@@ -336,3 +336,23 @@ def test_signature_throughput(seed):
         signature(d)
     rate = len(docs) / (time.perf_counter() - start)
     print(f"\nsignature(): {rate:.0f} documents/s for 600-word texts")
+
+
+def test_the_band_table_declares_bands_per_item_to_the_planner(pipeline_dsn: str) -> None:
+    """sql/023: ANALYZE's sample cannot see that each item has BANDS rows; the declared share must
+    follow the code's BANDS, or the look-up's plan flips to a sequential scan at scale."""
+    import psycopg2
+
+    from portal_etl.dedup.minhash import BANDS
+
+    conn = psycopg2.connect(pipeline_dsn)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT attoptions FROM pg_attribute WHERE attrelid = 'process.lsh_band'::regclass"
+                " AND attname = 'item_id'"
+            )
+            options = dict(o.split("=", 1) for o in cur.fetchone()[0] or [])
+    finally:
+        conn.close()
+    assert float(options["n_distinct"]) == pytest.approx(-1 / BANDS, abs=5e-5)
