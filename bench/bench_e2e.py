@@ -1,7 +1,7 @@
 """End to end: the default scenario through Airflow, its re-run, and the same at 10x volume.
 
 Full mode runs the scenario the way operators do, ``portal-etl backfill``'s own code
-(``plan_backfill`` + ``run_backfill``) against a private ``AirflowStack`` (api-server, scheduler,
+(``plan_months`` + ``run_backfill``) against a private ``AirflowStack`` (api-server, scheduler,
 dag-processor) with Airflow's metadata in a scratch PostgreSQL database, the pipeline in another,
 and the replica served on 127.0.0.1. Each pass starts its own stack, as the command does. Quick
 mode runs one month of the smallest channel (and ``integrate_articles`` over it) with
@@ -367,11 +367,10 @@ class Pass:
 
 
 def _snapshot(dsn: str, source_ids: list[str], first: str, last: str):
+    from portal_etl.months import Month
     from portal_etl.orchestration.tools import backfill_report as report
-    from portal_etl.orchestration.tools.backfill import local_start
-    from portal_etl.orchestration.tools.runner import next_month, parse_month
 
-    start, end = local_start(parse_month(first)), local_start(next_month(parse_month(last)))
+    start, end = Month.parse(first).start, Month.parse(last).end
     return report.take_snapshot(source_ids, start, end, dsn)
 
 
@@ -500,6 +499,7 @@ class _CallableClock:
 
 
 def _quick(ctx: BenchContext) -> list[Result]:
+    from portal_etl.months import Month
     from portal_etl.orchestration.tools import runner
 
     replica = ctx.default_replica()  # quick: a minute of serving; the shared cache is fine
@@ -533,11 +533,11 @@ def _quick(ctx: BenchContext) -> list[Result]:
                 mark = _begin(p, dsn, server, [QUICK_SOURCE], months)
                 clock.spans = []
                 t0, w0 = time.perf_counter(), time.time()
-                ingest = runner.run_month(dags[f"ingest_{QUICK_SOURCE}"], runner.parse_month(QUICK_MONTH))
+                ingest = runner.run_month(dags[f"ingest_{QUICK_SOURCE}"], Month.parse(QUICK_MONTH))
                 process = dags["integrate_articles"].test(run_conf=conf)
                 p.pipeline, p.window = time.perf_counter() - t0, (w0, time.time())
                 p.spans, p.tasks = list(clock.spans), len(clock.spans)
-                p.ok = ingest.state == "success" and str(process.state).endswith("success")
+                p.ok = ingest == "success" and str(process.state).endswith("success")
                 _finish(p, dsn, server, [QUICK_SOURCE], months, mark)
                 passes.append(p)
         finally:
@@ -554,10 +554,11 @@ def _backfill_pass(
     name: str, home: Path, env: dict[str, str], dsn: str, server, months: tuple[str, str], registry
 ) -> Pass:
     from portal_etl.orchestration.tools import backfill_report as report
-    from portal_etl.orchestration.tools.backfill import plan_backfill, run_backfill
+    from portal_etl.orchestration.tools.backfill import run_backfill
     from portal_etl.orchestration.tools.components import AirflowStack
+    from portal_etl.orchestration.tools.month_plan import plan_months
 
-    plan = plan_backfill(*months, registry=registry)
+    plan = plan_months(*months, registry=registry)
     p = Pass(name, notes={"loadavg_at_start": os.getloadavg()})
     mark = _begin(p, dsn, server, plan.source_ids, months)
     since = datetime.now().astimezone()
@@ -684,9 +685,9 @@ def _expected_seconds(done: Pass, replica: Path, months: tuple[str, str]) -> flo
 
 
 def _month_list(months: tuple[str, str]) -> list:
-    from portal_etl.orchestration.tools.runner import month_range, parse_month
+    from portal_etl.months import Month
 
-    return month_range(parse_month(months[0]), parse_month(months[1]))
+    return Month.span(Month.parse(months[0]), Month.parse(months[1]))
 
 
 def _skipped(name: str, spent: float, expected: float) -> Result:

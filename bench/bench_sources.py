@@ -182,10 +182,11 @@ COMPONENTS = ("scheduler", "dag-processor", "api-server", *(f"celery-worker-{i}"
 
 
 def _run_phase(stack, registry, source_ids: list[str] | None, dsn: str, metadata_url: str, admin_dsn: str) -> dict:
-    from portal_etl.orchestration.tools.backfill import plan_backfill, run_backfill
+    from portal_etl.orchestration.tools.backfill import run_backfill
+    from portal_etl.orchestration.tools.month_plan import plan_months
 
     hosts_sql = "SELECT coalesce(hostname, ''), count(*) FROM task_instance WHERE state = 'success' GROUP BY 1"
-    plan = plan_backfill(MONTH, MONTH, source_ids, registry=registry)
+    plan = plan_months(MONTH, MONTH, source_ids, registry=registry)
     hosts0 = dict(_rows(metadata_url, hosts_sql))
     cpu0 = _cpu(stack, COMPONENTS)
     t0 = time.perf_counter()

@@ -11,15 +11,16 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections import Counter
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from pgutil import query
 
-from portal_etl.orchestration.tools.backfill import backfill_body, plan_backfill
-from portal_etl.orchestration.tools.runner import RangeError
+from portal_etl.months import Month
+from portal_etl.orchestration.tools.backfill import backfill_body
+from portal_etl.orchestration.tools.month_plan import RangeError, plan_months
 from portal_etl.registry.loader import load_registry
 from portal_replica.manifest import month_of, recompute_primaries
 
@@ -45,9 +46,9 @@ def registry(tmp_path: Path):
 
 
 def test_a_valid_range_is_planned_for_every_configured_source(registry) -> None:
-    plan = plan_backfill("2023-11", "2024-02", registry=registry, now=NOW)
+    plan = plan_months("2023-11", "2024-02", registry=registry, now=NOW)
     assert plan.source_ids == registry.ids
-    assert [f"{m:%Y-%m}" for m in plan.months] == ["2023-11", "2023-12", "2024-01", "2024-02"]
+    assert [str(m) for m in plan.months] == ["2023-11", "2023-12", "2024-01", "2024-02"]
     assert plan.start == datetime(2023, 11, 1, tzinfo=TZ) and plan.end == datetime(2024, 3, 1, tzinfo=TZ)
     assert len(plan.cells) == 4 * len(registry.ids)
 
@@ -66,16 +67,16 @@ def test_a_valid_range_is_planned_for_every_configured_source(registry) -> None:
 )
 def test_invalid_ranges_are_refused_with_the_reason(registry, first, last, sources, message) -> None:
     with pytest.raises(RangeError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        plan_backfill(first, last, sources, registry=registry, now=NOW)
+        plan_months(first, last, sources, registry=registry, now=NOW)
 
 
 def test_every_channel_starts_at_the_month_it_went_live(registry) -> None:
-    plan = plan_backfill("2023-03", "2023-12", registry=registry, now=NOW)
-    assert [f"{m:%Y-%m}" for m in plan.months_of("dongnai_party")] == ["2023-10", "2023-11", "2023-12"]
+    plan = plan_months("2023-03", "2023-12", registry=registry, now=NOW)
+    assert [str(m) for m in plan.months_of("dongnai_party")] == ["2023-10", "2023-11", "2023-12"]
     assert len(plan.months_of("baodongnai")) == 10
     assert ("2023-09", "dongnai_party") not in plan.cells and ("2023-10", "dongnai_party") in plan.cells
     assert backfill_body("ingest_dongnai_party", plan)["from_date"] == "2023-10-01T00:00:00+07:00"
-    early = plan_backfill("2023-03", "2023-06", registry=registry, now=NOW)
+    early = plan_months("2023-03", "2023-06", registry=registry, now=NOW)
     assert "dongnai_party" not in early.source_ids and "baodongnai" in early.source_ids
 
 
@@ -85,19 +86,19 @@ def test_an_unconfigured_source_is_refused(tmp_path: Path) -> None:
     registry = load_registry(overrides=overrides)
     assert not registry.get("dongnai_party").configured
     with pytest.raises(RangeError, match="not configured"):
-        plan_backfill("2024-01", "2024-02", ["dongnai_party"], registry=registry, now=NOW)
+        plan_months("2024-01", "2024-02", ["dongnai_party"], registry=registry, now=NOW)
 
 
 def test_the_backfill_request_covers_exactly_the_local_months(registry) -> None:
     """Airflow creates runs whose logical date (= interval start) is in [from_date, to_date]."""
-    plan = plan_backfill("2024-04", "2024-05", ["baodongnai"], registry=registry, now=NOW)
+    plan = plan_months("2024-04", "2024-05", ["baodongnai"], registry=registry, now=NOW)
     body = backfill_body("ingest_baodongnai", plan)
     from_date, to_date = datetime.fromisoformat(body["from_date"]), datetime.fromisoformat(body["to_date"])
     assert from_date == datetime(2024, 4, 1, tzinfo=TZ)  # 2024-03-31 17:00 UTC, not 2024-04-01 00:00 UTC
     assert datetime(2024, 5, 1, tzinfo=TZ) <= to_date < datetime(2024, 6, 1, tzinfo=TZ)
     assert body["reprocess_behavior"] == "completed"
     assert body["dag_run_conf"] == {}  # settled articles are left alone unless asked
-    refresh = plan_backfill("2024-04", "2024-05", ["baodongnai"], registry=registry, now=NOW, refresh_settled=True)
+    refresh = plan_months("2024-04", "2024-05", ["baodongnai"], registry=registry, now=NOW, refresh_settled=True)
     assert backfill_body("ingest_baodongnai", refresh)["dag_run_conf"] == {"refresh_settled": True}
 
 
@@ -250,4 +251,4 @@ def test_month_of_a_run_is_local(registry) -> None:
     # 2024-04-30 17:00 UTC is 1 May 00:00 local: the May run's interval start
     assert month_of_interval(datetime(2024, 4, 30, 17, 0, tzinfo=ZoneInfo("UTC"))) == "2024-05"
     assert month_of_interval(datetime(2024, 3, 31, 17, 0, tzinfo=ZoneInfo("UTC"))) == "2024-04"
-    assert date(2024, 4, 1) == plan_backfill("2024-04", "2024-04", ["baodongnai"], registry=registry, now=NOW).months[0]
+    assert Month(2024, 4) == plan_months("2024-04", "2024-04", ["baodongnai"], registry=registry, now=NOW).months[0]

@@ -72,7 +72,8 @@ def celery_run(redis_url, airflow_metadata_url, pipeline_dsn, replica, tmp_path_
     """One month of every channel through the Celery stack; the stack stays up for the checks."""
     from conftest import truncate_all
 
-    from portal_etl.orchestration.tools.backfill import plan_backfill, run_backfill
+    from portal_etl.orchestration.tools.backfill import run_backfill
+    from portal_etl.orchestration.tools.month_plan import plan_months
     from portal_etl.registry import load_registry
 
     truncate_all(pipeline_dsn)
@@ -87,7 +88,7 @@ def celery_run(redis_url, airflow_metadata_url, pipeline_dsn, replica, tmp_path_
         "PORTAL_ETL_SOURCES_OVERRIDES": os.environ["PORTAL_ETL_SOURCES_OVERRIDES"],
     }
     home = tmp_path_factory.mktemp("airflow-celery")
-    plan = plan_backfill(MONTH, MONTH, registry=load_registry())
+    plan = plan_months(MONTH, MONTH, registry=load_registry())
     with AirflowStack(home, env, migrate=True, celery_workers=2, celery_concurrency=1) as stack:
         try:
             result = run_backfill(stack, plan, timeout=600, dsn=pipeline_dsn)

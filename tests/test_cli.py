@@ -6,9 +6,12 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+
+from portal_etl.months import LOCAL_TZ, Month
 
 REPO = Path(__file__).resolve().parents[1]
 PAGES = REPO / "tests" / "pages"
@@ -162,29 +165,42 @@ def test_sources_reports_the_unconfigured_party_portal() -> None:
     assert "dongnai_party" in result.stdout and "NOT CONFIGURED" in result.stdout
 
 
-def test_ingest_refuses_bad_ranges_before_touching_airflow(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["ingest", "backfill"])
+def test_past_month_commands_refuse_the_same_bad_ranges_before_touching_airflow(tmp_path: Path, command: str) -> None:
+    """``ingest`` and ``backfill`` share one planner: the same range gets the same answer."""
     overrides = tmp_path / "o.yaml"
     overrides.write_text(
         'sources: {dongnai_party: {base_url: "http://127.0.0.1:9", allowed_domains: ["127.0.0.1:9"]}}', encoding="utf-8"
     )
-    env = {"PORTAL_ETL_SOURCES_OVERRIDES": str(overrides)}
-    result = cli("ingest", "--from", "2023-09", "--to", "2023-10", "--source", "dongnai_party", env=env)
-    assert result.returncode == 1 and "before the channel went live (09-10-2023)" in result.stderr
-    result = cli("ingest", "--from", "2099-01", "--to", "2099-02", "--source", "baodongnai", env=env)
-    assert result.returncode == 1 and "in the future" in result.stderr
-    result = cli("ingest", "--from", "2024-05", "--to", "2024-04", env=env)
-    assert result.returncode == 1 and "before --from" in result.stderr
+    # an api-server URL where nothing listens: a request reaching Airflow would fail differently
+    env = {"PORTAL_ETL_SOURCES_OVERRIDES": str(overrides), "PORTAL_ETL_AIRFLOW_API": "http://127.0.0.1:9"}
+    this_month = str(Month.of(datetime.now(LOCAL_TZ)))
+    refused = {
+        ("2023-09", "2023-10", "dongnai_party"): "before the channel went live (09-10-2023)",
+        ("2099-01", "2099-02", "baodongnai"): "in the future",
+        ("2024-05", "2024-04", None): "before --from",
+        (this_month, this_month, "baodongnai"): "is not over yet",
+    }
+    for (first, last, source), reason in refused.items():
+        result = cli(command, "--from", first, "--to", last, *(["--source", source] if source else []), env=env)
+        assert result.returncode == 1 and reason in result.stderr, (first, last, result.stderr)
     result = cli(
-        "ingest",
+        command,
         "--from",
         "2024-04",
         "--to",
         "2024-04",
         "--source",
         "dongnai_party",
-        env={"PORTAL_ETL_SOURCES_OVERRIDES": ""},
+        env={**env, "PORTAL_ETL_SOURCES_OVERRIDES": ""},
     )
-    assert result.returncode == 2 and "not configured" in result.stderr
+    assert result.returncode == 1 and "not configured" in result.stderr
+
+
+def test_process_refuses_a_range_in_the_wrong_order_or_the_future() -> None:
+    env = {"PORTAL_ETL_AIRFLOW_API": "http://127.0.0.1:9"}
+    assert "before --from" in cli("process", "--from", "2024-05", "--to", "2024-04", env=env).stderr
+    assert "in the future" in cli("process", "--from", "2099-01", "--to", "2099-01", env=env).stderr
 
 
 @pytest.mark.parametrize(

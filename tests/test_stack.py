@@ -263,9 +263,12 @@ def test_backfill_runs_on_the_running_stack(stack_up, cli, pipeline_dsn, airflow
 
 
 @pytest.mark.e2e
-def test_ingest_and_process_trigger_runs_on_the_stack_and_await_them(
+def test_ingest_and_process_run_on_the_stack_the_way_backfill_does(
     stack_up, cli, pipeline_dsn, airflow_metadata_url, manifest
 ) -> None:
+    """``ingest`` is ``backfill`` without processing: the month's run is an Airflow backfill run,
+    and asking again re-runs that run instead of adding one; ``process`` is the processing run."""
+
     def march_runs() -> list[tuple]:
         return query(
             airflow_metadata_url,
@@ -276,11 +279,13 @@ def test_ingest_and_process_trigger_runs_on_the_stack_and_await_them(
         )
 
     done = cli("ingest", "--from", "2024-03", "--to", "2024-03", "--source", SOURCE)
-    assert f"(on the Airflow at {stack_up['url']})" in done.stdout
-    assert f"2024-03  ingest_{SOURCE}" in done.stdout and "success" in done.stdout
+    assert f"(on the Airflow at {stack_up['url']})" in done.stderr
+    line = next(ln for ln in done.stdout.splitlines() if ln.startswith("2024-03 ") and f" {SOURCE} " in ln)
+    assert " success " in line
+    assert "integrate_articles: not run" in done.stdout  # no processing run
     assert staged_by_month(pipeline_dsn, "2024-03") == expected_items(manifest, "2024-03") > 0
     ((run_id, run_type, state, start, end),) = march_runs()
-    assert (run_type, state) == ("manual", "success")
+    assert (run_type, state) == ("backfill", "success")
     assert (start.astimezone(TZ), end.astimezone(TZ)) == (
         datetime(2024, 3, 1, tzinfo=TZ),
         datetime(2024, 4, 1, tzinfo=TZ),
@@ -295,9 +300,10 @@ def test_ingest_and_process_trigger_runs_on_the_stack_and_await_them(
             run_id,
         )[0][0]
 
-    # the same month again: the month's run is cleared and re-run, not refused or duplicated
+    # the same month again: the month's run is re-run, not refused or duplicated
     tries_before = tries()
-    cli("ingest", "--from", "2024-03", "--to", "2024-03", "--source", SOURCE)
+    again = cli("ingest", "--from", "2024-03", "--to", "2024-03", "--source", SOURCE)
+    assert "nothing changed in staging or in the integration store" in again.stdout
     assert march_runs() == [(run_id, run_type, "success", start, end)]
     assert tries() > tries_before  # its tasks really ran again
     assert query(pipeline_dsn, "SELECT item_id, content_hash FROM staging.item ORDER BY item_id") == staged

@@ -152,51 +152,63 @@ def _cmd_replica_moved(args: argparse.Namespace) -> int:
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
-    from portal_etl.orchestration.tools import past_months, runner
-    from portal_etl.registry import load_registry
-    from portal_etl.reporting.staged_counts import print_staged_counts
+    """``ingest``: ``backfill`` without the processing run."""
+    return _run_past_months(args, process=False)
 
-    registry = load_registry()
-    source_ids = args.source or [s.id for s in registry.sources if s.configured]
-    months = runner.month_range(runner.parse_month(args.from_month), runner.parse_month(args.to_month))
-    today = date.today()
-    for source_id in source_ids:
-        source = registry.get(source_id)
-        if not source.configured:
-            print(f"error: source {source_id!r} is not configured (no base_url)", file=sys.stderr)
-            return 2
-        runner.validate_range(months, source.live_since, today)
 
-    def show(outcome: runner.RunOutcome) -> None:
-        print(f"  {outcome.month:%Y-%m}  {outcome.dag_id:<28} {outcome.state}", flush=True)
+def _cmd_backfill(args: argparse.Namespace) -> int:
+    return _run_past_months(args, process=not args.no_process)
 
-    print(f"running {len(months)} month(s) × {len(source_ids)} source(s) through Airflow")
-    conf = {"refresh_settled": True} if args.refresh_settled else None
-    runs = past_months.month_runs()
-    if runs.where:
-        print(f"  (on the Airflow at {runs.where})", flush=True)
-    outcomes = runs.run_months([f"ingest_{s}" for s in source_ids], months, show, conf)
-    print_staged_counts(source_ids, months[0], runner.next_month(months[-1]))
-    failed = [o for o in outcomes if o.state != "success"]
-    return 1 if failed else 0
+
+def _run_past_months(args: argparse.Namespace, *, process: bool) -> int:
+    from portal_etl.orchestration.tools import month_plan, past_months
+
+    plan = month_plan.plan_months(
+        args.from_month,
+        args.to_month,
+        args.source,
+        reprocess=args.reprocess,
+        process=process,
+        refresh_settled=args.refresh_settled,
+    )
+    then = ", then integrate_articles over the range" if process else ""
+    print(
+        f"{args.command}: {len(plan.months)} month(s) × {len(plan.source_ids)} source(s) ({plan.span}) "
+        f"as Airflow backfills{then}",
+        file=sys.stderr,
+        flush=True,
+    )
+    result = past_months.run_plan(plan, api_url=args.airflow_api, timeout=args.timeout, announce=_announce)
+    print(result.summary())
+    return 0 if result.ok else 1
 
 
 def _cmd_process(args: argparse.Namespace) -> int:
-    from portal_etl.orchestration.tools import past_months, runner
+    from portal_etl.orchestration.tools import month_plan, past_months
 
-    runner.month_range(runner.parse_month(args.from_month), runner.parse_month(args.to_month))
-    # on a running Airflow its scheduler runs it, visible in its UI; else dag.test here
-    span = f"{args.from_month}..{args.to_month}"
-    state = past_months.month_runs().run_integrate(args.from_month, args.to_month, note=f"portal-etl process {span}")
+    months = month_plan.month_span(args.from_month, args.to_month)
+    span = f"{months[0]}..{months[-1]}"
+    state = past_months.run_process(
+        months[0],
+        months[-1],
+        note=f"portal-etl process {span}",
+        api_url=args.airflow_api,
+        timeout=args.timeout,
+        announce=_announce,
+    )
     print(f"integrate_articles {span}: {state}")
     return 0 if state == "success" else 1
 
 
+def _announce(line: str) -> None:
+    print(f"  ({line})", file=sys.stderr, flush=True)
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
-    from portal_etl.orchestration.tools.runner import parse_month
+    from portal_etl.orchestration.tools.month_plan import parse_month
     from portal_etl.reporting.monthly import produce_report, refresh_summary, write_atomic
 
-    month = parse_month(args.month)
+    month = parse_month(args.month).first_day
     if args.what_if or args.gaps:  # read-only answers: no report file, no stored row
         return _report_gaps_or_what_if(args)
     if args.refresh:
@@ -265,28 +277,6 @@ def _email_report(report, *, force: bool) -> int:
     return 0
 
 
-def _cmd_backfill(args: argparse.Namespace) -> int:
-    from portal_etl.orchestration.tools import backfill, past_months
-
-    plan = backfill.plan_backfill(
-        args.from_month,
-        args.to_month,
-        args.source,
-        reprocess=args.reprocess,
-        process=not args.no_process,
-        refresh_settled=args.refresh_settled,
-    )
-    print(
-        f"backfilling {len(plan.months)} month(s) × {len(plan.source_ids)} source(s) "
-        f"({plan.months[0]:%Y-%m}..{plan.months[-1]:%Y-%m}) through Airflow",
-        file=sys.stderr,
-    )
-    with past_months.scheduler_runs(args.airflow_api) as runs:
-        result = backfill.run_backfill(runs.airflow, plan, timeout=args.timeout)
-    print(result.summary())
-    return 0 if result.ok else 1
-
-
 def _cmd_stack(args: argparse.Namespace) -> int:
     from portal_etl.orchestration.tools import stack
 
@@ -350,6 +340,41 @@ def _cmd_review(args: argparse.Namespace) -> int:
     return 0
 
 
+def _month_range_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--from", dest="from_month", required=True, metavar="YYYY-MM")
+    p.add_argument("--to", dest="to_month", required=True, metavar="YYYY-MM")
+
+
+def _airflow_arguments(p: argparse.ArgumentParser, timeout_help: str) -> None:
+    p.add_argument(
+        "--airflow-api",
+        metavar="URL",
+        help="a running api-server to use (default: $PORTAL_ETL_AIRFLOW_API, else the stack "
+        "`portal-etl stack up` left running, else a private api-server + scheduler + dag-processor "
+        "for the command)",
+    )
+    p.add_argument("--timeout", type=float, metavar="SECONDS", help=timeout_help)
+
+
+def _past_month_arguments(p: argparse.ArgumentParser) -> None:
+    """``ingest`` and ``backfill`` take the same request: they are one way of running past months."""
+    _month_range_arguments(p)
+    p.add_argument("--source", action="append", metavar="ID", help="limit to these sources (repeatable)")
+    p.add_argument(
+        "--refresh-settled",
+        action="store_true",
+        help="fetch settled articles again too (by default a re-run reads the list pages and fetches "
+        "only articles whose content may still change: registry fetch.settled)",
+    )
+    p.add_argument(
+        "--reprocess",
+        choices=("completed", "failed", "none"),
+        default="completed",
+        help="months that already have a run: redo all (default), only failed ones, or none",
+    )
+    _airflow_arguments(p, "give up waiting for the ingest runs, and then for processing, after this long")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="portal-etl", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -387,52 +412,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     p.set_defaults(func=_cmd_replica_moved)
 
-    p = sub.add_parser("ingest", help="run the ingest DAGs through Airflow for a range of months")
-    p.add_argument("--from", dest="from_month", required=True, metavar="YYYY-MM")
-    p.add_argument("--to", dest="to_month", required=True, metavar="YYYY-MM")
-    p.add_argument("--source", action="append", metavar="ID", help="limit to these sources (repeatable)")
-    p.add_argument(
-        "--refresh-settled",
-        action="store_true",
-        help="fetch settled articles again too (by default a re-run reads the list pages and fetches "
-        "only articles whose content may still change: registry fetch.settled)",
-    )
+    p = sub.add_parser("ingest", help="run the ingest DAGs for a range of past months as Airflow backfills")
+    _past_month_arguments(p)
     p.set_defaults(func=_cmd_ingest)
 
     p = sub.add_parser("process", help="run the integrate_articles DAG through Airflow for a month range")
-    p.add_argument("--from", dest="from_month", required=True, metavar="YYYY-MM")
-    p.add_argument("--to", dest="to_month", required=True, metavar="YYYY-MM")
+    _month_range_arguments(p)
+    _airflow_arguments(p, "give up waiting for the run after this long")
     p.set_defaults(func=_cmd_process)
 
     p = sub.add_parser("backfill", help="run historical months through Airflow backfills, then integrate them")
-    p.add_argument("--from", dest="from_month", required=True, metavar="YYYY-MM")
-    p.add_argument("--to", dest="to_month", required=True, metavar="YYYY-MM")
-    p.add_argument("--source", action="append", metavar="ID", help="limit to these sources (repeatable)")
+    _past_month_arguments(p)
     p.add_argument("--no-process", action="store_true", help="ingest only; do not run integrate_articles")
-    p.add_argument(
-        "--refresh-settled",
-        action="store_true",
-        help="fetch settled articles again too (by default a re-run reads the list pages and fetches "
-        "only articles whose content may still change: registry fetch.settled)",
-    )
-    p.add_argument(
-        "--reprocess",
-        choices=("completed", "failed", "none"),
-        default="completed",
-        help="months that already have a run: redo all (default), only failed ones, or none",
-    )
-    p.add_argument(
-        "--airflow-api",
-        metavar="URL",
-        help="a running api-server to use (default: $PORTAL_ETL_AIRFLOW_API, else a private "
-        "api-server + scheduler + dag-processor for the command)",
-    )
-    p.add_argument(
-        "--timeout",
-        type=float,
-        metavar="SECONDS",
-        help="give up waiting for the ingest runs, and then for processing, after this long",
-    )
     p.set_defaults(func=_cmd_backfill)
 
     stk = sub.add_parser(

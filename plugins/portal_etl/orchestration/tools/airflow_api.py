@@ -34,6 +34,8 @@ class AirflowRunError(RuntimeError):
 
 
 class AirflowApi(Protocol):
+    base_url: str
+
     def api(self, method: str, path: str, json: Any = None, **kwargs: Any) -> Any: ...
 
 

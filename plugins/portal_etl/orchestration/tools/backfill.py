@@ -1,4 +1,5 @@
-"""``portal-etl backfill``: historical months through Airflow's own backfills, then one processing run.
+"""Past months of the ingest DAGs as Airflow's own backfills, then one processing run: the
+one way ``ingest`` (without that run) and ``backfill`` (with it) run history (``past_months.py``).
 
 How it drives Airflow (every run is a real DAG run in Airflow's metadata DB, executed by a
 scheduler, visible in the UI):
@@ -11,19 +12,16 @@ scheduler, visible in the UI):
    month after the last, 00:00 +07:00 (this also covers a channel on a daily schedule). A
    plain ``--from-date 2024-04-01`` on the CLI would mean 00:00 UTC = 07:00 local and skip
    April. A dry run is checked against the requested months before anything is created.
+   Asking again for a month that already has a run re-runs it (``reprocess_behavior``);
+   staging is upserted, so nothing is duplicated.
 2. Processing: ``integrate_articles`` is scheduled on the staging Assets, so each backfilled
    ingest run would otherwise queue its own asset-triggered processing run (the same months
    processed many times, not awaited by anyone). It is therefore paused while the ingest
    backfills run (a paused DAG gets no asset-triggered runs queued) and then run exactly once,
-   explicitly, with ``from_month``/``to_month`` covering the whole range, and awaited. Its
-   pause state is restored afterwards; so is each ingest DAG's (they are unpaused for the
-   backfill because a paused DAG's backfill runs never start).
-
-   The run is the one ``portal-etl process`` starts on a running Airflow
-   (``remote_runs.run_integrate``).
-
-Which Airflow runs it is decided with ``ingest`` and ``process`` (``past_months.py``): the one
-that is running, else a private stack for the command (``airflow_api.open_airflow``).
+   explicitly, with ``from_month``/``to_month`` covering the whole range, and awaited — the run
+   ``portal-etl process`` starts (``remote_runs.run_integrate``). Its pause state is restored
+   afterwards; so is each ingest DAG's (they are unpaused for the backfill because a paused
+   DAG's backfill runs never start).
 """
 
 from __future__ import annotations
@@ -32,12 +30,12 @@ import logging
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import requests
 
-from portal_etl.months import LOCAL_TZ, Month
+from portal_etl.months import Month
 from portal_etl.orchestration.tools import backfill_report as report
 from portal_etl.orchestration.tools.airflow_api import (
     POLL_SECONDS,
@@ -48,113 +46,14 @@ from portal_etl.orchestration.tools.airflow_api import (
     set_paused,
     wait_for_dags,
 )
-from portal_etl.orchestration.tools.runner import (
-    INTEGRATE_DAG,
-    RangeError,
-    month_range,
-    next_month,
-    parse_month,
-    validate_range,
-)
+from portal_etl.orchestration.tools.month_plan import MonthPlan
+from portal_etl.orchestration.tools.remote_runs import INTEGRATE_DAG, run_integrate
 
 log = logging.getLogger("portal_etl.backfill")
-
-REPROCESS_CHOICES = ("completed", "failed", "none")
 
 
 class BackfillError(AirflowRunError):
     """The backfill could not be started or awaited; the message says what to do."""
-
-
-# --- the plan ---------------------------------------------------------------------------------
-
-
-def local_start(month: date) -> datetime:
-    """The 1st of the month of ``month``, 00:00 local."""
-    return Month.of(month).start
-
-
-@dataclass(frozen=True)
-class BackfillPlan:
-    source_ids: list[str]
-    months: list[date]
-    reprocess: str = "completed"
-    process: bool = True
-    # a channel that went live inside the range starts at its first live month
-    first_month: dict[str, date] = field(default_factory=dict)
-    refresh_settled: bool = False  # fetch settled articles too (pipeline/settled.py)
-
-    @property
-    def start(self) -> datetime:
-        return local_start(self.months[0])
-
-    @property
-    def end(self) -> datetime:
-        """Exclusive end of the range: the 1st of the month after the last, 00:00 local."""
-        return local_start(next_month(self.months[-1]))
-
-    def months_of(self, source_id: str) -> list[date]:
-        first = self.first_month.get(source_id, self.months[0])
-        return [m for m in self.months if m >= first]
-
-    @property
-    def cells(self) -> list[report.Cell]:
-        return [(str(Month.of(m)), s) for m in self.months for s in self.source_ids if m in self.months_of(s)]
-
-
-def plan_backfill(
-    from_month: str,
-    to_month: str,
-    source_ids: list[str] | None = None,
-    *,
-    registry: Any = None,
-    now: datetime | None = None,
-    reprocess: str = "completed",
-    process: bool = True,
-    refresh_settled: bool = False,
-) -> BackfillPlan:
-    """Validate the request: known, configured channels; months they were live; months that are over."""
-    if reprocess not in REPROCESS_CHOICES:
-        raise RangeError(f"--reprocess must be one of {', '.join(REPROCESS_CHOICES)}")
-    months = month_range(parse_month(from_month), parse_month(to_month))
-    if registry is None:
-        from portal_etl.registry import load_registry
-
-        registry = load_registry()
-    now = (now or datetime.now(LOCAL_TZ)).astimezone(LOCAL_TZ)
-    chosen = list(dict.fromkeys(source_ids or [s.id for s in registry.sources if s.configured]))
-    first_month: dict[str, date] = {}
-    not_live: list[str] = []
-    if not chosen:
-        raise RangeError("no configured source to backfill")
-    for source_id in chosen:
-        try:
-            source = registry.get(source_id)
-        except KeyError as exc:
-            raise RangeError(str(exc.args[0])) from None
-        if not source.configured:
-            raise RangeError(f"source {source_id!r} is not configured (no base_url): see the README")
-        live_month = date(source.live_since.year, source.live_since.month, 1)
-        if not source_ids and months[0] < live_month:  # "every channel": each from the month it went live
-            if live_month <= months[-1]:
-                first_month[source_id] = live_month
-            else:
-                not_live.append(source_id)
-            continue
-        try:
-            validate_range(months, source.live_since, now.date())
-        except RangeError as exc:
-            raise RangeError(f"{source_id}: {exc}") from None
-    # Airflow backfills only complete intervals; say so instead of silently skipping the month
-    if local_start(next_month(months[-1])) > now:
-        raise RangeError(
-            f"{months[-1]:%Y-%m} is not over yet (it ends {local_start(next_month(months[-1])):%d-%m-%Y}"
-            " 00:00 local); backfill up to the previous month"
-        )
-    chosen = [s for s in chosen if s not in not_live]
-    if not chosen:
-        raise RangeError(f"no channel was live in {months[0]:%Y-%m}..{months[-1]:%Y-%m}")
-    return BackfillPlan(chosen, months, reprocess, process, first_month, refresh_settled)
 
 
 # --- talking to Airflow -----------------------------------------------------------------------
@@ -164,11 +63,11 @@ def month_of_interval(start: datetime) -> str:
     return str(Month.of(start))
 
 
-def backfill_body(dag_id: str, plan: BackfillPlan) -> dict[str, Any]:
+def backfill_body(dag_id: str, plan: MonthPlan) -> dict[str, Any]:
     months = plan.months_of(dag_id.removeprefix("ingest_"))
     return {
         "dag_id": dag_id,
-        "from_date": local_start(months[0]).isoformat(),
+        "from_date": months[0].start.isoformat(),
         "to_date": (plan.end - timedelta(seconds=1)).isoformat(),
         "reprocess_behavior": plan.reprocess,
         "max_active_runs": 1,  # one channel's runs share its politeness budget
@@ -178,10 +77,10 @@ def backfill_body(dag_id: str, plan: BackfillPlan) -> dict[str, Any]:
     }
 
 
-def check_dry_run(airflow: AirflowApi, dag_id: str, plan: BackfillPlan) -> list[str]:
+def check_dry_run(airflow: AirflowApi, dag_id: str, plan: MonthPlan) -> list[str]:
     """The months Airflow would (re)create runs for; refuse any outside the request."""
     dry = airflow.api("POST", "/api/v2/backfills/dry_run", json=backfill_body(dag_id, plan))
-    wanted = {str(Month.of(m)) for m in plan.months_of(dag_id.removeprefix("ingest_"))}
+    wanted = {str(m) for m in plan.months_of(dag_id.removeprefix("ingest_"))}
     months = [month_of_interval(parse_time(b["logical_date"])) for b in dry["backfills"]]
     stray = sorted(set(months) - wanted)
     if stray:
@@ -192,7 +91,7 @@ def check_dry_run(airflow: AirflowApi, dag_id: str, plan: BackfillPlan) -> list[
     return months
 
 
-def create_backfill(airflow: AirflowApi, dag_id: str, plan: BackfillPlan) -> dict[str, Any] | None:
+def create_backfill(airflow: AirflowApi, dag_id: str, plan: MonthPlan) -> dict[str, Any] | None:
     """POST /api/v2/backfills; None when every month already has a run and nothing is to be redone."""
     try:
         return airflow.api("POST", "/api/v2/backfills", json=backfill_body(dag_id, plan))
@@ -208,7 +107,7 @@ def create_backfill(airflow: AirflowApi, dag_id: str, plan: BackfillPlan) -> dic
         raise
 
 
-def list_runs_of(airflow: AirflowApi, dag_ids: list[str], plan: BackfillPlan) -> dict[str, list[dict[str, Any]]]:
+def list_runs_of(airflow: AirflowApi, dag_ids: list[str], plan: MonthPlan) -> dict[str, list[dict[str, Any]]]:
     """Every run of ``dag_ids`` whose logical date lies in the range, per DAG in logical-date order.
 
     One paged batch request (``POST /api/v2/dags/~/dagRuns/list``) for all the DAGs: one GET
@@ -254,7 +153,7 @@ def cell_states(runs: list[dict[str, Any]], source_id: str) -> dict[report.Cell,
 
 def wait_backfills(
     airflow: AirflowApi,
-    plan: BackfillPlan,
+    plan: MonthPlan,
     backfills: dict[str, dict | None],
     progress: report.TextProgress,
     timeout: float | None,
@@ -290,7 +189,7 @@ def wait_backfills(
 
 @dataclass
 class BackfillResult:
-    plan: BackfillPlan
+    plan: MonthPlan
     cells: list[report.CellResult]
     process_state: str | None
     other_changes: Counter = field(default_factory=Counter)
@@ -311,15 +210,13 @@ class BackfillResult:
 
 def run_backfill(
     airflow: AirflowApi,
-    plan: BackfillPlan,
+    plan: MonthPlan,
     progress: report.TextProgress | None = None,
     *,
     timeout: float | None = None,
     dsn: str | None = None,
 ) -> BackfillResult:
     """Backfill the plan's months through the given Airflow and measure what changed."""
-    from portal_etl.orchestration.tools.remote_runs import run_integrate  # it imports this module
-
     progress = progress or report.TextProgress(plan.cells)
     ingest_dags = [f"ingest_{s}" for s in plan.source_ids]
     before = report.take_snapshot(plan.source_ids, plan.start, plan.end, dsn)
@@ -345,14 +242,13 @@ def run_backfill(
                 set_paused(airflow, dag_id, True)
         paused_before = {}
         if plan.process:  # the same run `portal-etl process` starts
-            first, last = f"{plan.months[0]:%Y-%m}", f"{plan.months[-1]:%Y-%m}"
             process_state = run_integrate(
                 airflow,
-                first,
-                last,
-                note=f"portal-etl backfill {first}..{last}",
+                plan.months[0],
+                plan.months[-1],
+                note=f"portal-etl backfill {plan.span}",
                 timeout=timeout,
-                on_state=lambda state: progress.note(f"{INTEGRATE_DAG} {first}..{last}: {state}"),
+                on_state=lambda state: progress.note(f"{INTEGRATE_DAG} {plan.span}: {state}"),
             )
     except BaseException:
         for b in backfills.values():  # leave no half-done backfill that would block the next attempt

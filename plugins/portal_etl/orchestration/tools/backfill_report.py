@@ -16,6 +16,7 @@ from typing import TextIO
 
 from portal_etl.db import connect
 from portal_etl.months import Month
+from portal_etl.orchestration.tools.month_plan import Cell
 
 TERMINAL_STATES = ("success", "failed")
 
@@ -34,8 +35,6 @@ SELECT source_id, run_id, new_items, updated_items, parse_errors, last_error
   FROM staging.run_metrics
  WHERE dag_id = %(dag_id)s AND run_id = ANY(%(run_ids)s)
 """
-
-Cell = tuple[str, str]  # (month "YYYY-MM", source_id)
 
 
 @dataclass
@@ -207,7 +206,7 @@ def render_summary(results: list[CellResult], process_state: str | None, others:
     )
     if others:
         lines.append(f"articles of other channels in the range: {_changes(others)}")
-    lines.append(f"integrate_articles: {process_state or 'not run (--no-process)'}")
+    lines.append(f"integrate_articles: {process_state or 'not run (`portal-etl process` over the range runs it)'}")
     lines.append("changes: +new ~content changed =row rewritten, same content -removed")
     if not staged_total and not integrated_total:
         lines.append("nothing changed in staging or in the integration store")
