@@ -133,7 +133,10 @@ def plan_backfill(
         except KeyError as exc:
             raise RangeError(str(exc.args[0])) from None
         if not source.configured:
-            raise RangeError(f"source {source_id!r} is not configured (no base_url): see the README")
+            raise RangeError(
+                f"source {source_id!r} is not configured (no base_url): "
+                "see docs/extraction.md, 'Pointing it at the real sites'"
+            )
         live_month = date(source.live_since.year, source.live_since.month, 1)
         if not source_ids and months[0] < live_month:  # "every channel": each from the month it went live
             if live_month <= months[-1]:

@@ -4,7 +4,8 @@
 Each month is one real DAG run created and executed by Airflow itself (``dag.test``), recorded
 in Airflow's metadata database with its task instances and logs: the same code path a
 scheduler would drive, minus the waiting. Scheduler-driven backfills, with progress and a
-summary, are `portal-etl backfill` (``tools/backfill.py``; see the README runbook).
+summary, are `portal-etl backfill` (``tools/backfill.py``; docs/runbook.md, "Backfill historical
+months").
 """
 
 from __future__ import annotations
