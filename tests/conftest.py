@@ -81,6 +81,16 @@ def clean_db(pipeline_dsn: str) -> str:
     return pipeline_dsn
 
 
+@pytest.fixture
+def process_db(clean_db: str) -> str:
+    """``clean_db`` with the registry's sources synced and the staged-text generator reset, for the
+    tests that stage items directly (tests/process_helpers.py)."""
+    from process_helpers import prepare_process_db
+
+    prepare_process_db(clean_db)
+    return clean_db
+
+
 @pytest.fixture(scope="session")
 def replica_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default scenario (March 2023 – June 2024), generated once per session."""

@@ -1,14 +1,14 @@
-"""The details layer of dedup (issue #15): look-alikes stay apart, heavy republications merge.
+"""The details layer of dedup: look-alikes stay apart, heavy republications merge.
 
 Pure cases first (hand-written texts, not the replica's, so the thresholds are checked on text
 they were not tuned on), then the same cases through the processing stage on a real PostgreSQL,
-the review evidence, and the heavy-edit replica scenario's truth.
+and the review evidence. Dedup on the heavy-edit replica scenario is measured by bench/bench_dedup.py.
 """
 
 from __future__ import annotations
 
 import pytest
-from test_process import MAY, SEED_PARAS, SEED_SAPO, SEED_TITLE, db, edge, local, run, stage, story_of  # noqa: F401
+from process_helpers import MAY, SEED_PARAS, SEED_SAPO, SEED_TITLE, edge, grey_pair, local, run, stage, story_of
 
 from portal_etl.dedup import DUP_THRESHOLD, REVIEW_THRESHOLD, jaccard_estimate, signature
 from portal_etl.dedup.details import compare, extract, verdict
@@ -100,11 +100,11 @@ def test_heavy_republications_are_not_vetoed(edited) -> None:
 # --- through the processing stage -------------------------------------------------------------------
 
 
-def test_pipeline_keeps_april_and_may_notices_apart(db: str) -> None:  # noqa: F811
+def stage_april_and_may_notices(dsn: str) -> tuple[int, int]:
+    """The April notice republished late by another channel, two days before May's is published."""
     april, may = reception_notice(4, (10, 25), 118), reception_notice(5, (10, 25), 96)
-    # the April notice republished late by another channel, two days before May's is published
     a = stage(
-        db,
+        dsn,
         "dongnai_gov",
         "/vi/news/thong-bao/lich-tiep-cong-dan-thang-4-6101.html",
         title=april[0],
@@ -113,7 +113,7 @@ def test_pipeline_keeps_april_and_may_notices_apart(db: str) -> None:  # noqa: F
         section="thoi-su-chinh-tri",
     )
     b = stage(
-        db,
+        dsn,
         "dongnai_party",
         "/news/tin-hoat-dong/lich-tiep-cong-dan-thang-5-301.html",
         title=may[0],
@@ -121,17 +121,15 @@ def test_pipeline_keeps_april_and_may_notices_apart(db: str) -> None:  # noqa: F
         published=local(2024, 4, 28, 15),
         section="tin-hoat-dong",
     )
-    run(db, *APRIL_MAY)
-    reason, sim = edge(db, a, b)
-    assert reason == "distinct_details" and sim >= REVIEW_THRESHOLD
-    assert story_of(db, a) != story_of(db, b)
+    return a, b
 
 
-def test_pipeline_keeps_district_meetings_apart_and_out_of_review(db: str) -> None:  # noqa: F811
+def stage_district_meetings(dsn: str) -> tuple[int, int]:
+    """The same half-year meeting in two districts, a day apart on two channels."""
     xa = district_meeting("Xuân Lộc", "Nguyễn Văn Hùng", (112, 93, 845), 9)
     cm = district_meeting("Cẩm Mỹ", "Trần Thị Lan", (86, 104, 512), 10)
     a = stage(
-        db,
+        dsn,
         "dongnai_party",
         "/news/xay-dung-dang/so-ket-xuan-loc-401.html",
         title=xa[0],
@@ -140,7 +138,7 @@ def test_pipeline_keeps_district_meetings_apart_and_out_of_review(db: str) -> No
         section="xay-dung-dang",
     )
     b = stage(
-        db,
+        dsn,
         "baodongnai",
         "/chinh-tri/202405/so-ket-cam-my-4a1b2c3",
         title=cm[0],
@@ -148,16 +146,35 @@ def test_pipeline_keeps_district_meetings_apart_and_out_of_review(db: str) -> No
         published=local(2024, 5, 10, 11),
         section="chinh-tri",
     )
-    run(db, *MAY)
-    got = edge(db, a, b)
-    assert got is None or got[0] == "distinct_details"
-    assert story_of(db, a) != story_of(db, b)
-    assert review.list_queue(dsn=db) == []
+    return a, b
 
 
-def test_pipeline_merges_heavy_republications_but_not_the_second_part_of_a_merge(db: str) -> None:  # noqa: F811
+@pytest.mark.parametrize(
+    ("stage_pair", "interval", "minhash_would_match"),
+    [
+        # MinHash alone would merge or queue the notices: the details layer must record its veto
+        pytest.param(stage_april_and_may_notices, APRIL_MAY, True, id="april_and_may_notices"),
+        pytest.param(stage_district_meetings, MAY, False, id="district_meetings"),
+    ],
+)
+def test_pipeline_keeps_look_alikes_apart_and_out_of_review(
+    process_db: str, stage_pair, interval: tuple, minhash_would_match: bool
+) -> None:
+    a, b = stage_pair(process_db)
+    run(process_db, *interval)
+    got = edge(process_db, a, b)
+    if minhash_would_match:
+        reason, sim = got
+        assert reason == "distinct_details" and sim >= REVIEW_THRESHOLD
+    else:
+        assert got is None or got[0] == "distinct_details"
+    assert story_of(process_db, a) != story_of(process_db, b)
+    assert review.list_queue(dsn=process_db) == []
+
+
+def test_pipeline_merges_heavy_republications_but_not_the_second_part_of_a_merge(process_db: str) -> None:
     original = stage(
-        db,
+        process_db,
         "baodongnai",
         "/chinh-tri/202405/tang-cuong-lien-ket-3f1391d",
         title=SEED_TITLE,
@@ -168,7 +185,7 @@ def test_pipeline_merges_heavy_republications_but_not_the_second_part_of_a_merge
     )
     other_title, other_body = district_meeting("Trảng Bom", "Lê Văn Nam", (64, 88, 301), 27)
     other = stage(
-        db,
+        process_db,
         "dongnai_party",
         "/news/xay-dung-dang/so-ket-trang-bom-402.html",
         title=other_title,
@@ -178,7 +195,7 @@ def test_pipeline_merges_heavy_republications_but_not_the_second_part_of_a_merge
     )
     # a shortened republication: headline reworded, a third of the paragraphs, the source noted
     shortened = stage(
-        db,
+        process_db,
         "dongnai_gov",
         "/vi/news/thoi-su-chinh-tri/lien-ket-thong-tin-6003.html",
         title="Đồng Nai: " + SEED_TITLE.replace("Tăng cường", "Đẩy mạnh"),
@@ -189,7 +206,7 @@ def test_pipeline_merges_heavy_republications_but_not_the_second_part_of_a_merge
     )
     # two articles merged into one: the seed, then the other story's opening
     merged = stage(
-        db,
+        process_db,
         "dongnai_party",
         "/news/tin-hoat-dong/tong-hop-403.html",
         title=SEED_TITLE + " (tổng hợp)",
@@ -198,18 +215,16 @@ def test_pipeline_merges_heavy_republications_but_not_the_second_part_of_a_merge
         published=local(2024, 5, 29, 9),
         section="tin-hoat-dong",
     )
-    run(db, *MAY)
-    assert story_of(db, shortened) == story_of(db, original) == story_of(db, merged)
-    assert story_of(db, other) != story_of(db, original)
-    assert edge(db, original, shortened)[0] in ("near_duplicate", "contained_copy")
+    run(process_db, *MAY)
+    assert story_of(process_db, shortened) == story_of(process_db, original) == story_of(process_db, merged)
+    assert story_of(process_db, other) != story_of(process_db, original)
+    assert edge(process_db, original, shortened)[0] in ("near_duplicate", "contained_copy")
 
 
-def test_review_show_gives_the_evidence(db: str) -> None:  # noqa: F811
-    from test_process import grey_pair
-
-    early, late = grey_pair(db)
-    run(db, *MAY)
-    shown = review.show(late, dsn=db)
+def test_review_show_gives_the_evidence(process_db: str) -> None:
+    early, late = grey_pair(process_db)
+    run(process_db, *MAY)
+    shown = review.show(late, dsn=process_db)
     evidence = shown["candidates"][0]["evidence"]
     assert shown["candidates"][0]["item_id"] == early
     assert evidence["shared_shingles"] > 20 and len(evidence["shared_shingle_sample"]) == 8

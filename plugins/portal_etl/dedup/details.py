@@ -329,7 +329,7 @@ def quick_verdict(a: Profile, b: Profile, similarity: float) -> str | None:
 #     part): gain ≤ 0.03, explained ≤ 0.25.
 # The floors sit between with a margin on each side; the band under them goes to a person.
 # The values were chosen on that scenario, so tests/test_dedup_details.py also holds hand-written
-# cases (the April/May notices and district meetings) that do not come from it.
+# cases (April/May reception notices, district meetings) that do not come from it.
 VETO_MASKED = 0.70
 VETO_GAIN = 0.10
 VETO_EXPLAINED = 0.35

@@ -101,7 +101,7 @@ def _is_strict(body: bytes, encoding: str) -> bool:
 
 
 def _correct_declared(body: bytes, declared: str, meta: str | None) -> str:
-    """Overrule a charset declaration the bytes contradict (issue 6, "wrong charset").
+    """Overrule a charset declaration the bytes contradict: a wrong header would store mojibake.
 
     * A single-byte legacy charset (a server's default ``charset=ISO-8859-1`` in front of a UTF-8
       CMS) is not believed for a body that is valid UTF-8 with multi-byte sequences: Vietnamese

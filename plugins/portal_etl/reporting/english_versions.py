@@ -1,6 +1,7 @@
 """The report's English-version figures: integrated articles that have an English version, by
 origin (the source's own translation or a machine translation), per channel (the article's
-primary channel), for the month and cumulatively (issue #8).
+primary channel), for the month and cumulatively: the share of the portal an English reader can
+use, and how much of it the newspapers translated themselves.
 
 Read from ``integration.month_summary`` (``english_source`` / ``english_machine`` beside
 ``integrated``, sql/010), which the load and the translate step keep current: the cumulative

@@ -1,5 +1,5 @@
 """What keeps a channel's items out of the national portal: every item of a month that was not
-integrated, with its reason, grouped by who can change it (issue #17).
+integrated, with its reason, grouped by who can change it.
 
 Why a list and not only counts: an editor cannot act on "12 too short"; they can on the titles
 and links. The items are exactly the month's ``rejected`` and ``waiting_review`` of the summary

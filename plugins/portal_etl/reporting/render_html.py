@@ -130,7 +130,7 @@ def _change_section(payload: dict[str, Any]) -> str:
 
 
 def _english_section(payload: dict[str, Any]) -> str:
-    """Integrated articles with an English version, by origin, per channel (issue #8)."""
+    """Integrated articles with an English version, by origin, per channel."""
     english = payload.get("english_versions")
     if not english:
         return ""
@@ -149,7 +149,7 @@ def _english_section(payload: dict[str, Any]) -> str:
 
 
 def _gaps_section(payload: dict[str, Any]) -> str:
-    """What keeps the month's items out, per channel: rates, then every item by group (issue #17)."""
+    """What keeps the month's items out, per channel: rates, then every item an editor can act on."""
     gaps = payload.get("gaps")
     if not gaps:
         return ""

@@ -1,4 +1,5 @@
-"""What would change if the integration policy changed — computed, never written (issue #17).
+"""What would change if the integration policy changed — computed, never written, so an editor
+can weigh a policy change before making it.
 
 ``portal-etl report --month YYYY-MM --what-if 'integrate-section=SOURCE:SECTION'`` (or
 ``min-words=N`` / ``min-words=SOURCE:N``; several may be given) answers "which items would enter,

@@ -1,5 +1,6 @@
-"""English versions of integrated articles (issue #8): link the newspaper's own translations to
-their Vietnamese originals, machine-translate the rest, keep both with their provenance.
+"""English versions of integrated articles, so the portal serves English readers too: link the
+newspaper's own translations to their Vietnamese originals, machine-translate the rest, keep
+both with their provenance (a reader and an editor can tell which is which).
 
 * :mod:`.linking`  — evidence and confidence of an English item being a translation of a Vietnamese one;
 * :mod:`.backends` — the translator interface: LibreTranslate-compatible HTTP API, Argos Translate;

@@ -6,9 +6,9 @@
   host and port (``schema`` http/https), the API key as password, extras ``model`` (a label kept in
   the provenance), ``char_limit`` (default 2000) and ``timeout`` (seconds, default 60).
 * :class:`ArgosTranslate` — Argos Translate in-process, when the ``argostranslate`` package and a
-  Vietnamese→English model package are installed (an operator step, see the README). Not in the
-  lock: it pulls ctranslate2, torch and CUDA wheels, far too heavy for a pipeline that may never
-  use it, so the import is optional.
+  Vietnamese→English model package are installed (an operator step: docs/design.md, "English
+  versions of integrated articles"). Not in the lock: it pulls ctranslate2, torch and CUDA
+  wheels, far too heavy for a pipeline that may never use it, so the import is optional.
 
 :func:`configured_translator` picks the connection first, then Argos; with neither it says why,
 and the step records "no translator configured" and lets the pipeline go on.

@@ -113,7 +113,10 @@ def plan_months(
         except KeyError as exc:
             raise RangeError(str(exc.args[0])) from None
         if not source.configured:
-            raise RangeError(f"source {source_id!r} is not configured (no base_url): see docs/runbook.md")
+            raise RangeError(
+                f"source {source_id!r} is not configured (no base_url): "
+                "see docs/extraction.md, 'Pointing it at the real sites'"
+            )
         live_month = Month.of(source.live_since)
         if months[0] >= live_month:
             continue
