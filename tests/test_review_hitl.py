@@ -25,6 +25,7 @@ from portal_etl.orchestration.dags.review import (
     COLLECT_TASK_ID,
     DECIDE_TASK_ID,
     LEAVE,
+    candidate_entry,
     chosen_decisions,
     request_body,
 )
@@ -57,6 +58,30 @@ QUEUE = [
         "reason": "no_date",
         "why": None,
     },
+    {
+        "item_id": 11,
+        "title": "Khánh thành cầu Hóa An",
+        "source_id": "baodongnai",
+        "channel": "Báo Đồng Nai",
+        "published_local": "15-04-2024 08:00",
+        "url": "https://baodongnai.com.vn/x-11.html",
+        "reason": "possible_duplicate",
+        "why": "similar to item 4 (0.62)",
+        "candidates": [
+            candidate_entry(
+                {
+                    "item_id": 4,
+                    "title": "Khánh thành cầu Hóa An mới",
+                    "source_id": "dongnai_gov",
+                    "url": "https://dongnai.gov.vn/vi/news/y-4.html",
+                    "similarity": 0.6213,
+                    "outcome": "approved",
+                    "evidence": {"details_only_this": ["15/4", "300 tỷ"], "details_only_other": ["12/4"]},
+                },
+                {"dongnai_gov": "Cổng TTĐT tỉnh"},
+            )
+        ],
+    },
 ]
 
 
@@ -74,13 +99,21 @@ def test_the_rejection_reasons_are_the_review_vocabulary() -> None:
 def test_request_body_lists_every_item_with_what_an_editor_needs() -> None:
     body = request_body(QUEUE, total_waiting=40)
     assert body.startswith("**40 item(s) wait for an editor**")
-    first, second = (line for line in body.splitlines() if line.startswith("- "))
+    first, second, third = (line for line in body.splitlines() if line.startswith("- "))
     assert first == (
         "- **7** · [Tin \\[có\\] \\*dấu\\*](https://dongnai.gov.vn/vi/news/x-7.html) · Cổng TTĐT tỉnh "
         "· 12-10-2023 09:30 · waits for: unknown_section — section 'an-ninh' is not in the registry"
     )
     assert second == "- **9** · Bài hai · Báo Đồng Nai · no date · waits for: no_date"
-    assert "38 more wait for the next request" in body
+    assert third.startswith("- **11** ·")
+    # under a possible duplicate, the item it resembles and what differs
+    (like,) = (line for line in body.splitlines() if line.startswith("  - "))
+    assert like == (
+        "  - like **4** · [Khánh thành cầu Hóa An mới](https://dongnai.gov.vn/vi/news/y-4.html) · Cổng TTĐT tỉnh "
+        "· similarity 0.62 · its decision: approved · only here: 15/4, 300 tỷ; only there: 12/4"
+    )
+    assert body.index(third) < body.index(like)
+    assert "37 more wait for the next request" in body
 
 
 @pytest.mark.parametrize(
@@ -264,6 +297,10 @@ def test_editor_decides_the_queue_in_airflow(stack, october, pipeline_dsn) -> No
         line = next(x for x in request["body"].splitlines() if x.startswith(f"- **{item_id}**"))
         assert title[:30] in line.replace("\\", "")
     assert "possible_duplicate — similar to item" in request["body"]
+    # the grey item is shown with the item it resembles, the evidence review.show gives
+    lines = request["body"].splitlines()
+    grey_at = next(i for i, x in enumerate(lines) if x.startswith(f"- **{grey}**"))
+    assert lines[grey_at + 1].startswith(f"  - like **{partner}** ·") and "similarity 0." in lines[grey_at + 1]
     assert "unknown_section — section 'an-ninh-quoc-phong' is not in the registry" in request["body"]
     assert sorted(request["params"]["approve"]["schema"]["examples"]) == sorted(str(i) for i in titles)
     assert request["params"]["rejection_reason"]["schema"]["enum"] == list(REVIEW_REASONS)

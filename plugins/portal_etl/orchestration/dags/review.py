@@ -38,6 +38,9 @@ MAX_ITEMS_PER_REQUEST = 30
 # Editors meet weekly: a request nobody answered within a week ends with LEAVE (nothing decided)
 # so that the next run, listing the queue afresh, can start.
 RESPONSE_TIMEOUT = timedelta(days=7)
+# The candidates an editor weighs beside a possible duplicate: the closest two say enough, more
+# would bury the next item in the form.
+CANDIDATES_SHOWN = 2
 
 
 def review_queue_asset() -> Asset:
@@ -54,7 +57,10 @@ queue. This DAG asks an editor to decide them from the Airflow UI:
 1. `{COLLECT_TASK_ID}` reads the queue (oldest publication first, at most {MAX_ITEMS_PER_REQUEST}
    items); when nothing waits the run is skipped.
 2. `{DECIDE_TASK_ID}` waits for an editor (state *awaiting input*; **Required Actions** in the
-   UI). The request lists each item with its title, channel, local date, URL and why it waits.
+   UI). The request lists each item with its title, channel, local date, URL and why it waits;
+   under a possible duplicate, the {CANDIDATES_SHOWN} items it most resembles, each with its link,
+   similarity, decision and the dates, numbers and places only one side has (what tells a
+   republication from a look-alike; `portal-etl review show ID` prints all of it).
    The editor picks the items to **approve** and those to **reject** (one rejection reason from
    the closed vocabulary for this answer), writes a **note**, and chooses "{APPLY}". Items in
    neither list keep waiting; "{LEAVE}" decides nothing. An answer naming an item that was not
@@ -89,7 +95,25 @@ def _escape_md(text: str) -> str:
     return text
 
 
-def queue_entry(row: dict[str, Any], channel_names: dict[str, str], tz: ZoneInfo) -> dict[str, Any]:
+def candidate_entry(candidate: dict[str, Any], channel_names: dict[str, str]) -> dict[str, Any]:
+    """A possible original of a waiting item (from ``review.show``), with the evidence that
+    tells a republication from a look-alike: similarity and the details only one side has."""
+    evidence = candidate.get("evidence") or {}
+    return {
+        "item_id": int(candidate["item_id"]),
+        "title": candidate.get("title") or "(no title)",
+        "channel": channel_names.get(candidate["source_id"], candidate["source_id"]),
+        "url": candidate.get("url"),
+        "similarity": candidate.get("similarity"),
+        "decision": candidate.get("outcome") or "undecided",
+        "only_this": list(evidence.get("details_only_this") or [])[:5],
+        "only_other": list(evidence.get("details_only_other") or [])[:5],
+    }
+
+
+def queue_entry(
+    row: dict[str, Any], channel_names: dict[str, str], tz: ZoneInfo, candidates: list[dict[str, Any]] = ()
+) -> dict[str, Any]:
     """One waiting item, as the request shows it (plain JSON: it travels through XCom)."""
     published = row.get("published_at")
     return {
@@ -101,11 +125,27 @@ def queue_entry(row: dict[str, Any], channel_names: dict[str, str], tz: ZoneInfo
         "url": row.get("url"),
         "reason": row.get("reason"),
         "why": row.get("note"),
+        "candidates": [candidate_entry(c, channel_names) for c in candidates[:CANDIDATES_SHOWN]],
     }
 
 
+def _candidate_line(c: dict[str, Any]) -> str:
+    title = _escape_md(c["title"])
+    linked = f"[{title}]({c['url']})" if c.get("url") else title
+    parts = [f"  - like **{c['item_id']}** · {linked} · {_escape_md(c['channel'])}"]
+    if c.get("similarity") is not None:
+        parts.append(f"similarity {c['similarity']:.2f}")
+    parts.append(f"its decision: {c.get('decision') or 'undecided'}")
+    if c.get("only_this") or c.get("only_other"):
+        here = ", ".join(_escape_md(d) for d in c.get("only_this") or []) or "—"
+        there = ", ".join(_escape_md(d) for d in c.get("only_other") or []) or "—"
+        parts.append(f"only here: {here}; only there: {there}")
+    return " · ".join(parts)
+
+
 def request_body(queue: list[dict[str, Any]], total_waiting: int) -> str:
-    """The Markdown list the editor reads: title (linked), channel, local date, why it waits."""
+    """The Markdown list the editor reads: title (linked), channel, local date, why it waits, and
+    under a possible duplicate the items it resembles with the details only one side has."""
     lines = [f"**{total_waiting} item(s) wait for an editor**, oldest publication first.", ""]
     for entry in queue:
         title = _escape_md(entry["title"])
@@ -115,6 +155,7 @@ def request_body(queue: list[dict[str, Any]], total_waiting: int) -> str:
             f"- **{entry['item_id']}** · {linked} · {_escape_md(entry['channel'])} · "
             f"{entry['published_local'] or 'no date'} · waits for: {why}"
         )
+        lines += [_candidate_line(c) for c in entry.get("candidates") or []]
     if total_waiting > len(queue):
         lines += [
             "",
@@ -273,8 +314,11 @@ def build_review_dag() -> DAG:
             if not waiting:
                 raise AirflowSkipException("no item waits for an editor")
             names = {s.id: s.name for s in load_usable_registry().sources}
-            tz = LOCAL_TZ
-            items = [queue_entry(row, names, tz) for row in waiting[:MAX_ITEMS_PER_REQUEST]]
+            items = [
+                # review.show gives the candidates with the evidence `portal-etl review show` prints
+                queue_entry(row, names, LOCAL_TZ, review.show(row["item_id"])["candidates"])
+                for row in waiting[:MAX_ITEMS_PER_REQUEST]
+            ]
             log.info("%d item(s) wait for an editor; %d offered", len(waiting), len(items))
             return {"items": items, "total_waiting": len(waiting)}
 
