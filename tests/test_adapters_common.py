@@ -9,7 +9,7 @@ import lxml.html
 import pytest
 
 from portal_etl.adapters import ADAPTERS, BaoDongNaiAdapter, NukeVietAdapter, get_adapter
-from portal_etl.adapters.html import block_texts, fold, fold_nfc, is_editor_caption
+from portal_etl.adapters.html import block_texts, fold, fold_nfc, is_editor_caption, text_folds_to
 from portal_etl.models import ListEntry
 from portal_etl.registry import load_registry
 
@@ -78,6 +78,41 @@ def test_block_texts_leave_an_unclosed_svg_like_a_browser() -> None:
         "<svg/onload=alert(1)><p>c</p>tail<math><mi>m</mi></math><div>d <b>e</b></div></div>"
     )
     assert block_texts(root) == ["a", "b", "c", "tail", "d e"]
+
+
+def test_block_texts_stop_once_the_test_is_met() -> None:
+    root = lxml.html.fragment_fromstring("<div><p>one two</p><p>three</p><div><p>four</p></div><p>five</p></div>")
+    seen: list[str] = []
+
+    def third(text: str) -> bool:
+        seen.append(text)
+        return len(seen) == 3
+
+    assert block_texts(root, until=third) == ["one two", "three", "four"]
+    assert seen == ["one two", "three", "four"]
+    assert block_texts(root, until=lambda text: False) == block_texts(root)
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<p>Đồng Nai mở rộng</p>",
+        "<p>  Đồng\u00a0 <b>Nai</b>\n mở rộng </p>",
+        "<p>Đo\u0302\u0300ng Nai mở rộng</p>",  # decomposed first word
+        "<p><i>Đ</i>ồng Nai mở <!-- x --> rộng</p>",  # the first word split over elements
+        "<p>\u200b Đồng Nai mở rộng</p>",  # a first "word" of a zero-width space only
+        "<p>Đồng Nai mở rộng thêm</p>",
+        "<p>Đồng Nai</p>",
+        "<p>Nai mở rộng</p>",
+        "<p>Đồng</p>",
+        "<p></p>",
+    ],
+)
+def test_text_folds_to_is_fold_nfc_equality(markup: str) -> None:
+    el = lxml.html.fragment_fromstring(markup)
+    for target in ("Đồng Nai mở rộng", "Đồng", ""):
+        assert text_folds_to(el, target) == (fold_nfc(el.text_content()) == target)
+    assert text_folds_to(el, fold_nfc(el.text_content()))
 
 
 def test_editor_caption_detection() -> None:

@@ -38,6 +38,7 @@ from portal_etl.adapters.html import (
     fold_nfc,
     inner_html,
     is_editor_caption,
+    text_folds_to,
     text_outside,
     within,
 )
@@ -892,7 +893,16 @@ class Adapter:
     GENERIC_BODY_MIN_WORDS = 12
 
     def _plausible_generic_body(self, el: HtmlElement) -> bool:
-        words = sum(len(t.split()) for t in block_texts(el) if len(t.split()) >= 5)
+        words = 0
+
+        def enough(text: str) -> bool:  # stop reading once the prose is there
+            nonlocal words
+            count = len(text.split())
+            if count >= 5:
+                words += count
+            return words >= self.GENERIC_BODY_MIN_WORDS
+
+        block_texts(el, until=enough)
         if words >= self.GENERIC_BODY_MIN_WORDS:
             return True
         return next(el.iter("video"), None) is not None or any(
@@ -939,7 +949,7 @@ class Adapter:
             return
         doomed = [el for el in (page.headline, page.date_line, page.lead) if el is not None and within(el, body)]
         if sapo and not doomed:  # the lead repeated as a block of the body (or of trafilatura's text)
-            doomed += [el for el in body.iter("p", "div", "h2") if fold_nfc(el.text_content()) == sapo][:1]
+            doomed += [el for el in body.iter("p", "div", "h2") if text_folds_to(el, sapo)][:1]
         # only elements with one of the attributes the two tests read (lxml picks them, in C)
         doomed += [
             el

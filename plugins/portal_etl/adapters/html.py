@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import lxml.html
 from lxml import etree
@@ -61,6 +61,22 @@ def fold_nfc(text: str | None, *, unescape: bool = False) -> str:
     return nfc(value)
 
 
+def text_folds_to(el: HtmlElement, target: str) -> bool:
+    """``fold_nfc(el.text_content()) == target`` for a folded NFC ``target``, without reading
+    the text of an element whose first word already differs (NFC never joins across a space, so
+    the first words must match): the test runs on every block of a body, wrappers included."""
+    if target:
+        seen = ""
+        for piece in el.itertext():  # the pieces text_content() joins, in the same order
+            seen += piece
+            head = seen.split(None, 1)
+            if len(head) == 2:  # the first word is complete
+                if (head[0].isascii() or not _INVISIBLE.search(head[0])) and nfc(head[0]) != target.split(" ", 1)[0]:
+                    return False
+                break
+    return fold_nfc(el.text_content()) == target
+
+
 _BR = "\x00"  # marker of a <br> inside the text buffer (NUL never survives HTML parsing)
 _DOUBLE_BR = re.compile("\x00\\s*\x00[\\s\x00]*")
 BLOCK_TAGS = frozenset(
@@ -76,9 +92,21 @@ SKIP_TEXT_TAGS = frozenset(
 FOREIGN_TAGS = frozenset({"svg", "math"})
 
 
-def block_texts(root: HtmlElement, skip: set[HtmlElement] | frozenset = frozenset()) -> list[str]:
+class _Enough(Exception):
+    """Raised inside :func:`block_texts` when its ``until`` test is satisfied."""
+
+
+def block_texts(
+    root: HtmlElement,
+    skip: set[HtmlElement] | frozenset = frozenset(),
+    *,
+    until: Callable[[str], bool] | None = None,
+) -> list[str]:
     """Paragraph texts of ``root``: block elements (and ``<br>``) separate paragraphs, inline
-    markup is joined as written; elements in ``skip`` (captions, bylines) contribute nothing."""
+    markup is joined as written; elements in ``skip`` (captions, bylines) contribute nothing.
+    ``until``: called with each paragraph as it is found; once it returns True the walk stops
+    and the paragraphs so far are returned (a test that needs only the first few paragraphs
+    need not read a long article to its end)."""
     out: list[str] = []
     buf: list[str] = []
 
@@ -91,6 +119,8 @@ def block_texts(root: HtmlElement, skip: set[HtmlElement] | frozenset = frozense
                 text = fold(part.replace(_BR, " "))
                 if text:
                     out.append(text)
+                    if until is not None and until(text):
+                        raise _Enough
 
     def walk(node: HtmlElement, foreign: bool = False) -> None:
         for child in node:
@@ -123,10 +153,13 @@ def block_texts(root: HtmlElement, skip: set[HtmlElement] | frozenset = frozense
             if child.tail:
                 buf.append(child.tail)
 
-    if root.text:
-        buf.append(root.text)
-    walk(root)
-    flush()
+    try:
+        if root.text:
+            buf.append(root.text)
+        walk(root)
+        flush()
+    except _Enough:
+        pass
     return out
 
 
