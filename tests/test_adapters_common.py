@@ -186,3 +186,29 @@ def test_list_page_of_an_unknown_theme_reads_the_same_entries(source_id, page_na
     assert generic.next_url == known.next_url and generic.next_url
     assert known.methods["entries"] == "hint" and known.hint_misses == []
     assert generic.methods["entries"] == "article_links" and "list_item_xpath" in generic.hint_misses
+
+
+def test_control_character_test_agrees_with_the_regex_it_stands_in_for() -> None:
+    from portal_etl.adapters.base import _CONTROL, _has_control
+
+    for code in [*range(0x21), 0x7F, 0x85, 0xA0, 0x2028, 0xD800, 0x1F600]:
+        text = f"Đồng Nai {chr(code)} ệ"
+        assert _has_control(text) == (_CONTROL.search(text) is not None), hex(code)
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<div>short</div>",
+        "<div>" + "word " * 30 + "</div>",
+        "<div>" + " " * 300 + "a b c</div>",  # a prefix of whitespace only
+        "<div>" + "<p>x</p>\n\n" * 40 + "</div>",
+        "<div>" + "<b>Đồng</b> Nai " * 12 + "</div>",
+    ],
+)
+def test_longer_than_is_the_folded_length_test(markup: str) -> None:
+    from portal_etl.adapters import signals
+
+    el = lxml.html.fragment_fromstring(markup)
+    for limit in (0, 5, 40, 59, 60, 61, 120, 600):
+        assert signals.longer_than(el, limit) == (len(signals.fold(el.text_content())) > limit), limit

@@ -62,18 +62,23 @@ def fold_nfc(text: str | None, *, unescape: bool = False) -> str:
 
 
 def text_folds_to(el: HtmlElement, target: str) -> bool:
-    """``fold_nfc(el.text_content()) == target`` for a folded NFC ``target``, without reading
-    the text of an element whose first word already differs (NFC never joins across a space, so
-    the first words must match): the test runs on every block of a body, wrappers included."""
+    """``fold_nfc(el.text_content()) == target`` for a folded NFC ``target``, reading only as
+    much of the element's text as it takes to tell: the test runs on every block of a body,
+    wrappers of the whole text included. NFC never joins across a space, so the element's words
+    must be the target's one by one; its first word differing, or a word more than the target
+    has, settles it (unless zero-width characters, which folding drops, are in what was read)."""
     if target:
+        words = target.split(" ")
         seen = ""
         for piece in el.itertext():  # the pieces text_content() joins, in the same order
             seen += piece
-            head = seen.split(None, 1)
-            if len(head) == 2:  # the first word is complete
-                if (head[0].isascii() or not _INVISIBLE.search(head[0])) and nfc(head[0]) != target.split(" ", 1)[0]:
-                    return False
+            head = seen.split(None, len(words))
+            if len(head) < 2:
+                continue  # the first word may go on in the next piece
+            if not seen.isascii() and _INVISIBLE.search(seen):
                 break
+            if nfc(head[0]) != words[0] or len(head) > len(words):
+                return False
     return fold_nfc(el.text_content()) == target
 
 
