@@ -212,3 +212,26 @@ def test_longer_than_is_the_folded_length_test(markup: str) -> None:
     el = lxml.html.fragment_fromstring(markup)
     for limit in (0, 5, 40, 59, 60, 61, 120, 600):
         assert signals.longer_than(el, limit) == (len(signals.fold(el.text_content())) > limit), limit
+
+
+@pytest.mark.parametrize(
+    "base", ["https://replica.invalid/x/y.html", "HTTPS://Replica.invalid:8080/x?q=1", "file:///x"]
+)
+@pytest.mark.parametrize(
+    "href",
+    ["/vi/news/a-1.html", "/a/../b", "/./x", "//host/x", "/a?b", "/a#", "/a;p", "/a b", "/a\tb", "/", "/a//b"]
+    + ["/%2e%2e/x", "/ä", "/a/.", "/a:b", "/A%20B", "/..", "/a/b.c/d-3f1391d", "rel/x.html", "../x"],
+)
+def test_joining_a_rooted_path_is_what_urljoin_returns(base: str, href: str) -> None:
+    from urllib.parse import urljoin
+
+    adapter = get_adapter(registry().get("dongnai_gov"))
+    assert adapter._abs(base, href) == urljoin(base, href.strip())
+
+
+def test_item_type_by_length_counts_words_up_to_the_threshold() -> None:
+    adapter = get_adapter(registry().get("dongnai_gov"))
+    least = adapter.source.article_min_words
+    for words, expected in ((least - 1, "tin"), (least, "bai"), (least + 1, "bai"), (0, "tin")):
+        text = "  ".join(["từ"] * words) + " \n"
+        assert adapter._item_type_found(None, "slug", None, text) == (expected, "length"), words

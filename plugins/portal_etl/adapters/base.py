@@ -21,6 +21,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
@@ -92,6 +93,23 @@ def _page_parser() -> etree.HTMLParser:
         )
         _PARSERS.parser = parser
     return parser
+
+
+# a path from the root ("/vi/news/x-1.html"): no query, fragment, parameters, dot segments or
+# characters urlsplit would drop, so joining it is only prefixing the base's scheme and host
+_PLAIN_ROOTED_PATH = re.compile(r"/[A-Za-z0-9\-._~%!$&'()*+,=:@][A-Za-z0-9\-._~%!$&'()*+,=:@/]*\Z")
+
+
+@lru_cache(maxsize=256)
+def _origin(base: str) -> str | None:
+    """``scheme://host`` of an http(s) base URL as urljoin would rebuild it; None otherwise."""
+    try:
+        parts = urlsplit(base)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 _NOT_HTML_PREFIXES = ("%PDF", "\x89PNG", "GIF8", "\xff\xd8", "PK\x03\x04", "{", "[")
@@ -691,6 +709,10 @@ class Adapter:
             return None
         if href.startswith(("https://", "http://")) and " " not in href:
             return href  # already absolute: what urljoin would return, without its parsing
+        if href[0] == "/" and _PLAIN_ROOTED_PATH.match(href) and "/." not in href:
+            origin = _origin(base)
+            if origin is not None:
+                return origin + href  # what urljoin returns for a plain rooted path
         return urljoin(base, href)
 
     # --- field extractors (hooks) ---------------------------------------------------------------
@@ -1222,7 +1244,8 @@ class Adapter:
             return "infographic", "url_slug"
         if video_url:
             return "video", "video_player"
-        return ("bai" if len(body_text.split()) >= self.source.article_min_words else "tin"), "length"
+        least = self.source.article_min_words  # >= 1; splitting stops once that many words are seen
+        return ("bai" if len(body_text.split(None, least - 1)) >= least else "tin"), "length"
 
     def _date_candidates(
         self, page: PageContext, list_entry: ListEntry | None, feed_entry: FeedEntry | None
