@@ -738,17 +738,23 @@ class Adapter:
         ld = ld_name(page.jsonld.get("headline") or page.jsonld.get("name") or "")
         tag = fold_nfc(doc.findtext(".//title"))
         page.headline = signals.pick_headline(signals.headline_elements(doc), [og, ld, tag])
-        candidates = [("og_title", og), ("json_ld", ld)]
-        if page.headline is not None:
-            candidates.append(("headline_element", fold_nfc(page.headline.text_content())))
-        site = [
-            self.source.name,
-            fold_nfc(signals.meta_content(doc, "og:site_name")),
-            *(section.name for section in self.source.sections),
-        ]
-        candidates.append(("title_tag", signals.strip_site_name(tag, site) if tag else ""))
-        for method, text in candidates:
+        headline = page.headline
+
+        def title_tag() -> str:  # read only when the page declares no usable title elsewhere
+            site = [
+                self.source.name,
+                fold_nfc(signals.meta_content(doc, "og:site_name")),
+                *(section.name for section in self.source.sections),
+            ]
+            return signals.strip_site_name(tag, site) if tag else ""
+
+        candidates: list[tuple[str, Callable[[], str]]] = [("og_title", lambda: og), ("json_ld", lambda: ld)]
+        if headline is not None:
+            candidates.append(("headline_element", lambda: fold_nfc(headline.text_content())))
+        candidates.append(("title_tag", title_tag))
+        for method, read in candidates:
             page.attempt("title", method)
+            text = read()
             if text and len(text) <= self.TITLE_MAX_CHARS:
                 self._missed(page, "article_title_xpath")
                 page.found("title", method)
