@@ -235,3 +235,17 @@ def test_item_type_by_length_counts_words_up_to_the_threshold() -> None:
     for words, expected in ((least - 1, "tin"), (least, "bai"), (least + 1, "bai"), (0, "tin")):
         text = "  ".join(["từ"] * words) + " \n"
         assert adapter._item_type_found(None, "slug", None, text) == (expected, "length"), words
+
+
+def test_a_reread_selector_sees_what_was_cut_out_of_the_page_since() -> None:
+    adapter = get_adapter(registry().get("dongnai_gov"))
+    doc = adapter.load(
+        "<html><head><meta property='og:title' content='Head title'></head><body>"
+        "<div id='box'><meta property='og:title' content='Box title'></div><p>text</p></body></html>"
+    )
+    assert adapter._all(doc, "og_title_xpath") == ["Head title", "Box title"]
+    assert adapter._all(doc, "og_title_xpath") == ["Head title", "Box title"]
+    doc.get_element_by_id("box").drop_tree()
+    assert adapter._all(doc, "og_title_xpath") == ["Head title"]
+    other = adapter.load("<html><head><meta property='og:title' content='Other'></head><body><p>x</p></body></html>")
+    assert adapter._all(other, "og_title_xpath") == ["Other"]

@@ -217,6 +217,9 @@ LEARNED_MIN_CHARS = 60
 # after STALE_AFTER misses in a row they are tried on every STALE_RECHECK-th page only. Selectors
 # of fields most pages lack (video, tags, lead image) are always tried.
 STALE_SKIPPABLE = frozenset({"article_title_xpath", "body_xpath", "date_xpath", "sapo_xpath", "author_xpath"})
+# document-level selectors read twice per page (the declared-article test and the canonical URL;
+# the title and the lead's description check): see Adapter._reread
+REREAD_SELECTORS = frozenset({"canonical_xpath", "og_title_xpath", "description_xpath"})
 STALE_AFTER = 8
 STALE_RECHECK = 25
 
@@ -282,6 +285,17 @@ def _keep_only_links(teaser: HtmlElement) -> None:
     for node in [teaser, *teaser.iterdescendants()]:
         if isinstance(node.tag, str) and node.tag != "a" and node not in linked - {teaser}:
             node.text = None
+
+
+def _in_document(match: Any, doc: HtmlElement) -> bool:
+    """An XPath match (an element, or an attribute value or text that knows its element) that
+    is still in ``doc``: not cut out of it since it was found."""
+    node = match.getparent() if isinstance(match, str) and hasattr(match, "getparent") else match
+    while node is not None and isinstance(node, etree._Element):
+        if node is doc:
+            return True
+        node = node.getparent()
+    return False
 
 
 def _text_in_link(root: HtmlElement, text: str) -> bool:
@@ -646,6 +660,8 @@ class Adapter:
         expr = self.xp.get(key)
         if expr is None:
             return []
+        if key in REREAD_SELECTORS and node.getparent() is None:
+            return self._reread(node, key, expr)
         if key not in STALE_SKIPPABLE or node.getparent() is not None:
             return expr(node)
         misses = self._stale_misses.get(key, 0)
@@ -654,6 +670,21 @@ class Adapter:
             return []
         found = expr(node)
         self._stale_misses[key] = 0 if found else misses + 1
+        return found
+
+    def _reread(self, doc: HtmlElement, key: str, expr: etree.XPath) -> Any:
+        """The matches of a document-level selector the page's chain reads twice: the first
+        read's, while every one of them is still in the document (extraction only removes
+        elements, so then nothing else can match); else a fresh evaluation."""
+        memo = getattr(self._local, "reread", None)
+        if memo is None or memo[0] is not doc:
+            memo = self._local.reread = (doc, {})
+        found = memo[1].get(key)
+        if found is not None and all(_in_document(match, doc) for match in found):
+            return list(found)
+        found = expr(doc)
+        if isinstance(found, list) and all(_in_document(match, doc) for match in found):
+            memo[1][key] = list(found)
         return found
 
     def _first(self, node: HtmlElement, key: str) -> Any:
