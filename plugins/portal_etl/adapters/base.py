@@ -44,6 +44,7 @@ from portal_etl.adapters.html import (
     within,
 )
 from portal_etl.adapters.learned import LearnedPath
+from portal_etl.adapters.xpath import compile_selector
 from portal_etl.models import (
     ExtractedItem,
     FeedEntry,
@@ -115,9 +116,11 @@ def _origin(base: str) -> str | None:
 _NOT_HTML_PREFIXES = ("%PDF", "\x89PNG", "GIF8", "\xff\xd8", "PK\x03\x04", "{", "[")
 
 
-def _compile(key: str, expr: str) -> etree.XPath:
+def _compile(key: str, expr: str, *, own: bool = False) -> etree.XPath:
+    """``own``: one of the adapter's default selectors, compiled with descendant steps (see
+    adapters/xpath.py); a registry override is compiled as written."""
     try:
-        return etree.XPath(expr)
+        return compile_selector(expr) if own else etree.XPath(expr)
     except etree.XPathSyntaxError as exc:
         raise ValueError(f"adapter option {key!r}: invalid XPath {expr!r}: {exc}") from exc
 
@@ -236,8 +239,8 @@ _FIELD_OF_REASON = {
 
 # schema.org properties a theme prints as (CSS-hidden) machine data beside the article, not prose
 # compiled XPath runs in C; ElementPath's iterfind walks every element in Python
-_ITEMPROP_DESCRIPTION = etree.XPath(".//*[@itemprop='description']")
-_FURNITURE_CANDIDATES = etree.XPath(
+_ITEMPROP_DESCRIPTION = compile_selector(".//*[@itemprop='description']")
+_FURNITURE_CANDIDATES = compile_selector(
     ".//*[@hidden or @aria-hidden or @itemprop or @style or ("
     + " or ".join(f"contains(@class, '{c}')" for c in ("hid", "d-none", "sr-only", "invisible"))
     + ")]"
@@ -423,7 +426,7 @@ class Adapter:
         self._stale_misses: dict[str, int] = {}  # page selector → pages it missed on in a row
 
     def _compile_all(self) -> dict[str, etree.XPath]:
-        return {key: _compile(key, expr) for key, expr in self._xpath_sources.items()}
+        return {key: _compile(key, expr, own=key not in self.options) for key, expr in self._xpath_sources.items()}
 
     @property
     def xp(self) -> dict[str, etree.XPath]:

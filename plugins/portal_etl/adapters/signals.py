@@ -16,7 +16,8 @@ from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import lxml.html
-from lxml import etree
+
+from portal_etl.adapters.xpath import compile_selector
 
 HtmlElement = lxml.html.HtmlElement
 
@@ -47,7 +48,7 @@ DATE_LINE_SCAN = 120
 DATE_LINE_MAX_CHARS = 120
 
 
-_ITEMPROP_HEADLINE = etree.XPath(".//*[@itemprop='headline']")  # in C, not ElementPath's Python walk
+_ITEMPROP_HEADLINE = compile_selector(".//*[@itemprop='headline']")  # in C, not ElementPath's Python walk
 
 
 def fold(text: str | None) -> str:
