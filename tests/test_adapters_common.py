@@ -249,3 +249,11 @@ def test_a_reread_selector_sees_what_was_cut_out_of_the_page_since() -> None:
     assert adapter._all(doc, "og_title_xpath") == ["Head title"]
     other = adapter.load("<html><head><meta property='og:title' content='Other'></head><body><p>x</p></body></html>")
     assert adapter._all(other, "og_title_xpath") == ["Other"]
+
+
+def test_the_invisible_character_test_agrees_with_the_pattern() -> None:
+    from portal_etl.adapters.html import _INVISIBLE, _has_invisible
+
+    for code in [0x200A, 0x200B, 0x200C, 0x200D, 0x200E, 0x2060, 0xFEFF, 0x00AD, 0x00A0, 0x0301]:
+        text = f"Đồng{chr(code)}Nai"
+        assert _has_invisible(text) == (_INVISIBLE.search(text) is not None), hex(code)

@@ -40,11 +40,23 @@ def any_element(*, ids: Iterable[str] = (), classes: Iterable[str] = (), extra: 
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 
+def _has_invisible(text: str) -> bool:
+    """``_INVISIBLE.search(text)``, as six substring tests (about twice as fast as the regex)."""
+    return (
+        "\u200b" in text
+        or "\u200c" in text
+        or "\u200d" in text
+        or "\u2060" in text
+        or "\ufeff" in text
+        or "\u00ad" in text
+    )
+
+
 def fold(text: str | None) -> str:
     """Whitespace folded to single spaces (NBSP included), zero-width characters removed."""
     if not text:
         return ""
-    if not text.isascii() and _INVISIBLE.search(text):  # rare: a search is cheaper than a sub
+    if not text.isascii() and _has_invisible(text):  # rare: a test is cheaper than a sub
         text = _INVISIBLE.sub("", text)
     return " ".join(text.split())
 
