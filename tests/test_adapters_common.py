@@ -9,7 +9,7 @@ import lxml.html
 import pytest
 
 from portal_etl.adapters import ADAPTERS, BaoDongNaiAdapter, NukeVietAdapter, get_adapter
-from portal_etl.adapters.html import block_texts, fold, fold_nfc, is_editor_caption
+from portal_etl.adapters.html import block_texts, fold, fold_nfc, is_editor_caption, text_folds_to
 from portal_etl.models import ListEntry
 from portal_etl.registry import load_registry
 
@@ -78,6 +78,41 @@ def test_block_texts_leave_an_unclosed_svg_like_a_browser() -> None:
         "<svg/onload=alert(1)><p>c</p>tail<math><mi>m</mi></math><div>d <b>e</b></div></div>"
     )
     assert block_texts(root) == ["a", "b", "c", "tail", "d e"]
+
+
+def test_block_texts_stop_once_the_test_is_met() -> None:
+    root = lxml.html.fragment_fromstring("<div><p>one two</p><p>three</p><div><p>four</p></div><p>five</p></div>")
+    seen: list[str] = []
+
+    def third(text: str) -> bool:
+        seen.append(text)
+        return len(seen) == 3
+
+    assert block_texts(root, until=third) == ["one two", "three", "four"]
+    assert seen == ["one two", "three", "four"]
+    assert block_texts(root, until=lambda text: False) == block_texts(root)
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<p>Đồng Nai mở rộng</p>",
+        "<p>  Đồng\u00a0 <b>Nai</b>\n mở rộng </p>",
+        "<p>Đo\u0302\u0300ng Nai mở rộng</p>",  # decomposed first word
+        "<p><i>Đ</i>ồng Nai mở <!-- x --> rộng</p>",  # the first word split over elements
+        "<p>\u200b Đồng Nai mở rộng</p>",  # a first "word" of a zero-width space only
+        "<p>Đồng Nai mở rộng thêm</p>",
+        "<p>Đồng Nai</p>",
+        "<p>Nai mở rộng</p>",
+        "<p>Đồng</p>",
+        "<p></p>",
+    ],
+)
+def test_text_folds_to_is_fold_nfc_equality(markup: str) -> None:
+    el = lxml.html.fragment_fromstring(markup)
+    for target in ("Đồng Nai mở rộng", "Đồng", ""):
+        assert text_folds_to(el, target) == (fold_nfc(el.text_content()) == target)
+    assert text_folds_to(el, fold_nfc(el.text_content()))
 
 
 def test_editor_caption_detection() -> None:
@@ -151,3 +186,74 @@ def test_list_page_of_an_unknown_theme_reads_the_same_entries(source_id, page_na
     assert generic.next_url == known.next_url and generic.next_url
     assert known.methods["entries"] == "hint" and known.hint_misses == []
     assert generic.methods["entries"] == "article_links" and "list_item_xpath" in generic.hint_misses
+
+
+def test_control_character_test_agrees_with_the_regex_it_stands_in_for() -> None:
+    from portal_etl.adapters.base import _CONTROL, _has_control
+
+    for code in [*range(0x21), 0x7F, 0x85, 0xA0, 0x2028, 0xD800, 0x1F600]:
+        text = f"Đồng Nai {chr(code)} ệ"
+        assert _has_control(text) == (_CONTROL.search(text) is not None), hex(code)
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<div>short</div>",
+        "<div>" + "word " * 30 + "</div>",
+        "<div>" + " " * 300 + "a b c</div>",  # a prefix of whitespace only
+        "<div>" + "<p>x</p>\n\n" * 40 + "</div>",
+        "<div>" + "<b>Đồng</b> Nai " * 12 + "</div>",
+    ],
+)
+def test_longer_than_is_the_folded_length_test(markup: str) -> None:
+    from portal_etl.adapters import signals
+
+    el = lxml.html.fragment_fromstring(markup)
+    for limit in (0, 5, 40, 59, 60, 61, 120, 600):
+        assert signals.longer_than(el, limit) == (len(signals.fold(el.text_content())) > limit), limit
+
+
+@pytest.mark.parametrize(
+    "base", ["https://replica.invalid/x/y.html", "HTTPS://Replica.invalid:8080/x?q=1", "file:///x"]
+)
+@pytest.mark.parametrize(
+    "href",
+    ["/vi/news/a-1.html", "/a/../b", "/./x", "//host/x", "/a?b", "/a#", "/a;p", "/a b", "/a\tb", "/", "/a//b"]
+    + ["/%2e%2e/x", "/ä", "/a/.", "/a:b", "/A%20B", "/..", "/a/b.c/d-3f1391d", "rel/x.html", "../x"],
+)
+def test_joining_a_rooted_path_is_what_urljoin_returns(base: str, href: str) -> None:
+    from urllib.parse import urljoin
+
+    adapter = get_adapter(registry().get("dongnai_gov"))
+    assert adapter._abs(base, href) == urljoin(base, href.strip())
+
+
+def test_item_type_by_length_counts_words_up_to_the_threshold() -> None:
+    adapter = get_adapter(registry().get("dongnai_gov"))
+    least = adapter.source.article_min_words
+    for words, expected in ((least - 1, "tin"), (least, "bai"), (least + 1, "bai"), (0, "tin")):
+        text = "  ".join(["từ"] * words) + " \n"
+        assert adapter._item_type_found(None, "slug", None, text) == (expected, "length"), words
+
+
+def test_a_reread_selector_sees_what_was_cut_out_of_the_page_since() -> None:
+    adapter = get_adapter(registry().get("dongnai_gov"))
+    doc = adapter.load(
+        "<html><head><meta property='og:title' content='Head title'></head><body>"
+        "<div id='box'><meta property='og:title' content='Box title'></div><p>text</p></body></html>"
+    )
+    assert adapter._all(doc, "og_title_xpath") == ["Head title", "Box title"]
+    assert adapter._all(doc, "og_title_xpath") == ["Head title", "Box title"]
+    doc.get_element_by_id("box").drop_tree()
+    assert adapter._all(doc, "og_title_xpath") == ["Head title"]
+    other = adapter.load("<html><head><meta property='og:title' content='Other'></head><body><p>x</p></body></html>")
+    assert adapter._all(other, "og_title_xpath") == ["Other"]
+
+
+def test_the_invisible_character_test_agrees_with_the_pattern() -> None:
+    from portal_etl.adapters.html import _INVISIBLE, _has_invisible
+
+    for code in [0x200A, 0x200B, 0x200C, 0x200D, 0x200E, 0x2060, 0xFEFF, 0x00AD, 0x00A0, 0x0301]:
+        text = f"Đồng{chr(code)}Nai"
+        assert _has_invisible(text) == (_INVISIBLE.search(text) is not None), hex(code)

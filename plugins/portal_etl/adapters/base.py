@@ -21,6 +21,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
@@ -38,10 +39,12 @@ from portal_etl.adapters.html import (
     fold_nfc,
     inner_html,
     is_editor_caption,
+    text_folds_to,
     text_outside,
     within,
 )
 from portal_etl.adapters.learned import LearnedPath
+from portal_etl.adapters.xpath import compile_selector
 from portal_etl.models import (
     ExtractedItem,
     FeedEntry,
@@ -59,6 +62,15 @@ DateThunk = tuple[str, Callable[[], datetime | None]]
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CONTROL_BYTES = bytes(c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D))
+
+
+def _has_control(text: str) -> bool:
+    """Whether ``text`` holds a character ``_CONTROL`` matches. In UTF-8 those bytes are never
+    part of another character, and deleting bytes is several times faster than the regex's scan
+    of a page (which found nothing on almost every page, at 3-5 % of the extraction time)."""
+    data = text.encode("utf-8", "surrogatepass")
+    return len(data.translate(None, _CONTROL_BYTES)) != len(data)
 
 
 _PARSERS = threading.local()
@@ -84,12 +96,31 @@ def _page_parser() -> etree.HTMLParser:
     return parser
 
 
+# a path from the root ("/vi/news/x-1.html"): no query, fragment, parameters, dot segments or
+# characters urlsplit would drop, so joining it is only prefixing the base's scheme and host
+_PLAIN_ROOTED_PATH = re.compile(r"/[A-Za-z0-9\-._~%!$&'()*+,=:@][A-Za-z0-9\-._~%!$&'()*+,=:@/]*\Z")
+
+
+@lru_cache(maxsize=256)
+def _origin(base: str) -> str | None:
+    """``scheme://host`` of an http(s) base URL as urljoin would rebuild it; None otherwise."""
+    try:
+        parts = urlsplit(base)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 _NOT_HTML_PREFIXES = ("%PDF", "\x89PNG", "GIF8", "\xff\xd8", "PK\x03\x04", "{", "[")
 
 
-def _compile(key: str, expr: str) -> etree.XPath:
+def _compile(key: str, expr: str, *, own: bool = False) -> etree.XPath:
+    """``own``: one of the adapter's default selectors, compiled with descendant steps (see
+    adapters/xpath.py); a registry override is compiled as written."""
     try:
-        return etree.XPath(expr)
+        return compile_selector(expr) if own else etree.XPath(expr)
     except etree.XPathSyntaxError as exc:
         raise ValueError(f"adapter option {key!r}: invalid XPath {expr!r}: {exc}") from exc
 
@@ -189,6 +220,9 @@ LEARNED_MIN_CHARS = 60
 # after STALE_AFTER misses in a row they are tried on every STALE_RECHECK-th page only. Selectors
 # of fields most pages lack (video, tags, lead image) are always tried.
 STALE_SKIPPABLE = frozenset({"article_title_xpath", "body_xpath", "date_xpath", "sapo_xpath", "author_xpath"})
+# document-level selectors read twice per page (the declared-article test and the canonical URL;
+# the title and the lead's description check): see Adapter._reread
+REREAD_SELECTORS = frozenset({"canonical_xpath", "og_title_xpath", "description_xpath"})
 STALE_AFTER = 8
 STALE_RECHECK = 25
 
@@ -205,8 +239,8 @@ _FIELD_OF_REASON = {
 
 # schema.org properties a theme prints as (CSS-hidden) machine data beside the article, not prose
 # compiled XPath runs in C; ElementPath's iterfind walks every element in Python
-_ITEMPROP_DESCRIPTION = etree.XPath(".//*[@itemprop='description']")
-_FURNITURE_CANDIDATES = etree.XPath(
+_ITEMPROP_DESCRIPTION = compile_selector(".//*[@itemprop='description']")
+_FURNITURE_CANDIDATES = compile_selector(
     ".//*[@hidden or @aria-hidden or @itemprop or @style or ("
     + " or ".join(f"contains(@class, '{c}')" for c in ("hid", "d-none", "sr-only", "invisible"))
     + ")]"
@@ -254,6 +288,17 @@ def _keep_only_links(teaser: HtmlElement) -> None:
     for node in [teaser, *teaser.iterdescendants()]:
         if isinstance(node.tag, str) and node.tag != "a" and node not in linked - {teaser}:
             node.text = None
+
+
+def _in_document(match: Any, doc: HtmlElement) -> bool:
+    """An XPath match (an element, or an attribute value or text that knows its element) that
+    is still in ``doc``: not cut out of it since it was found."""
+    node = match.getparent() if isinstance(match, str) and hasattr(match, "getparent") else match
+    while node is not None and isinstance(node, etree._Element):
+        if node is doc:
+            return True
+        node = node.getparent()
+    return False
 
 
 def _text_in_link(root: HtmlElement, text: str) -> bool:
@@ -381,7 +426,7 @@ class Adapter:
         self._stale_misses: dict[str, int] = {}  # page selector → pages it missed on in a row
 
     def _compile_all(self) -> dict[str, etree.XPath]:
-        return {key: _compile(key, expr) for key, expr in self._xpath_sources.items()}
+        return {key: _compile(key, expr, own=key not in self.options) for key, expr in self._xpath_sources.items()}
 
     @property
     def xp(self) -> dict[str, etree.XPath]:
@@ -595,7 +640,9 @@ class Adapter:
         if head.startswith(_NOT_HTML_PREFIXES) or "<" not in text[:4096]:
             raise ParseError("not_html", f"starts with {head[:8]!r}")
         # NUL and the other C0 controls (tab and newlines aside) are no text: dropped, never U+FFFD
-        text = _CONTROL.sub("", _XML_DECL.sub("", text, count=1))
+        text = _XML_DECL.sub("", text, count=1)
+        if _has_control(text):
+            text = _CONTROL.sub("", text)
         try:
             return lxml.html.document_fromstring(text, parser=_page_parser())
         except (etree.ParserError, ValueError) as exc:
@@ -616,6 +663,8 @@ class Adapter:
         expr = self.xp.get(key)
         if expr is None:
             return []
+        if key in REREAD_SELECTORS and node.getparent() is None:
+            return self._reread(node, key, expr)
         if key not in STALE_SKIPPABLE or node.getparent() is not None:
             return expr(node)
         misses = self._stale_misses.get(key, 0)
@@ -624,6 +673,21 @@ class Adapter:
             return []
         found = expr(node)
         self._stale_misses[key] = 0 if found else misses + 1
+        return found
+
+    def _reread(self, doc: HtmlElement, key: str, expr: etree.XPath) -> Any:
+        """The matches of a document-level selector the page's chain reads twice: the first
+        read's, while every one of them is still in the document (extraction only removes
+        elements, so then nothing else can match); else a fresh evaluation."""
+        memo = getattr(self._local, "reread", None)
+        if memo is None or memo[0] is not doc:
+            memo = self._local.reread = (doc, {})
+        found = memo[1].get(key)
+        if found is not None and all(_in_document(match, doc) for match in found):
+            return list(found)
+        found = expr(doc)
+        if isinstance(found, list) and all(_in_document(match, doc) for match in found):
+            memo[1][key] = list(found)
         return found
 
     def _first(self, node: HtmlElement, key: str) -> Any:
@@ -679,6 +743,10 @@ class Adapter:
             return None
         if href.startswith(("https://", "http://")) and " " not in href:
             return href  # already absolute: what urljoin would return, without its parsing
+        if href[0] == "/" and _PLAIN_ROOTED_PATH.match(href) and "/." not in href:
+            origin = _origin(base)
+            if origin is not None:
+                return origin + href  # what urljoin returns for a plain rooted path
         return urljoin(base, href)
 
     # --- field extractors (hooks) ---------------------------------------------------------------
@@ -704,17 +772,23 @@ class Adapter:
         ld = ld_name(page.jsonld.get("headline") or page.jsonld.get("name") or "")
         tag = fold_nfc(doc.findtext(".//title"))
         page.headline = signals.pick_headline(signals.headline_elements(doc), [og, ld, tag])
-        candidates = [("og_title", og), ("json_ld", ld)]
-        if page.headline is not None:
-            candidates.append(("headline_element", fold_nfc(page.headline.text_content())))
-        site = [
-            self.source.name,
-            fold_nfc(signals.meta_content(doc, "og:site_name")),
-            *(section.name for section in self.source.sections),
-        ]
-        candidates.append(("title_tag", signals.strip_site_name(tag, site) if tag else ""))
-        for method, text in candidates:
+        headline = page.headline
+
+        def title_tag() -> str:  # read only when the page declares no usable title elsewhere
+            site = [
+                self.source.name,
+                fold_nfc(signals.meta_content(doc, "og:site_name")),
+                *(section.name for section in self.source.sections),
+            ]
+            return signals.strip_site_name(tag, site) if tag else ""
+
+        candidates: list[tuple[str, Callable[[], str]]] = [("og_title", lambda: og), ("json_ld", lambda: ld)]
+        if headline is not None:
+            candidates.append(("headline_element", lambda: fold_nfc(headline.text_content())))
+        candidates.append(("title_tag", title_tag))
+        for method, read in candidates:
             page.attempt("title", method)
+            text = read()
             if text and len(text) <= self.TITLE_MAX_CHARS:
                 self._missed(page, "article_title_xpath")
                 page.found("title", method)
@@ -892,7 +966,16 @@ class Adapter:
     GENERIC_BODY_MIN_WORDS = 12
 
     def _plausible_generic_body(self, el: HtmlElement) -> bool:
-        words = sum(len(t.split()) for t in block_texts(el) if len(t.split()) >= 5)
+        words = 0
+
+        def enough(text: str) -> bool:  # stop reading once the prose is there
+            nonlocal words
+            count = len(text.split())
+            if count >= 5:
+                words += count
+            return words >= self.GENERIC_BODY_MIN_WORDS
+
+        block_texts(el, until=enough)
         if words >= self.GENERIC_BODY_MIN_WORDS:
             return True
         return next(el.iter("video"), None) is not None or any(
@@ -939,7 +1022,8 @@ class Adapter:
             return
         doomed = [el for el in (page.headline, page.date_line, page.lead) if el is not None and within(el, body)]
         if sapo and not doomed:  # the lead repeated as a block of the body (or of trafilatura's text)
-            doomed += [el for el in body.iter("p", "div", "h2") if fold_nfc(el.text_content()) == sapo][:1]
+            repeated = next((el for el in body.iter("p", "div", "h2") if text_folds_to(el, sapo)), None)
+            doomed += [repeated] if repeated is not None else []
         # only elements with one of the attributes the two tests read (lxml picks them, in C)
         doomed += [
             el
@@ -1200,7 +1284,8 @@ class Adapter:
             return "infographic", "url_slug"
         if video_url:
             return "video", "video_player"
-        return ("bai" if len(body_text.split()) >= self.source.article_min_words else "tin"), "length"
+        least = self.source.article_min_words  # >= 1; splitting stops once that many words are seen
+        return ("bai" if len(body_text.split(None, least - 1)) >= least else "tin"), "length"
 
     def _date_candidates(
         self, page: PageContext, list_entry: ListEntry | None, feed_entry: FeedEntry | None
@@ -1247,7 +1332,8 @@ class Adapter:
         def check(href: str | None) -> bool:
             found = seen.get(href)
             if found is None:
-                if not href or self.native_id(href.strip()) is None:  # no id, no article: skip the join
+                href_id = self.native_id(href.strip()) if href else None
+                if href_id is None or href_id == own:  # no id, or this article's own: skip the join
                     seen[href] = False
                     return False
                 target = self._abs(url, href)

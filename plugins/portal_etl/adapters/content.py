@@ -183,7 +183,7 @@ class _Stats:
         self.by_el: dict[HtmlElement, list[float]] = {}
         self.tilt: dict[HtmlElement, float] = {}
         self.units: set[HtmlElement] = set()  # elements whose own paragraph is content
-        elements = [el for el in root.iter() if isinstance(el.tag, str)]
+        elements = list(root.iter(lxml.etree.Element))  # elements only: no comments or PIs
         self.order = elements
         # text anywhere under a link is link text, even in blocks a link wraps (teaser cards)
         in_link: set[HtmlElement] = set()
@@ -258,13 +258,13 @@ class _Stats:
                 if el.tail:
                     _add_text(pacc, el.tail)
         # the tilt of every ancestor: content under a comment thread stays penalised however deep
-        outer = self.outer = {}
-        for el in elements:
-            parent = None if el is root else el.getparent()
-            if parent is None:
-                outer[el] = 1.0
-            else:
-                outer[el] = outer[parent] * min(1.0, tilt.get(parent, 1.0))
+        # (only the penalties count; an element not in ``outer`` has none above it)
+        outer: dict[HtmlElement, float] = {}
+        for el, factor in tilt.items():
+            if factor < 1.0:
+                for below in el.iterdescendants():
+                    outer[below] = outer.get(below, 1.0) * factor
+        self.outer = outer
 
     @staticmethod
     def _close(acc: list[float]) -> float:
@@ -295,7 +295,7 @@ class _Stats:
 
     def score(self, el: HtmlElement) -> float:
         acc = self.by_el[el]
-        return acc[_G] * self.outer[el] - acc[_B]
+        return acc[_G] * self.outer.get(el, 1.0) - acc[_B]
 
 
 def _best(stats: _Stats) -> tuple[HtmlElement | None, float]:
@@ -307,7 +307,7 @@ def _best(stats: _Stats) -> tuple[HtmlElement | None, float]:
         acc = by_el[el]
         if el.tag not in _CONTAINERS or acc[_N] == 0:
             continue
-        value = acc[_G] * outer[el] - acc[_B]
+        value = acc[_G] * outer.get(el, 1.0) - acc[_B]
         if value > best_score:
             best, best_score = el, value
     return best, best_score

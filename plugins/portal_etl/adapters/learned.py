@@ -15,10 +15,12 @@ State lives on one adapter instance, i.e. one ingest step of one source; nothing
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import lxml.html
 from lxml import etree
+
+from portal_etl.adapters.xpath import compile_selector
 
 HtmlElement = lxml.html.HtmlElement
 
@@ -59,6 +61,8 @@ class LearnedPath:
 
     path: str | None = None
     confirmations: int = 0
+    # the path compiled, with the path it was compiled from
+    _compiled: tuple[str, etree.XPath] | None = field(default=None, repr=False, compare=False)
 
     @property
     def active(self) -> bool:
@@ -69,7 +73,9 @@ class LearnedPath:
         if self.path is None:
             return None
         try:
-            found = doc.xpath(self.path)
+            if self._compiled is None or self._compiled[0] != self.path:
+                self._compiled = (self.path, compile_selector(self.path))
+            found = self._compiled[1](doc)
         except etree.XPathError:
             return None
         return found[0] if len(found) == 1 else None

@@ -16,7 +16,8 @@ from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import lxml.html
-from lxml import etree
+
+from portal_etl.adapters.xpath import compile_selector
 
 HtmlElement = lxml.html.HtmlElement
 
@@ -47,7 +48,7 @@ DATE_LINE_SCAN = 120
 DATE_LINE_MAX_CHARS = 120
 
 
-_ITEMPROP_HEADLINE = etree.XPath(".//*[@itemprop='headline']")  # in C, not ElementPath's Python walk
+_ITEMPROP_HEADLINE = compile_selector(".//*[@itemprop='headline']")  # in C, not ElementPath's Python walk
 
 
 def fold(text: str | None) -> str:
@@ -178,22 +179,16 @@ TEASER_MAX_CHARS = 600
 
 
 def longer_than(node: HtmlElement, limit: int) -> bool:
-    """``len(fold(node.text_content())) > limit``, reading only as far as needed: a date line's
-    parent, or a wrapper scanned for it, is often the whole article, and building its text was a
-    tenth of the extraction time."""
-    total, space = 0, False  # folded length so far; whitespace seen since its last word
-    for piece in node.itertext():
-        words = piece.split()
-        if not words:
-            space = space or bool(piece)
-            continue
-        if total and (space or piece[0].isspace()):
-            total += 1
-        total += sum(map(len, words)) + len(words) - 1
-        if total > limit:
-            return True
-        space = piece[-1].isspace()
-    return False
+    """``len(fold(node.text_content())) > limit``, folding only as much as needed: a date line's
+    parent, or a wrapper scanned for it, is often the whole article. Folding never lengthens a
+    text, and the fold of a prefix is a prefix of the fold, so a short text or a long folded
+    prefix settles it; only a prefix mostly of whitespace needs the whole text folded."""
+    text = node.text_content()
+    if len(text) <= limit:
+        return False
+    if len(fold(text[: 2 * limit + 2])) > limit:
+        return True
+    return len(fold(text)) > limit
 
 
 def _near_other_article(el: HtmlElement, is_other_article: Callable[[str | None], bool]) -> bool:
