@@ -262,6 +262,31 @@ def test_english_page() -> None:
     assert item.canonical_url == ART_URL  # the page's own canonical
 
 
+@pytest.mark.parametrize(
+    ("byline", "author"),
+    [
+        ("By Cong Nghia - Translated by Hai Quan", "Cong Nghia"),  # the English edition's (sources.md)
+        ("By T.H (tong hop) - Translated by Hai Yen", "T.H (tong hop)"),  # "T.H (tổng hợp)" without marks
+    ],
+)
+def test_english_byline_gives_the_reporter_and_leaves_the_body(byline: str, author: str) -> None:
+    """A page that names its author nowhere else: the unmarked last paragraph is the byline."""
+    url = f"{BASE}/english/politics/202507/standing-deputy-secretary-works-5d52c77"
+    html = (
+        page("baodongnai_article.html")
+        .replace('<html lang="vi">', "<html>")
+        .replace('"author": {"@type": "Person", "name": "Phương Hằng"},', "")
+        .replace('<span class="article-author">Phương Hằng</span>', "")
+        .replace('<meta name="author" content="Báo Đồng Nai">', "")
+        .replace('<p class="article-byline">Hải Yến - Khánh Lộc</p>', f"<p>{byline}</p>")
+    )
+    item = get_adapter(source(), now=lambda: vn(2025, 8, 1)).parse_article(html, url)
+    assert item.author == author
+    assert item.field_sources["author"].startswith("byline")
+    assert "Translated by" not in item.body_text
+    assert item.body_text.rstrip().endswith("trong thời gian tới.")
+
+
 def test_parse_errors(bdn) -> None:
     def reason(html: str) -> str:
         with pytest.raises(ParseError) as exc:

@@ -28,7 +28,10 @@ _MONTH_SEGMENT = re.compile(r"^\d{6}$")
 # the real site's byline paragraph has no class: "Hải Yến- Khánh Lộc", "Thực hiện: …",
 # "T.H (tổng hợp)", "By Cong Nghia - Translated by …"
 _BYLINE_LEAD = re.compile(r"^(?:thực hiện|bài và ảnh|bài|ảnh|đồ họa|đồ hoạ|nhóm pv|by)\s*[:\-–]", re.I)
-_BYLINE_TAIL = re.compile(r"\((?:tổng hợp|tổng hợp/\w+|theo [^)]+)\)$", re.I)
+# "tong hop": the same tail as the English edition prints it, without diacritics
+_BYLINE_TAIL = re.compile(r"\((?:tổng hợp|tong hop|tổng hợp/\w+|theo [^)]+)\)$", re.I)
+# the English edition's byline: the reporter, then the translator
+_ENGLISH_BYLINE = re.compile(r"^by\s+(?P<author>\S.*?)\s*[-–]\s*translated by\s+\S.*$", re.I)
 _MAX_BYLINE_WORDS = 8
 _DATE_IN_ROW = re.compile(r"\d{1,2}:\d{2}\s*,?\s*\d{1,2}/\d{1,2}/\d{4}")
 _ROLE_PREFIX = re.compile(r"^(?:thực hiện|bài và ảnh|bài, ảnh|bài|tác giả)\s*:\s*", re.I)
@@ -145,6 +148,9 @@ class BaoDongNaiAdapter(Adapter):
         if author:
             return author, "date_row"
         if byline:
+            english = _ENGLISH_BYLINE.match(byline)
+            if english:
+                return english["author"], "byline"
             return _ROLE_PREFIX.sub("", byline).strip() or byline, "byline"
         author = self._first_text(doc, "meta_author_xpath")
         if author:
@@ -203,7 +209,7 @@ def _reads_like_byline(text: str, max_words: int) -> bool:
     words = text.split()
     if not words or len(words) > max_words:
         return False
-    if _BYLINE_LEAD.match(text) or _BYLINE_TAIL.search(text):
+    if _BYLINE_LEAD.match(text) or _BYLINE_TAIL.search(text) or _ENGLISH_BYLINE.match(text):
         return True
     if len(words) > _MAX_BYLINE_WORDS or text[-1] in '.!?…:;,"”’)':
         return False
