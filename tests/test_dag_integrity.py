@@ -110,3 +110,29 @@ def test_broken_registry_entry_does_not_break_the_other_dags(tmp_path, monkeypat
 
     dags = build_all()
     assert set(dags) == INGEST_DAG_IDS - {"ingest_dongnai_gov"}
+
+
+def test_a_site_in_another_zone_still_runs_the_portals_months(tmp_path: Path) -> None:
+    """A source's ``timezone`` is how its pages print dates; its runs, a backfill's months and the
+    health check's previous intervals are the portal's local months all the same."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from airflow.serialization.encoders import coerce_to_core_timetable
+
+    from portal_etl.monitoring.health import _previous_intervals
+    from portal_etl.orchestration.dags.ingest import build_ingest_dag
+    from portal_etl.registry.loader import load_registry
+
+    overrides = tmp_path / "overrides.yaml"
+    overrides.write_text("sources:\n  baodongnai: {timezone: UTC}\n", encoding="utf-8")
+    source = load_registry(overrides=overrides).get("baodongnai")
+    assert source.timezone == "UTC"
+    local = ZoneInfo("Asia/Ho_Chi_Minh")
+    timetable = coerce_to_core_timetable(build_ingest_dag(source).timetable)
+    interval = timetable.infer_manual_data_interval(run_after=datetime(2024, 5, 1, tzinfo=local))
+    assert (interval.start, interval.end) == (datetime(2024, 4, 1, tzinfo=local), datetime(2024, 5, 1, tzinfo=local))
+    assert _previous_intervals(source, datetime(2024, 5, 1, tzinfo=local), 2) == [
+        (datetime(2024, 4, 1, tzinfo=local), datetime(2024, 5, 1, tzinfo=local)),
+        (datetime(2024, 3, 1, tzinfo=local), datetime(2024, 4, 1, tzinfo=local)),
+    ]

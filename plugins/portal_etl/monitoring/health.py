@@ -35,11 +35,10 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from portal_etl.db import transaction
 from portal_etl.monitoring.logtable import log_metrics
-from portal_etl.months import Month
+from portal_etl.months import LOCAL_TZ, Month
 from portal_etl.registry import Registry, Source, load_usable_registry
 
 log = logging.getLogger("portal_etl.health")
@@ -91,7 +90,9 @@ class HealthReport:
 
 
 def _previous_intervals(source: Source, start: datetime, count: int) -> list[tuple[datetime, datetime]]:
-    tz = ZoneInfo(source.timezone)
+    """The ``count`` data intervals before ``start``, as the ingest DAG's timetable cuts them (in
+    the portal's zone, whatever the site's)."""
+    tz = LOCAL_TZ
     live = datetime(source.live_since.year, source.live_since.month, source.live_since.day, tzinfo=tz)
     spans, end = [], start.astimezone(tz)
     for _ in range(count):

@@ -98,7 +98,7 @@ class Source(_Strict):
     allowed_domains: list[str] = []
     adapter: Literal["nukeviet", "baodongnai", "generic"]
     live_since: date
-    timezone: str = LOCAL_ZONE
+    timezone: str = LOCAL_ZONE  # the zone the site prints its dates in; runs and months are the portal's
     language: str = "vi"
     schedule: Literal["monthly", "daily"] = "monthly"
     enabled: bool = True

@@ -21,9 +21,10 @@ SCHEDULES = {
 }
 
 
-def interval_timetable(schedule: str, timezone: str = LOCAL_ZONE) -> CronDataIntervalTimetable:
-    """An explicit data-interval timetable: a bare cron string would give zero-width intervals."""
-    return CronDataIntervalTimetable(SCHEDULES[schedule], timezone=timezone)
+def interval_timetable(schedule: str) -> CronDataIntervalTimetable:
+    """An explicit data-interval timetable (a bare cron string would give zero-width intervals),
+    always in the portal's zone: every DAG's months are the report's months."""
+    return CronDataIntervalTimetable(SCHEDULES[schedule], timezone=LOCAL_ZONE)
 
 
 def alert_on_failure(context: dict[str, Any]) -> None:

@@ -8,12 +8,11 @@ and the grid view shows channel health at a glance. Adding a channel is a regist
 from __future__ import annotations
 
 import logging
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from airflow.sdk import DAG, Asset, get_parsing_context, task
 
 from portal_etl.monitoring.logtable import log_metrics
+from portal_etl.months import Month
 from portal_etl.orchestration.dags.common import DEFAULT_ARGS, interval_timetable
 from portal_etl.registry import Source
 from portal_etl.registry.loader import load_registry_result
@@ -60,12 +59,13 @@ metrics printed by `check_source_health` (one task fewer per run).
 
 def build_ingest_dag(source: Source) -> DAG:
     asset = staging_asset(source.id)
-    tz = ZoneInfo(source.timezone)
     with DAG(
         dag_id=f"ingest_{source.id}",
         description=f"Collect {source.name} into staging",
-        schedule=interval_timetable(source.schedule, source.timezone),
-        start_date=datetime(source.live_since.year, source.live_since.month, 1, tzinfo=tz),
+        # the portal's months and days, whatever zone the site prints its dates in (the source's
+        # `timezone`): a month run, a backfill's month and a report's month are the same interval
+        schedule=interval_timetable(source.schedule),
+        start_date=Month.of(source.live_since).start,
         catchup=False,
         max_active_runs=1,  # runs of one channel share its politeness budget
         default_args=DEFAULT_ARGS,
