@@ -8,7 +8,19 @@ and the review evidence. Dedup on the heavy-edit replica scenario is measured by
 from __future__ import annotations
 
 import pytest
-from process_helpers import MAY, SEED_PARAS, SEED_SAPO, SEED_TITLE, edge, grey_pair, local, run, stage, story_of
+from process_helpers import (
+    MAY,
+    SEED_PARAS,
+    SEED_SAPO,
+    SEED_TITLE,
+    edge,
+    grey_pair,
+    local,
+    run,
+    stage,
+    stage_seed,
+    story_of,
+)
 
 from portal_etl.dedup import DUP_THRESHOLD, REVIEW_THRESHOLD, jaccard_estimate, signature
 from portal_etl.dedup.details import compare, extract, verdict
@@ -173,16 +185,7 @@ def test_pipeline_keeps_look_alikes_apart_and_out_of_review(
 
 
 def test_pipeline_merges_heavy_republications_but_not_the_second_part_of_a_merge(process_db: str) -> None:
-    original = stage(
-        process_db,
-        "baodongnai",
-        "/chinh-tri/202405/tang-cuong-lien-ket-3f1391d",
-        title=SEED_TITLE,
-        sapo=SEED_SAPO,
-        body=SEED_PARAS,
-        published=local(2024, 5, 28, 20, 13),
-        section="chinh-tri",
-    )
+    original = stage_seed(process_db)
     other_title, other_body = district_meeting("Trảng Bom", "Lê Văn Nam", (64, 88, 301), 27)
     other = stage(
         process_db,

@@ -31,6 +31,7 @@ from process_helpers import (
     republished_paragraphs,
     run,
     stage,
+    stage_seed,
     story_of,
 )
 
@@ -87,17 +88,7 @@ def test_normalisation_nfc_eth_dateline_and_tone_variants(process_db: str) -> No
 
 
 def test_republished_story_one_article_primary_earliest(process_db: str) -> None:
-    bdn = stage(
-        process_db,
-        "baodongnai",
-        "/chinh-tri/202405/tang-cuong-lien-ket-3f1391d",
-        title=SEED_TITLE,
-        sapo=SEED_SAPO,
-        body=SEED_PARAS,
-        published=local(2024, 5, 28, 20, 13),
-        section="chinh-tri",
-        native_id="3f1391d",
-    )
+    bdn = stage_seed(process_db, native_id="3f1391d")
     gov = stage(
         process_db,
         "dongnai_gov",
@@ -343,16 +334,7 @@ def short_body(when: datetime, words: int = 45) -> list[str]:
 
 
 def test_same_lead_on_another_channel_merges_a_stub_whose_headline_was_reworded(process_db: str) -> None:
-    full = stage(
-        process_db,
-        "baodongnai",
-        "/chinh-tri/202405/tang-cuong-lien-ket-3f1391d",
-        title=SEED_TITLE,
-        sapo=SEED_SAPO,
-        body=SEED_PARAS,
-        published=local(2024, 5, 28, 20, 13),
-        section="chinh-tri",
-    )
+    full = stage_seed(process_db)
     # the portal's stub: "tỉnh" added to the headline, the lead with its own dateline and tone
     # placement, a few sentences of its own
     lead = SEED_SAPO.replace("(ĐN)-", "(ĐCSVN) -").replace("Tỉnh ủy", "Tỉnh uỷ")
@@ -397,16 +379,7 @@ def test_same_lead_on_another_channel_merges_a_stub_whose_headline_was_reworded(
 
 
 def test_same_lead_leaves_two_full_articles_and_one_channel_to_other_layers(process_db: str) -> None:
-    full = stage(
-        process_db,
-        "baodongnai",
-        "/chinh-tri/202405/tang-cuong-lien-ket-3f1391d",
-        title=SEED_TITLE,
-        sapo=SEED_SAPO,
-        body=SEED_PARAS,
-        published=local(2024, 5, 28, 20, 13),
-        section="chinh-tri",
-    )
+    full = stage_seed(process_db)
     # another article about the same meeting opening with the press release's lead: long, so the
     # bodies decide (and they differ)
     other_article = stage(
