@@ -412,11 +412,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     p.set_defaults(func=_cmd_replica_moved)
 
-    p = sub.add_parser("ingest", help="run the ingest DAGs for a range of past months as Airflow backfills")
+    p = sub.add_parser(
+        "ingest", help="past months of the ingest DAGs as Airflow backfills: backfill without the processing run"
+    )
     _past_month_arguments(p)
     p.set_defaults(func=_cmd_ingest)
 
-    p = sub.add_parser("process", help="run the integrate_articles DAG through Airflow for a month range")
+    p = sub.add_parser(
+        "process", help="one integrate_articles run on Airflow over a month range: the run backfill ends with"
+    )
     _month_range_arguments(p)
     _airflow_arguments(p, "give up waiting for the run after this long")
     p.set_defaults(func=_cmd_process)
