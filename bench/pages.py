@@ -32,7 +32,7 @@ def load_pages(replica: Path, per_channel: int | None = None, seed: int = 5) -> 
     """Every Vietnamese article page (or a seeded random sample of ``per_channel`` per channel), in
     manifest order."""
     from portal_etl.fetch import decode_html
-    from portal_replica.common import BASE_TOKEN
+    from portal_replica.common import as_served
     from portal_replica.manifest import vietnamese_items
 
     # the contract's items: the English section's translations have no truth of their own here
@@ -46,9 +46,7 @@ def load_pages(replica: Path, per_channel: int | None = None, seed: int = 5) -> 
         chosen += mine
     pages = []
     for item in chosen:
-        # as served: the replica's server puts its own origin where the files hold a placeholder
-        raw = (replica / "sites" / item["source_id"] / item["path"].lstrip("/")).read_bytes()
-        raw = raw.replace(BASE_TOKEN, BASE.encode("ascii"))
+        raw = as_served((replica / "sites" / item["source_id"] / item["path"].lstrip("/")).read_bytes(), BASE)
         # the replica serves these sections as windows-1258 in the Content-Type header only
         content_type = "text/html; charset=windows-1258" if "legacy_encoding" in item["quirks"] else None
         text, _ = decode_html(raw, content_type)

@@ -19,6 +19,12 @@ LOCAL_TZ = timezone(timedelta(hours=7), "+07")  # Asia/Ho_Chi_Minh has had no DS
 BASE_TOKEN = b"__REPLICA_BASE__"
 BASE_TOKEN_STR = BASE_TOKEN.decode("ascii")
 
+
+def as_served(body: bytes, base_url: str) -> bytes:
+    """A stored page as the server sends it: its origin where the files hold the placeholder."""
+    return body.replace(BASE_TOKEN, base_url.encode("ascii"))
+
+
 ROUTES_SUFFIX = ".routes.json"  # <sites>/<source_id>.routes.json: server-side routing data
 
 

@@ -27,6 +27,7 @@ from portal_replica.common import (
     BASE_TOKEN,
     CHANNEL_ORDER,
     ROUTES_SUFFIX,
+    as_served,
     empty_list_file,
     file_for_path,
     list_page_file,
@@ -147,7 +148,7 @@ class Channel:
         target = self.root / rel
         if not target.is_file():
             return None
-        body = target.read_bytes().replace(BASE_TOKEN, self.base_url.encode("ascii"))
+        body = as_served(target.read_bytes(), self.base_url)
         if self.layout == "redesigned" and b"<html" in body[:400]:
             body = _redesign(body)
         elif self.layout == "scripted" and b"<html" in body[:400]:
@@ -256,7 +257,7 @@ class Channel:
             body = f'<html><body>Moved: <a href="{location}">{location}</a></body></html>'
             return found[0], {"Location": location, "Content-Type": "text/html; charset=utf-8"}, body.encode("utf-8")
         if isinstance(found, _Dynamic):
-            body, rel = found.body.replace(BASE_TOKEN, self.base_url.encode("ascii")), found.rel
+            body, rel = as_served(found.body, self.base_url), found.rel
             etag = '"' + hashlib.sha256(body).hexdigest() + '"'
         else:
             loaded = self._file(found)
