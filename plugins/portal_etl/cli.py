@@ -366,10 +366,12 @@ def _past_month_arguments(p: argparse.ArgumentParser) -> None:
         help="fetch settled articles again too (by default a re-run reads the list pages and fetches "
         "only articles whose content may still change: registry fetch.settled)",
     )
+    from portal_etl.orchestration.tools.month_plan import REPROCESS_CHOICES
+
     p.add_argument(
         "--reprocess",
-        choices=("completed", "failed", "none"),
-        default="completed",
+        choices=REPROCESS_CHOICES,
+        default=REPROCESS_CHOICES[0],
         help="months that already have a run: redo all (default), only failed ones, or none",
     )
     _airflow_arguments(p, "give up waiting for the ingest runs, and then for processing, after this long")

@@ -7,7 +7,6 @@ visible in its UI while it runs, whichever Airflow that is (the running one or a
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable
 
@@ -24,33 +23,28 @@ from portal_etl.orchestration.tools.backfill_report import TERMINAL_STATES
 
 INTEGRATE_DAG = "integrate_articles"
 
-log = logging.getLogger("portal_etl.remote_runs")
 
-
-def await_runs(
+def await_run(
     airflow: AirflowApi,
-    runs: dict[tuple[str, str], str],
+    dag_id: str,
+    run: dict,
     timeout: float | None,
-    on_state: Callable[[str, str, str], None] | None = None,
-) -> dict[tuple[str, str], str]:
-    """Poll ``{(dag_id, run_id): state}`` until every run has finished; the final states."""
+    on_state: Callable[[str], None] | None = None,
+) -> str:
+    """Poll a triggered run until it has finished; its final state (``on_state`` hears each change)."""
     deadline = time.monotonic() + timeout if timeout else None
-    states = dict(runs)
-    while any(s not in TERMINAL_STATES for s in states.values()):
+    state = run["state"]
+    while state not in TERMINAL_STATES:
         time.sleep(POLL_SECONDS)
-        check_alive(airflow)  # a private stack whose scheduler died would leave the states frozen
-        for (dag_id, run_id), state in states.items():
-            if state in TERMINAL_STATES:
-                continue
-            now = airflow.api("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}")["state"]
-            if now != state:
-                states[(dag_id, run_id)] = now
-                if on_state:
-                    on_state(dag_id, run_id, now)
+        check_alive(airflow)  # a private stack whose scheduler died would leave the state frozen
+        now = airflow.api("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run['dag_run_id']}")["state"]
+        if now != state:
+            state = now
+            if on_state:
+                on_state(state)
         if deadline and time.monotonic() > deadline:
-            waiting = [k for k, s in states.items() if s not in TERMINAL_STATES]
-            raise AirflowRunError(f"runs not finished after {timeout:.0f}s: {waiting}")
-    return states
+            raise AirflowRunError(f"run {dag_id} {run['dag_run_id']} not finished after {timeout:.0f}s")
+    return state
 
 
 def run_integrate(
@@ -78,13 +72,7 @@ def run_integrate(
         )
         if on_state:
             on_state(f"{run['state']} ({run['dag_run_id']})")
-        finals = await_runs(
-            airflow,
-            {(INTEGRATE_DAG, run["dag_run_id"]): run["state"]},
-            timeout,
-            (lambda _dag, _run, state: on_state(state)) if on_state else None,
-        )
+        return await_run(airflow, INTEGRATE_DAG, run, timeout, on_state)
     finally:
         if was_paused:
             set_paused(airflow, INTEGRATE_DAG, True)
-    return next(iter(finals.values()))
